@@ -1,0 +1,223 @@
+// Runs TLC on a spec/config, keeping the raw output under build/ and parsing it
+// as it streams (for progress lines) and at the end (for the result).
+
+import { spawn } from "node:child_process";
+import { createWriteStream, existsSync, readdirSync } from "node:fs";
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import {
+  describeOutcome,
+  EC,
+  parseProgress,
+  summarize,
+  TlcOutputSplitter,
+  type TlcEvent,
+  type TlcResult,
+} from "./tlc-messages.ts";
+import { checkJava, resolveTlc, TlcSetupError, type ResolvedTlc, type ResolveOptions } from "./tlc-resolve.ts";
+
+export interface TlcProgress {
+  elapsedSeconds: number;
+  /** TLC's message, on one line. */
+  text: string;
+  code: number;
+  depth?: number;
+  generated?: number;
+  distinct?: number;
+  left?: number;
+}
+
+export interface RunTlcOptions {
+  /** Path to the .tla module. */
+  spec: string;
+  /** Path to the .cfg file. */
+  config: string;
+  /** Default: resolveTlc(). */
+  jar?: ResolvedTlc;
+  /** Default "auto" (one per core). */
+  workers?: number | "auto";
+  /** Default build/tlc/<config basename>/ (relative to the current directory). */
+  outDir?: string;
+  /** Passed to TLC before the spec, e.g. ["-deadlock"]. */
+  extraArgs?: string[];
+  /** Default: one line on stderr per report, unless quiet. */
+  onProgress?: (p: TlcProgress) => void;
+  quiet?: boolean;
+  /** For resolveTlc when no jar is given. */
+  resolve?: ResolveOptions;
+}
+
+export type TlcRun = TlcResult & {
+  tlc: ResolvedTlc & { version?: string; java?: string };
+  rawOutputPath: string;
+  exitCode: number | null;
+  config: string;
+  spec: string;
+  outDir: string;
+  command: string[];
+};
+
+const clock = (s: number) => {
+  const t = Math.floor(s);
+  const hh = Math.floor(t / 3600);
+  const mm = String(Math.floor((t % 3600) / 60)).padStart(2, "0");
+  const ss = String(t % 60).padStart(2, "0");
+  return `${hh}:${mm}:${ss}`;
+};
+const thousands = (n: number | undefined) => (n === undefined ? "?" : n.toLocaleString("en-US"));
+
+function printProgress(p: TlcProgress): void {
+  const what =
+    p.code === EC.TLC_PROGRESS_STATS
+      ? `${thousands(p.generated)} states generated, ${thousands(p.distinct)} distinct, ${thousands(p.left)} on queue (depth ${p.depth ?? "?"})`
+      : p.text;
+  process.stderr.write(`[tlc ${clock(p.elapsedSeconds)}] ${what}\n`);
+}
+
+/** Messages worth a progress line while TLC runs. */
+const PROGRESS_CODES = new Set<number>([EC.TLC_PROGRESS_STATS, EC.TLC_CHECKING_TEMPORAL_PROPS]);
+
+export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
+  const spec = resolve(opts.spec);
+  const config = resolve(opts.config);
+  if (!existsSync(spec)) throw new TlcSetupError(`spec not found: ${opts.spec}`);
+  if (!existsSync(config)) throw new TlcSetupError(`config not found: ${opts.config}`);
+  const java = await checkJava(opts.resolve);
+  const tlc = opts.jar ?? (await resolveTlc(opts.resolve));
+
+  const outDir = resolve(opts.outDir ?? join("build", "tlc", basename(config, ".cfg")));
+  const metaDir = join(outDir, "states");
+  await rm(metaDir, { recursive: true, force: true }); // stale queues/fingerprints from a previous run
+  await mkdir(outDir, { recursive: true });
+  const rawOutputPath = join(outDir, "tlc.out");
+
+  const workers = opts.workers ?? "auto";
+  const javaOpts = (process.env.TLC_JAVA_OPTS ?? "").split(/\s+/).filter(Boolean);
+  const args = [
+    ...javaOpts,
+    "-XX:+UseParallelGC",
+    "-cp",
+    resolve(tlc.jar), // TLC runs in the spec's folder
+    "tlc2.TLC",
+    "-tool",
+    "-workers",
+    String(workers),
+    "-metadir",
+    metaDir,
+    "-config",
+    config,
+    ...(opts.extraArgs ?? []),
+    basename(spec),
+  ];
+  const specDir = dirname(spec);
+  const before = new Set(readdirSync(specDir));
+  const progress = opts.onProgress ?? (opts.quiet ? undefined : printProgress);
+  if (!opts.quiet) {
+    const n = workers === "auto" ? `auto (${availableParallelism()} cores)` : String(workers);
+    process.stderr.write(`[tlc] ${tlc.label}: ${relative(process.cwd(), spec)} with ${relative(process.cwd(), config)}, workers ${n}\n`);
+    process.stderr.write(`[tlc] raw output: ${relative(process.cwd(), rawOutputPath)}\n`);
+  }
+
+  const raw = createWriteStream(rawOutputPath);
+  const splitter = new TlcOutputSplitter();
+  const events: TlcEvent[] = [];
+  let stderrText = "";
+  const started = Date.now();
+  const take = (evs: TlcEvent[]) => {
+    for (const ev of evs) {
+      events.push(ev);
+      if (progress && ev.type === "message" && PROGRESS_CODES.has(ev.message.code)) {
+        const body = ev.message.body;
+        progress({
+          elapsedSeconds: (Date.now() - started) / 1000,
+          text: body.replace(/\s+/g, " ").trim(),
+          code: ev.message.code,
+          ...parseProgress(body),
+        });
+      }
+    }
+  };
+
+  let killedBy: string | undefined;
+  const exitCode = await new Promise<number | null>((done, fail) => {
+    const child = spawn("java", args, { cwd: specDir, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
+      raw.write(chunk);
+      take(splitter.push(chunk));
+    });
+    child.stderr.on("data", (chunk: string) => {
+      raw.write(chunk);
+      stderrText += chunk;
+    });
+    child.on("error", (e) => fail(new TlcSetupError(`cannot start java: ${e.message}`)));
+    child.on("close", (code, signal) => {
+      killedBy = signal ?? undefined;
+      done(signal ? null : code);
+    });
+  });
+  take(splitter.end());
+  await new Promise<void>((done) => raw.end(done));
+
+  const result = summarize(events);
+  // The first stderr line says what went wrong (java errors, exception names); skip stack frames.
+  const stderrFirst = stderrText.split("\n").find((l) => l.trim() !== "" && !/^\s+at /.test(l))?.trim();
+  if (result.outcome.kind === "ok" && exitCode !== 0) {
+    result.outcome = { kind: "error", message: `TLC reported success but exited with code ${exitCode}` };
+  }
+  if (killedBy && result.outcome.kind === "error") result.outcome.message += ` [java killed by ${killedBy}]`;
+  else if (killedBy) result.outcome = { kind: "error", message: `java killed by ${killedBy}` };
+  if (stderrFirst) {
+    if (result.outcome.kind === "error") result.outcome.message += ` [stderr: ${stderrFirst}]`;
+    else result.warnings.push(`stderr: ${stderrFirst}`);
+  }
+  const created = readdirSync(specDir).filter((f) => !before.has(f));
+  if (created.length > 0) result.warnings.push(`TLC created files next to the spec: ${created.join(", ")}`);
+
+  const tlcInfo: TlcRun["tlc"] = { ...tlc, java };
+  if (result.tlcVersion) tlcInfo.version = result.tlcVersion;
+  const run: TlcRun = {
+    ...result,
+    tlc: tlcInfo,
+    rawOutputPath,
+    exitCode,
+    config,
+    spec,
+    outDir,
+    command: ["java", ...args],
+  };
+  await writeFile(join(outDir, "result.json"), `${JSON.stringify(run, null, 2)}\n`);
+  return run;
+}
+
+/** A readable multi-line summary of a run. */
+export function formatSummary(run: TlcRun): string {
+  const rel = (p: string) => relative(process.cwd(), p) || p;
+  const o = run.outcome;
+  const verdict = o.kind === "ok" ? "OK" : o.kind === "error" ? "ERROR" : "VIOLATION";
+  const lines = [
+    `TLC:        ${run.tlc.label}${run.tlc.version ? ` - ${run.tlc.version}` : ""}`,
+    `Jar:        ${run.tlc.jar}`,
+    ...(run.tlc.java ? [`Java:       ${run.tlc.java}`] : []),
+    `Spec:       ${rel(run.spec)}`,
+    `Config:     ${rel(run.config)}`,
+    `Outcome:    ${verdict}: ${o.kind === "error" ? o.message : describeOutcome(o)}`,
+  ];
+  if (run.errorTrace) {
+    const lasso =
+      run.loopsBackTo === undefined ? "" : run.stuttering ? ", then stutters forever" : `, loops back to state ${run.loopsBackTo}`;
+    lines.push(`Trace:      ${run.errorTrace.length} states${lasso}`);
+  }
+  if (run.statesGenerated !== undefined) {
+    lines.push(
+      `States:     ${thousands(run.statesGenerated)} generated, ${thousands(run.distinctStates)} distinct, ${thousands(run.statesLeft)} left on queue`,
+    );
+  }
+  if (run.depth !== undefined) lines.push(`Depth:      ${run.depth}`);
+  if (run.seconds !== undefined) lines.push(`Time:       ${run.seconds} s`);
+  for (const w of run.warnings) lines.push(`Warning:    ${w}`);
+  lines.push(`Raw output: ${rel(run.rawOutputPath)}`);
+  return lines.join("\n");
+}

