@@ -404,7 +404,11 @@ export function summarize(events: Iterable<TlcEvent>): TlcResult {
   if (framing) {
     result.outcome = { kind: "error", message: `malformed TLC output at line ${framing.line}: ${framing.reason}` };
   } else if (!finished) {
-    const after = outcome ? ` (after reporting: ${describeOutcome(outcome)})` : "";
+    const after = !outcome
+      ? ""
+      : outcome.kind === "error"
+        ? `; TLC reported: ${outcome.message}`
+        : ` (after reporting: ${describeOutcome(outcome)})`;
     const extra = sany ? `; SANY said: ${sany}` : strays.length > 0 ? `; last output: ${strays.at(-1)}` : "";
     result.outcome = { kind: "error", message: `TLC output ended before TLC finished${after}${extra}` };
   } else if (outcome) {

@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, existsSync } from "node:fs";
 import { copyFile, mkdir, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 
 export interface TlcPins {
   official: { version: string; url: string; sha256: string; cacheFile: string; label: string };
@@ -221,10 +221,10 @@ export async function resolveTlc(opts: ResolveOptions = {}): Promise<ResolvedTlc
   const pins = opts.pins ?? TLC_PINS;
 
   // 1. Explicit jar.
-  const fromEnv = env.TLA2TOOLS_JAR;
+  const fromEnv = env.TLA2TOOLS_JAR ? resolve(env.TLA2TOOLS_JAR) : undefined; // TLC runs in the spec's folder
   if (fromEnv) {
     if (!existsSync(fromEnv)) {
-      throw new TlcSetupError(`TLA2TOOLS_JAR is set to ${fromEnv}, which does not exist: fix or unset TLA2TOOLS_JAR`);
+      throw new TlcSetupError(`TLA2TOOLS_JAR is set to ${env.TLA2TOOLS_JAR}, which does not exist: fix or unset TLA2TOOLS_JAR`);
     }
     const sha256 = await sha256File(fromEnv);
     const pin = [pins.official, pins.maven].find((p) => p.sha256 === sha256);
