@@ -169,6 +169,10 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
   }
   if (killedBy && result.outcome.kind === "error") result.outcome.message += ` [java killed by ${killedBy}]`;
   else if (killedBy) result.outcome = { kind: "error", message: `java killed by ${killedBy}` };
+  // The JVM turns SIGTERM/SIGINT into exit 143/130, so an unfinished run shows its exit code.
+  if (!killedBy && result.outcome.kind === "error" && result.outcome.message.startsWith("TLC output ended")) {
+    result.outcome.message += ` [java exit code ${exitCode}]`;
+  }
   if (stderrFirst) {
     if (result.outcome.kind === "error") result.outcome.message += ` [stderr: ${stderrFirst}]`;
     else result.warnings.push(`stderr: ${stderrFirst}`);
