@@ -1,0 +1,118 @@
+// Teeth for the model: every known-bad variant of the DCA (and every published rule
+// this project had to replace) must make TLC report the property expected for it.
+// Prints variant → expected → what TLC reported, saves each counterexample as ITF
+// under traces/counterexamples/, and exits non-zero unless every variant is caught.
+//
+//   npm run mutants [-- --only <Variant>] [--no-save]
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { traceFromTlc, writeItf } from "./lib/itf.ts";
+import { modelHash, MODEL_DIR } from "./lib/model-hash.ts";
+import { describeOutcome, type TlcOutcome } from "./lib/tlc-messages.ts";
+import { runTlc } from "./lib/tlc-run.ts";
+import { resolveTlc, TlcSetupError } from "./lib/tlc-resolve.ts";
+
+interface Mutant {
+  variant: string;
+  /** Which rule of spec/dca.md the variant breaks. */
+  breaks: string;
+  config: string;
+  expected: { kind: "invariant" | "property"; name: string };
+}
+
+export const MUTANTS: readonly Mutant[] = [
+  { variant: "WelcomeOutOfOrder", breaks: "R11 known-bad 1", config: "Mutant_WelcomeOutOfOrder.cfg", expected: { kind: "property", name: "NoDoubleCommit" } },
+  { variant: "AddBeforeWelcome", breaks: "R12 known-bad 2", config: "Mutant_AddBeforeWelcome.cfg", expected: { kind: "invariant", name: "QuiescentAllWelcomed" } },
+  { variant: "DcLowestAlive", breaks: "R6 known-bad 3", config: "Mutant_DcLowestAlive.cfg", expected: { kind: "property", name: "CommitsFromBelievedDc" } },
+  { variant: "NoSkipOwnAdd", breaks: "R10 known-bad 4", config: "Mutant_NoSkipOwnAdd.cfg", expected: { kind: "invariant", name: "NoFork" } },
+  { variant: "IgnoreRemoves", breaks: "R13 known-bad 5", config: "Mutant_IgnoreRemoves.cfg", expected: { kind: "invariant", name: "QuiescentNoPendings" } },
+  { variant: "FirstWelcomeCounts", breaks: "R9 published rule", config: "Regression_FirstWelcomeCounts.cfg", expected: { kind: "invariant", name: "NoFork" } },
+  { variant: "WelcomeWithoutRemoves", breaks: "R8 published rule", config: "Regression_WelcomeWithoutRemoves.cfg", expected: { kind: "invariant", name: "QuiescentNoPendings" } },
+];
+
+export const COUNTEREXAMPLE_DIR = "traces/counterexamples";
+
+function caught(outcome: TlcOutcome, expected: Mutant["expected"]): boolean {
+  return outcome.kind === expected.kind && outcome.name === expected.name;
+}
+
+/** The config must select the variant the table says, or the row would lie. */
+function checkConfig(m: Mutant): void {
+  const text = readFileSync(join(MODEL_DIR, m.config), "utf8");
+  const variant = /^\s*Variant\s*=\s*"([^"]*)"/m.exec(text)?.[1];
+  if (variant !== m.variant) {
+    throw new Error(`${MODEL_DIR}/${m.config} selects Variant "${variant ?? "?"}", the mutant table says "${m.variant}"`);
+  }
+}
+
+function pad(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { only: { type: "string" }, "no-save": { type: "boolean" } } });
+  const chosen = MUTANTS.filter((m) => !values.only || m.variant === values.only);
+  if (chosen.length === 0) throw new Error(`no mutant named ${values.only}; known: ${MUTANTS.map((m) => m.variant).join(", ")}`);
+
+  const jar = await resolveTlc();
+  const hash = modelHash();
+  const rows = [["variant", "breaks", "expected violation", "TLC reported", "states", "seconds", "result"]];
+  let failures = 0;
+  let tlcVersion: string | undefined;
+  for (const m of chosen) {
+    checkConfig(m);
+    process.stderr.write(`mutant ${m.variant}: running TLC on ${MODEL_DIR}/${m.config} …\n`);
+    const run = await runTlc({
+      spec: join(MODEL_DIR, "DCA.tla"),
+      config: join(MODEL_DIR, m.config),
+      jar,
+      workers: 1, // BFS with one worker: the shortest counterexample, the same every run
+      outDir: join("build", "tlc", "mutants", m.variant),
+      quiet: true,
+    });
+    tlcVersion ??= run.tlc.version;
+    const ok = caught(run.outcome, m.expected);
+    if (!ok) failures++;
+    rows.push([
+      m.variant,
+      m.breaks,
+      `${m.expected.kind} ${m.expected.name}`,
+      describeOutcome(run.outcome),
+      String(run.distinctStates ?? "?"),
+      run.seconds === undefined ? "?" : run.seconds.toFixed(1),
+      ok ? "caught" : `NOT CAUGHT (raw output: ${run.rawOutputPath})`,
+    ]);
+    if (ok && !values["no-save"]) {
+      const trace = traceFromTlc(run, {
+        description: `Counterexample for the known-bad variant ${m.variant} (${m.breaks}): TLC's error trace`,
+        source: `${MODEL_DIR}/DCA.tla`,
+        config: `${MODEL_DIR}/${m.config}`,
+        variant: m.variant,
+        violation: m.expected,
+        modelHash: hash,
+        tlc: { label: jar.label, version: run.tlc.version },
+        generatedBy: "npm run mutants",
+      });
+      await writeItf(join(COUNTEREXAMPLE_DIR, `${m.variant}.itf.json`), trace);
+    }
+  }
+  process.stdout.write(`\nKnown-bad variants (TLC: ${jar.label}, ${tlcVersion ?? "version unknown"}, ${jar.jar})\n${pad(rows)}\n\n`);
+  process.stdout.write(
+    failures === 0
+      ? `${chosen.length} passed, 0 failed: every variant is caught by the property expected for it.\n`
+      : `${chosen.length - failures} passed, ${failures} failed: a variant TLC does not catch as expected means the model lost its teeth.\n`,
+  );
+  return failures === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const msg = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`mutants: ${e instanceof TlcSetupError ? "TLC setup: " : ""}${msg}\n`);
+    process.exit(2);
+  },
+);
