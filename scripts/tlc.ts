@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { traceFromTlc, writeItf } from "./lib/itf.ts";
 import { describeOutcome } from "./lib/tlc-messages.ts";
 import { formatSummary, runTlc, type TlcRun } from "./lib/tlc-run.ts";
+import { checkJava, resolveTlc } from "./lib/tlc-resolve.ts";
 
 const HELP = `Usage: npm run tlc -- <config.cfg> [options] [-- extra TLC args]
 
@@ -22,6 +23,8 @@ Options:
                            tlc.out (raw TLC output), result.json and TLC's states/
   --trace-out FILE.itf.json  write the counterexample, if any, as an ITF trace
   --quiet                  no progress lines
+  --which                  only resolve TLC (fetching and verifying it if needed) and
+                           print which jar will run
   -h, --help               this help
 
 Everything after a second "--" goes to TLC, e.g. \`npm run tlc -- MC.cfg -- -deadlock\`.
@@ -56,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
         out: { type: "string" },
         "trace-out": { type: "string" },
         quiet: { type: "boolean" },
+        which: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -65,6 +69,13 @@ async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parsed;
   if (values.help) {
     console.log(HELP);
+    return 0;
+  }
+  if (values.which) {
+    // Resolve (and, if needed, fetch and verify) TLC now, and say which one it is.
+    const java = await checkJava();
+    const tlc = await resolveTlc();
+    console.log(`TLC: ${tlc.label} [${tlc.source}] ${tlc.jar} (sha256 ${tlc.sha256}); ${java}`);
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError("expected exactly one <config.cfg> (see --help)");

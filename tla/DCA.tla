@@ -4,24 +4,24 @@
 (* one member -- the designated committer (DC) -- makes every Commit.      *)
 (*                                                                         *)
 (* Read with spec/dca.md: every requirement R<n> named in the comments     *)
-(* below is stated there in prose, and every property defined at the end  *)
+(* below is stated there in prose, and every property defined at the end   *)
 (* of this module is listed there with its meaning.                        *)
 (*                                                                         *)
 (* What is modelled                                                        *)
-(*  - The delivery service (DS): one totally ordered log.  It appends     *)
+(*  - The delivery service (DS): one totally ordered log.  It appends      *)
 (*    `joined` for each arriving user (UIDs 1..Users in order; user 1      *)
-(*    creates the group and never joins) and `left` for any active user   *)
+(*    creates the group and never joins) and `left` for any active user    *)
 (*    at any time.  A crash is modelled as that same `left` step: a        *)
 (*    crashed client takes no steps, which is indistinguishable from a     *)
-(*    slow one until the DS announces it, so merging the two loses no     *)
+(*    slow one until the DS announces it, so merging the two loses no      *)
 (*    behaviour (spec/dca.md, section "Crashes").                          *)
 (*  - Each member's LOCAL state only: its cursor in the log, whether it is *)
 (*    welcomed, its epoch, its view of the membership, its pending adds    *)
 (*    and removes in order, and the members ranked before it that it has   *)
 (*    not yet seen leave.  Whether a member believes it is the DC is       *)
-(*    computed from that local state alone (Believes).                    *)
-(*  - MLS epochs are identified by the Commit that created them: the pair *)
-(*    <<epoch number, UID of the committer>> (a member commits at most    *)
+(*    computed from that local state alone (Believes).                     *)
+(*  - MLS epochs are identified by the Commit that created them: the pair  *)
+(*    <<epoch number, UID of the committer>> (a member commits at most     *)
 (*    once per epoch number, so the pair names one Commit).  Genesis is    *)
 (*    <<0, NoUid>>.  This is what makes a fork visible (NoFork).           *)
 (*  - `group` is the ground truth: the MLS state produced by the latest    *)
@@ -29,10 +29,10 @@
 (*    not something any party reads.                                       *)
 (*                                                                         *)
 (* Keeping the state space small                                           *)
-(*  Log entries that every active user has read are dropped (Settle), and *)
-(*  the state of a user that left is reset to one constant value.  Both   *)
-(*  are invisible to every party: nobody ever reads those entries or that *)
-(*  state again.  Cursors are therefore relative to the retained log.     *)
+(*  Log entries that every active user has read are dropped (Settle), and  *)
+(*  the state of a user that left is reset to one constant value.  Both    *)
+(*  are invisible to every party: nobody ever reads those entries or that  *)
+(*  state again.  Cursors are therefore relative to the retained log.      *)
 (*                                                                         *)
 (* Standard modules only, no PlusCal, no TLC-module operators: the model   *)
 (* must load in the official tla2tools 1.7.4 and in the 1.7.3-line jar     *)
@@ -45,22 +45,22 @@ CONSTANTS
     Variant   \* "Correct", or the name of a known-bad or superseded variant
 
 (***************************************************************************)
-(* Variants.  "Correct" is the algorithm of spec/dca.md.  The others each *)
-(* change exactly one rule; each must make a named property fail          *)
-(* (scripts/mutants.ts checks that TLC says so).                          *)
-(*   FirstWelcomeCounts    - the published rule: a Welcome takes effect   *)
-(*                           when read, before its Add is on the log (R9) *)
-(*   WelcomeWithoutRemoves - the published Welcome: it does not carry the *)
-(*                           DC's pending removes (R8)                    *)
-(*   WelcomeOutOfOrder     - known-bad 1: any pending joiner, not the     *)
-(*                           earliest, is welcomed next (R11)             *)
-(*   AddBeforeWelcome      - known-bad 2: the Add is sent before its      *)
-(*                           Welcome (R12)                                *)
-(*   DcLowestAlive         - known-bad 3: a member believes it is the DC *)
-(*                           without having been added (R6)               *)
-(*   NoSkipOwnAdd          - known-bad 4: a joiner also applies the Add   *)
-(*                           that adds itself (R10)                       *)
-(*   IgnoreRemoves         - known-bad 5: the DC never removes (R13)      *)
+(* Variants.  "Correct" is the algorithm of spec/dca.md.  The others each  *)
+(* change exactly one rule; each must make a named property fail           *)
+(* (scripts/mutants.ts checks that TLC says so).                           *)
+(*   FirstWelcomeCounts    - the published rule: a Welcome takes effect    *)
+(*                           when read, before its Add is on the log (R8)  *)
+(*   WelcomeWithoutRemoves - the published Welcome: it does not carry the  *)
+(*                           DC's pending removes (R7)                     *)
+(*   WelcomeOutOfOrder     - known-bad 1: any pending joiner, not the      *)
+(*                           earliest, is welcomed next (R11)              *)
+(*   AddBeforeWelcome      - known-bad 2: the Add is sent before its       *)
+(*                           Welcome (R12)                                 *)
+(*   DcLowestAlive         - known-bad 3: a member believes it is the DC   *)
+(*                           without having been added (R6)                *)
+(*   NoSkipOwnAdd          - known-bad 4: a joiner also applies the Add    *)
+(*                           that adds itself (R9)                         *)
+(*   IgnoreRemoves         - known-bad 5: the DC never removes (R13)       *)
 (***************************************************************************)
 Variants == {"Correct", "FirstWelcomeCounts", "WelcomeWithoutRemoves",
              "WelcomeOutOfOrder", "AddBeforeWelcome", "DcLowestAlive",
@@ -81,7 +81,7 @@ VARIABLES
 vars == <<log, st, nextUid, group>>
 
 (***************************************************************************)
-(* Small helpers.                                                         *)
+(* Small helpers.                                                          *)
 (***************************************************************************)
 Range(q)    == {q[i] : i \in DOMAIN q}
 Drop(q, x)  == SelectSeq(q, LAMBDA y : y # x)
@@ -93,19 +93,19 @@ IsUnique(q) == \A i, j \in DOMAIN q : i # j => q[i] # q[j]
 IsCommit(m) == m.type \in {"add", "remove"}
 
 (***************************************************************************)
-(* Local state of one user.                                               *)
-(*   status         "waiting" (not arrived), "active", "gone" (left)      *)
-(*   cursor         how many entries of `log` it has read                 *)
-(*   welcomed       it is a member of the group                           *)
-(*   tentative      a Welcome read but not yet confirmed by its Add (R9), *)
-(*                  or NoWelcome                                          *)
-(*   epoch, by      its MLS epoch: number and the committer that made it  *)
-(*   members        its view of the membership at that epoch              *)
-(*   ahead          members ranked before it that it has not seen leave;  *)
-(*                  it believes it is the DC when this is empty (R6)      *)
-(*   pendingAdds    joined users not yet added, in arrival order (R3)     *)
-(*   pendingRemoves left users not yet removed, in order seen (R4)        *)
-(*   adding         for a DC between a Welcome and its Add: the target    *)
+(* Local state of one user.                                                *)
+(*   status         "waiting" (not arrived), "active", "gone" (left)       *)
+(*   cursor         how many entries of `log` it has read                  *)
+(*   welcomed       it is a member of the group                            *)
+(*   tentative      a Welcome read but not yet confirmed by its Add (R8),  *)
+(*                  or NoWelcome                                           *)
+(*   epoch, by      its MLS epoch: number and the committer that made it   *)
+(*   members        its view of the membership at that epoch               *)
+(*   ahead          members ranked before it that it has not seen leave;   *)
+(*                  it believes it is the DC when this is empty (R6)       *)
+(*   pendingAdds    joined users not yet added, in arrival order (R3)      *)
+(*   pendingRemoves left users not yet removed, in order seen (R4)         *)
+(*   adding         for a DC between a Welcome and its Add: the target     *)
 (***************************************************************************)
 NoWelcome == [type |-> "none"]
 
@@ -125,9 +125,9 @@ Confirmed   == {u \in Active : st[u].welcomed}
 GroupDead   == group.members \cap Active = {}
 
 (***************************************************************************)
-(* Settle(l, s): install log l and states s, dropping the log prefix that *)
-(* every active user has read and shifting the cursors to match.  Only    *)
-(* reads and leaves can make a prefix droppable; appends never do.        *)
+(* Settle(l, s): install log l and states s, dropping the log prefix that  *)
+(* every active user has read and shifting the cursors to match.  Only     *)
+(* reads and leaves can make a prefix droppable; appends never do.         *)
 (***************************************************************************)
 Settle(l, s) ==
     LET act  == {u \in Uids : s[u].status = "active"}
@@ -138,7 +138,7 @@ Settle(l, s) ==
                                   ELSE s[u]]
 
 (***************************************************************************)
-(* Belief: u thinks it is the DC.  Local state only (R6).                 *)
+(* Belief: u thinks it is the DC.  Local state only (R6).                  *)
 (***************************************************************************)
 Believes(u) ==
     /\ st[u].status = "active"
@@ -154,7 +154,7 @@ HasWork(u) ==
                       /\ Variant # "IgnoreRemoves"
 
 (***************************************************************************)
-(* Applying a Commit to an epoch state (a member's, or the ground truth). *)
+(* Applying a Commit to an epoch state (a member's, or the ground truth).  *)
 (***************************************************************************)
 ApplyCommit(s, m) ==
     [s EXCEPT !.epoch   = m.epoch + 1,
@@ -176,9 +176,9 @@ ApplyToGroup(g, m) ==
                                                    ELSE @]
 
 (***************************************************************************)
-(* Entering the group from a Welcome (R8): take the epoch and membership  *)
-(* of the Welcome, adopt the DC's pending removes, and rank every member  *)
-(* that is not known to have left before oneself.                         *)
+(* Entering the group from a Welcome (R7): take the epoch and membership   *)
+(* of the Welcome, adopt the DC's pending removes, and rank every member   *)
+(* that is not known to have left before oneself.                          *)
 (***************************************************************************)
 EnterGroup(u, s, w) ==
     LET removes == IF Variant = "WelcomeWithoutRemoves"
@@ -193,10 +193,10 @@ EnterGroup(u, s, w) ==
                   !.ahead          = w.members \ ({u} \cup Range(removes))]
 
 (***************************************************************************)
-(* What a welcomed member does with a Commit (R10): "skip" its own (it    *)
-(* applied it when it sent it), "apply" one made in its epoch, "reject"   *)
-(* anything else, as MLS would.  The published rules also skip the Add of *)
-(* oneself that follows one's Welcome.                                    *)
+(* What a welcomed member does with a Commit (R9): "skip" its own (it      *)
+(* applied it when it sent it), "apply" one made in its epoch, "reject"    *)
+(* anything else, as MLS would.  The published rules also skip the Add of  *)
+(* oneself that follows one's Welcome.                                     *)
 (***************************************************************************)
 CommitOutcome(u, s, m) ==
     IF m.sender = u THEN "skip"
@@ -213,7 +213,7 @@ ConfirmsWelcome(u, s, m) ==
     /\ m.epoch + 1 = s.tentative.epoch
 
 (***************************************************************************)
-(* Reading one log entry (R3, R4, R8, R9, R10).                           *)
+(* Reading one log entry (R3, R4, R7, R8, R9).                             *)
 (***************************************************************************)
 OnWelcome(u, s, m) ==
     IF m.target # u \/ s.welcomed THEN s           \* not for u, or a repeat
@@ -240,7 +240,7 @@ OnMessage(u, s, m) ==
       [] OTHER              -> OnCommit(u, s, m)
 
 (***************************************************************************)
-(* Actions.                                                               *)
+(* Actions.                                                                *)
 (***************************************************************************)
 
 \* The DS admits the next user (R2).  It reads the log from after its own
@@ -290,7 +290,7 @@ SendCommit(d, c, adding) ==
     /\ group' = ApplyToGroup(group, c)
     /\ UNCHANGED nextUid
 
-\* Step 1 of an add: the Welcome, for the epoch the Add will create (R7, R12).
+\* Step 1 of an add: the Welcome, for the epoch the Add will create (R10, R12).
 DcWelcome(d) ==
     /\ Variant # "AddBeforeWelcome"
     /\ Believes(d)
@@ -302,7 +302,7 @@ DcWelcome(d) ==
                      [st EXCEPT ![d].adding = t])
     /\ UNCHANGED <<nextUid, group>>
 
-\* Step 2 of an add: the Add Commit, a separate append (R7, R12).
+\* Step 2 of an add: the Add Commit, a separate append (R10, R12).
 DcAdd(d) ==
     /\ st[d].status = "active"
     /\ st[d].adding # NoUid
@@ -358,15 +358,19 @@ Next ==
 
 Spec == Init /\ [][Next]_vars
 
-\* Members that are alive keep reading and the DC keeps working; the DS
-\* owes nothing (users need not arrive or leave).
-Fairness == \A u \in Uids : WF_vars(Read(u)) /\ WF_vars(DcStep(u))
+\* Every active user keeps taking its own steps -- reading, and the DC's
+\* work -- as long as it has one to take; the DS owes nothing (users need
+\* not arrive or leave).  One condition per user rather than one per kind
+\* of step: a user's reads run out (the log only grows by finitely many
+\* entries), so the two forms force the same behaviours, and TLC's liveness
+\* check is a third faster with half as many fairness conditions.
+Fairness == \A u \in Uids : WF_vars(Read(u) \/ DcStep(u))
 
 FairSpec == Spec /\ Fairness
 
 (***************************************************************************)
-(*                              PROPERTIES                                *)
-(* Each is listed in spec/dca.md (section "Properties") with its meaning. *)
+(*                              PROPERTIES                                 *)
+(* Each is listed in spec/dca.md (section "Properties") with its meaning.  *)
 (***************************************************************************)
 
 Messages ==

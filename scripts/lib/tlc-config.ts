@@ -1,0 +1,24 @@
+// Reading TLC model configuration files (.cfg), as far as the project needs.
+
+const KEYWORDS =
+  /^(INIT|NEXT|SPECIFICATION|CONSTANTS?|INVARIANTS?|PROPERTY|PROPERTIES|SYMMETRY|VIEW|CONSTRAINTS?|ACTION_CONSTRAINTS?|CHECK_DEADLOCK|ALIAS|POSTCONDITION)$/;
+
+/** Drops `\* …` line comments and `(* … *)` block comments. */
+function stripComments(text: string): string {
+  return text.replace(/\(\*[\s\S]*?\*\)/g, " ").replace(/\\\*.*$/gm, "");
+}
+
+/** The operator names listed under one kind of section, e.g. "PROPERTIES" or "INVARIANTS". */
+export function configSection(text: string, section: "PROPERTIES" | "INVARIANTS"): string[] {
+  const singular = section === "PROPERTIES" ? "PROPERTY" : "INVARIANT";
+  const names: string[] = [];
+  let inSection = false;
+  for (const token of stripComments(text).split(/\s+/).filter(Boolean)) {
+    if (KEYWORDS.test(token)) inSection = token === section || token === singular;
+    else if (inSection) names.push(token);
+  }
+  return names;
+}
+
+/** The names listed under PROPERTY/PROPERTIES. */
+export const configProperties = (text: string): string[] => configSection(text, "PROPERTIES");

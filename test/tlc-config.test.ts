@@ -1,0 +1,35 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { configProperties, configSection } from "../scripts/lib/tlc-config.ts";
+
+describe("TLC config sections", () => {
+  it("lists properties across lines, singular and plural keywords, ignoring comments", () => {
+    const cfg = `\\* PROPERTIES FakeInComment
+SPECIFICATION Spec
+PROPERTY A
+PROPERTIES
+  B C \\* trailing comment D
+(* block
+   E *)
+INVARIANTS X
+  Y
+PROPERTIES F`;
+    expect(configProperties(cfg)).toEqual(["A", "B", "C", "F"]);
+    expect(configSection(cfg, "INVARIANTS")).toEqual(["X", "Y"]);
+  });
+
+  it("is empty when there is no such section", () => {
+    expect(configProperties("INIT Init\nNEXT Next\nINVARIANT Inv\n")).toEqual([]);
+  });
+
+  it("reads the project's liveness mutant configs as checking exactly one property", () => {
+    const text = readFileSync("tla/Liveness_AddBeforeWelcome.cfg", "utf8");
+    expect(configProperties(text)).toEqual(["JoinerEventuallyWelcomed"]);
+  });
+
+  it("reads the CI config's properties", () => {
+    const text = readFileSync("tla/MC_ci_liveness.cfg", "utf8");
+    expect(configProperties(text)).toContain("EventuallyConverged");
+    expect(configSection(text, "INVARIANTS")).toContain("NoFork");
+  });
+});
