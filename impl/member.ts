@@ -1,0 +1,169 @@
+// One member of a room as an XState v5 machine. Its states and events mirror the
+// model's actions: READ is DCA!Read, DC_WELCOME / DC_ADD / DC_REMOVE (and the
+// known-bad DC_ADD_FIRST / DC_LATE_WELCOME) are the DC's steps, LEAVE is
+// DCA!Leave. Transitions are pure: every MLS operation has already been done by
+// the room (impl/room.ts), which puts its result in the event, so a recorded
+// event sequence replays to the same state.
+
+import { assign, setup } from "xstate";
+import {
+  applyCommit,
+  canAdd,
+  canAddFirst,
+  canLateWelcome,
+  canRemove,
+  canWelcome,
+  creatorState,
+  joinerState,
+  onMessage,
+  readEffect,
+} from "./rules.ts";
+import { NO_UID, type CommitEntry, type LogEntry, type MemberState, type Uid, type Variant, type WelcomeEntry } from "./types.ts";
+
+/** The member's MLS state, opaque here (impl/mls.ts); absent when MLS is switched off. */
+export type MlsGroupRef = unknown;
+
+export interface MemberMls {
+  /** The MLS group of its current epoch (null before it is welcomed). */
+  group: MlsGroupRef | null;
+  /** The MLS group joined from a tentative Welcome, adopted on confirmation (R8). */
+  tentativeGroup: MlsGroupRef | null;
+  /** A DC between Welcome and Add: the group its Commit creates, adopted when the Add is sent. */
+  pendingGroup: MlsGroupRef | null;
+}
+
+export interface MemberContext {
+  variant: Variant;
+  state: MemberState;
+  mls: MemberMls;
+}
+
+export type MemberEvent =
+  /** @spec DCA!Read — `group` is the MLS state the entry produced, if it changes it. */
+  | { type: "READ"; entry: LogEntry; group?: MlsGroupRef }
+  /** @spec DCA!DcWelcome — `pendingGroup` is the DC's state after the Commit it made. */
+  | { type: "DC_WELCOME"; entry: WelcomeEntry; pendingGroup?: MlsGroupRef }
+  /** @spec DCA!DcAdd */
+  | { type: "DC_ADD"; entry: CommitEntry }
+  /** @spec DCA!DcRemove */
+  | { type: "DC_REMOVE"; entry: CommitEntry; group?: MlsGroupRef }
+  /** @spec DCA!DcAddFirst — known-bad 2 */
+  | { type: "DC_ADD_FIRST"; entry: CommitEntry; group?: MlsGroupRef }
+  /** @spec DCA!DcLateWelcome — known-bad 2 */
+  | { type: "DC_LATE_WELCOME"; entry: WelcomeEntry }
+  /** An entry the room refused (bad MLS bytes, metadata that MLS contradicts): move past it. */
+  | { type: "REFUSE" }
+  /** @spec DCA!Leave */
+  | { type: "LEAVE" };
+
+export interface MemberInput {
+  uid: Uid;
+  variant: Variant;
+  /** Entries of the log before this member's first read (its `joined` entry included). */
+  cursor: number;
+  /** The creator's MLS group (user 1 only). */
+  group?: MlsGroupRef;
+}
+
+const NO_MLS: MemberMls = { group: null, tentativeGroup: null, pendingGroup: null };
+
+export const memberMachine = setup({
+  types: {
+    context: {} as MemberContext,
+    events: {} as MemberEvent,
+    input: {} as MemberInput,
+  },
+  guards: {
+    entersGroup: ({ context, event }) =>
+      event.type === "READ" &&
+      ["confirm-welcome", "enter-at-welcome"].includes(readEffect(context.state, event.entry, context.variant)),
+    canWelcome: ({ context, event }) =>
+      event.type === "DC_WELCOME" && canWelcome(context.state, event.entry.target, context.variant),
+    canAdd: ({ context, event }) =>
+      event.type === "DC_ADD" && canAdd(context.state, context.variant) && event.entry.target === context.state.adding,
+    canRemove: ({ context, event }) =>
+      event.type === "DC_REMOVE" &&
+      canRemove(context.state, context.variant) &&
+      event.entry.target === context.state.pendingRemoves[0],
+    canAddFirst: ({ context, event }) =>
+      event.type === "DC_ADD_FIRST" &&
+      canAddFirst(context.state, context.variant) &&
+      event.entry.target === context.state.pendingAdds[0],
+    canLateWelcome: ({ context, event }) =>
+      event.type === "DC_LATE_WELCOME" && canLateWelcome(context.state, context.variant),
+  },
+  actions: {
+    read: assign(({ context, event }) => {
+      if (event.type !== "READ") return {};
+      const effect = readEffect(context.state, event.entry, context.variant);
+      const state = onMessage(context.state, event.entry, context.variant);
+      const mls = { ...context.mls };
+      if (effect === "hold-welcome") mls.tentativeGroup = event.group ?? null;
+      if (effect === "confirm-welcome") [mls.group, mls.tentativeGroup] = [mls.tentativeGroup, null];
+      if (effect === "enter-at-welcome" || effect === "apply-commit") mls.group = event.group ?? null;
+      return { state, mls };
+    }),
+    sendWelcome: assign(({ context, event }) =>
+      event.type === "DC_WELCOME"
+        ? {
+            state: { ...context.state, adding: event.entry.target },
+            mls: { ...context.mls, pendingGroup: event.pendingGroup ?? null },
+          }
+        : {},
+    ),
+    sendAdd: assign(({ context, event }) =>
+      event.type === "DC_ADD"
+        ? {
+            state: { ...applyCommit(context.state, event.entry), adding: NO_UID },
+            mls: { ...context.mls, group: context.mls.pendingGroup, pendingGroup: null },
+          }
+        : {},
+    ),
+    sendRemove: assign(({ context, event }) =>
+      event.type === "DC_REMOVE"
+        ? { state: applyCommit(context.state, event.entry), mls: { ...context.mls, group: event.group ?? null } }
+        : {},
+    ),
+    sendAddFirst: assign(({ context, event }) =>
+      event.type === "DC_ADD_FIRST"
+        ? {
+            state: { ...applyCommit(context.state, event.entry), adding: event.entry.target },
+            mls: { ...context.mls, group: event.group ?? null },
+          }
+        : {},
+    ),
+    sendLateWelcome: assign(({ context }) => ({ state: { ...context.state, adding: NO_UID } })),
+    refuse: assign(({ context }) => ({ state: { ...context.state, cursor: context.state.cursor + 1 } })),
+    leave: assign(({ context }) => ({ state: { ...context.state, status: "gone" as const }, mls: NO_MLS })),
+  },
+}).createMachine({
+  id: "member",
+  context: ({ input }) => {
+    const state = input.uid === 1 ? creatorState() : joinerState(input.uid, input.cursor);
+    return { variant: input.variant, state: { ...state, cursor: input.cursor }, mls: { ...NO_MLS, group: input.group ?? null } };
+  },
+  initial: "active",
+  states: {
+    active: {
+      // Not yet a member, or a member (R7, R8): the welcomed flag as a state.
+      initial: "joining",
+      states: {
+        joining: {
+          always: { guard: ({ context }) => context.state.welcomed, target: "member" },
+          on: { READ: [{ guard: "entersGroup", target: "member", actions: "read" }, { actions: "read" }] },
+        },
+        member: { on: { READ: { actions: "read" } } },
+      },
+      on: {
+        DC_WELCOME: { guard: "canWelcome", actions: "sendWelcome" },
+        DC_ADD: { guard: "canAdd", actions: "sendAdd" },
+        DC_REMOVE: { guard: "canRemove", actions: "sendRemove" },
+        DC_ADD_FIRST: { guard: "canAddFirst", actions: "sendAddFirst" },
+        DC_LATE_WELCOME: { guard: "canLateWelcome", actions: "sendLateWelcome" },
+        REFUSE: { actions: "refuse" },
+        LEAVE: { target: "gone", actions: "leave" },
+      },
+    },
+    gone: { type: "final" },
+  },
+});

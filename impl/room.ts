@@ -1,0 +1,310 @@
+// A room: the delivery service's log and one member machine per user, stepped
+// one model action at a time. Every choice the model leaves open — who arrives,
+// who leaves, who reads next, when the DC acts and whom it welcomes — is an
+// explicit call, so a trace from the model dictates the interleaving exactly.
+// All MLS work happens here, before the member machine gets its event.
+
+import { createActor, type Actor } from "xstate";
+import * as mls from "./mls.ts";
+import { memberMachine, type MemberEvent } from "./member.ts";
+import { commitEntry, readEffect, welcomeEntry } from "./rules.ts";
+import { NO_UID, type CommitEntry, type LogEntry, type MemberState, type Uid, type Variant } from "./types.ts";
+
+export interface RoomOptions {
+  /** Known-bad switches exist for tests only (spec/dca.md section 7). */
+  variant?: Variant;
+  /** Real MLS underneath (default) or the algorithm alone (for benchmarks). */
+  mls?: boolean;
+}
+
+/** A step the member's current state does not allow (the model would not take it either). */
+export class StepNotEnabled extends Error {
+  override readonly name = "StepNotEnabled";
+}
+
+/** A log entry a member refused: it names the member, the log index and why. */
+export class MemberInputError extends Error {
+  override readonly name = "MemberInputError";
+  constructor(
+    readonly member: Uid,
+    readonly logIndex: number,
+    readonly reason: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`member ${member}, log entry ${logIndex}: ${reason}: ${detail}`, options);
+  }
+}
+
+export type ReadOutcome =
+  | { kind: "read"; logIndex: number; effect: ReturnType<typeof readEffect> }
+  /** The entry was refused; the member moved past it and nothing else changed. */
+  | { kind: "rejected"; logIndex: number; error: MemberInputError };
+
+type MemberActor = Actor<typeof memberMachine>;
+
+export class Room {
+  /** The delivery service's log, from its start (entries are never dropped here). */
+  readonly log: LogEntry[] = [];
+  nextUid = 2;
+  private readonly actors = new Map<Uid, MemberActor>();
+  /** Each user's MLS identity (KeyPackage and its secret), kept by that user's client. */
+  private readonly identities = new Map<Uid, mls.Member>();
+  /** A DC between Welcome and Add keeps the Commit bytes it will append. */
+  private readonly pendingCommits = new Map<Uid, Uint8Array>();
+  /** Known-bad 2: the Welcome owed after an early Add. */
+  private readonly owedWelcomes = new Map<Uid, Uint8Array>();
+
+  private constructor(
+    readonly variant: Variant,
+    readonly ctx: mls.MlsContext | null,
+  ) {}
+
+  /** @spec DCA!Init R1 — user 1 creates the group at epoch 0. */
+  static async create(opts: RoomOptions = {}): Promise<Room> {
+    const ctx = opts.mls === false ? null : await mls.initMls();
+    const room = new Room(opts.variant ?? "Correct", ctx);
+    let group: mls.MlsGroup | undefined;
+    if (ctx) {
+      const creator = await mls.newMember(ctx, 1);
+      room.identities.set(1, creator);
+      group = await mls.createGroup(ctx, creator, "dca-room");
+    }
+    room.start(1, 0, group);
+    return room;
+  }
+
+  private start(uid: Uid, cursor: number, group?: mls.MlsGroup): void {
+    const actor = createActor(memberMachine, { input: { uid, variant: this.variant, cursor, group } });
+    actor.start();
+    this.actors.set(uid, actor);
+  }
+
+  // --- views ---------------------------------------------------------------
+
+  /** UIDs that have arrived (active or gone), in order. */
+  uids(): Uid[] {
+    return [...this.actors.keys()].sort((a, b) => a - b);
+  }
+
+  state(uid: Uid): MemberState {
+    return this.actor(uid).getSnapshot().context.state;
+  }
+
+  /** The member's MLS group of its current epoch, if MLS is on and it is a member. */
+  group(uid: Uid): mls.MlsGroup | null {
+    return this.actor(uid).getSnapshot().context.mls.group as mls.MlsGroup | null;
+  }
+
+  private actor(uid: Uid): MemberActor {
+    const actor = this.actors.get(uid);
+    if (!actor) throw new StepNotEnabled(`user ${uid} has not arrived`);
+    return actor;
+  }
+
+  private active(uid: Uid): MemberActor {
+    const actor = this.actor(uid);
+    if (actor.getSnapshot().context.state.status !== "active") throw new StepNotEnabled(`user ${uid} has left`);
+    return actor;
+  }
+
+  /** Sends an event the member must accept; a refusal means the step was not enabled. */
+  private send(uid: Uid, event: MemberEvent): void {
+    if (!this.canStep(uid, event)) throw new StepNotEnabled(`member ${uid} cannot take ${event.type} now`);
+    this.active(uid).send(event);
+  }
+
+  // --- the delivery service's steps ---------------------------------------
+
+  /** @spec DCA!Join R2 — the next user arrives; its KeyPackage rides in the `joined` entry. */
+  async join(): Promise<Uid> {
+    const uid = this.nextUid;
+    let keyPackage: Uint8Array | undefined;
+    if (this.ctx) {
+      const identity = await mls.newMember(this.ctx, uid);
+      this.identities.set(uid, identity);
+      keyPackage = identity.keyPackage;
+    }
+    this.log.push(keyPackage ? { type: "joined", uid, keyPackage } : { type: "joined", uid });
+    this.nextUid++;
+    this.start(uid, this.log.length);
+    return uid;
+  }
+
+  /** @spec DCA!Leave R2 R5 — the user leaves, or crashed and the DS announces it. */
+  leave(uid: Uid): void {
+    this.active(uid);
+    this.log.push({ type: "left", uid });
+    this.send(uid, { type: "LEAVE" });
+    this.pendingCommits.delete(uid);
+    this.owedWelcomes.delete(uid);
+  }
+
+  // --- a member reads -------------------------------------------------------
+
+  /** @spec DCA!Read — the member reads its next log entry. */
+  async read(uid: Uid): Promise<ReadOutcome> {
+    const actor = this.active(uid);
+    const { state, mls: memberMls } = actor.getSnapshot().context;
+    const logIndex = state.cursor;
+    const entry = this.log[logIndex];
+    if (!entry) throw new StepNotEnabled(`member ${uid} has read the whole log`);
+    let effect: ReturnType<typeof readEffect>;
+    let group: mls.MlsGroup | undefined;
+    try {
+      effect = readEffect(state, checkEntry(entry), this.variant);
+      if (this.ctx) group = await this.mlsForRead(uid, state, memberMls.group as mls.MlsGroup | null, entry, effect);
+      if (effect === "reject-commit") {
+        const c = entry as CommitEntry;
+        throw new MemberInputError(uid, logIndex, "wrong-epoch", `a ${c.type} made in epoch ${c.epoch} (after ${c.parent}'s Commit) by ${c.sender}, but the member is in epoch ${state.epoch} (after ${state.by}'s Commit)`);
+      }
+    } catch (e) {
+      const error =
+        e instanceof MemberInputError
+          ? e
+          : new MemberInputError(uid, logIndex, e instanceof mls.MlsInputError ? e.reason : "invalid-entry", e instanceof Error ? e.message : String(e), { cause: e });
+      // Refused: the member moves past the entry and nothing else changes (R9).
+      actor.send({ type: "REFUSE" });
+      return { kind: "rejected", logIndex, error };
+    }
+    actor.send(group ? { type: "READ", entry, group } : { type: "READ", entry });
+    return { kind: "read", logIndex, effect };
+  }
+
+  // --- the DC's steps ------------------------------------------------------
+
+  private keyPackageOf(target: Uid): Uint8Array {
+    const joined = this.log.find((e) => e.type === "joined" && e.uid === target);
+    if (!joined || joined.type !== "joined" || !joined.keyPackage) throw new Error(`no KeyPackage for user ${target}`);
+    return joined.keyPackage;
+  }
+
+  private dcGroup(uid: Uid): mls.MlsGroup {
+    const group = this.group(uid);
+    if (!group) throw new StepNotEnabled(`member ${uid} has no MLS group to commit from`);
+    return group;
+  }
+
+  /** @spec DCA!DcWelcome R10 R11 R12 — the Welcome (step 1 of an add); `target` defaults to the earliest joiner. */
+  async dcWelcome(uid: Uid, target?: Uid): Promise<void> {
+    const state = this.active(uid).getSnapshot().context.state;
+    const who = target ?? state.pendingAdds[0];
+    if (who === undefined) throw new StepNotEnabled(`member ${uid} has nobody to welcome`);
+    const entry = welcomeEntry(state, who, state.epoch + 1);
+    let pendingGroup: mls.MlsGroup | undefined;
+    if (this.ctx && this.canStep(uid, { type: "DC_WELCOME", entry })) {
+      const made = await mls.commitAdd(this.ctx, this.dcGroup(uid), this.keyPackageOf(who));
+      pendingGroup = made.group;
+      entry.welcome = made.welcome;
+      this.pendingCommits.set(uid, made.commit);
+    }
+    this.send(uid, { type: "DC_WELCOME", entry, pendingGroup });
+    this.log.push(entry);
+  }
+
+  /** @spec DCA!DcAdd R10 R12 — the Add (step 2), a separate append. */
+  dcAdd(uid: Uid): void {
+    const state = this.active(uid).getSnapshot().context.state;
+    const entry = commitEntry(state, "add", state.adding);
+    const commit = this.pendingCommits.get(uid);
+    if (commit) entry.commit = commit;
+    this.send(uid, { type: "DC_ADD", entry });
+    this.pendingCommits.delete(uid);
+    this.log.push(entry);
+  }
+
+  /** @spec DCA!DcRemove R13 */
+  async dcRemove(uid: Uid): Promise<void> {
+    const state = this.active(uid).getSnapshot().context.state;
+    const target = state.pendingRemoves[0];
+    if (target === undefined) throw new StepNotEnabled(`member ${uid} has nobody to remove`);
+    const entry = commitEntry(state, "remove", target);
+    let group: mls.MlsGroup | undefined;
+    if (this.ctx && this.canStep(uid, { type: "DC_REMOVE", entry })) {
+      const made = await mls.commitRemove(this.ctx, this.dcGroup(uid), target);
+      group = made.group;
+      entry.commit = made.commit;
+    }
+    this.send(uid, { type: "DC_REMOVE", entry, group });
+    this.log.push(entry);
+  }
+
+  /** @spec DCA!DcAddFirst — known-bad 2: the Add before its Welcome. */
+  async dcAddFirst(uid: Uid): Promise<void> {
+    const state = this.active(uid).getSnapshot().context.state;
+    const target = state.pendingAdds[0];
+    if (target === undefined) throw new StepNotEnabled(`member ${uid} has nobody to add`);
+    const entry = commitEntry(state, "add", target);
+    let group: mls.MlsGroup | undefined;
+    if (this.ctx && this.canStep(uid, { type: "DC_ADD_FIRST", entry })) {
+      const made = await mls.commitAdd(this.ctx, this.dcGroup(uid), this.keyPackageOf(target));
+      group = made.group;
+      entry.commit = made.commit;
+      this.owedWelcomes.set(uid, made.welcome);
+    }
+    this.send(uid, { type: "DC_ADD_FIRST", entry, group });
+    this.log.push(entry);
+  }
+
+  /** @spec DCA!DcLateWelcome — known-bad 2: the Welcome after its Add. */
+  dcLateWelcome(uid: Uid): void {
+    const state = this.active(uid).getSnapshot().context.state;
+    const entry = welcomeEntry(state, state.adding, state.epoch);
+    const owed = this.owedWelcomes.get(uid);
+    if (owed) entry.welcome = owed;
+    this.send(uid, { type: "DC_LATE_WELCOME", entry });
+    this.owedWelcomes.delete(uid);
+    this.log.push(entry);
+  }
+
+  /** Would the member accept this event now? (Checked before spending MLS work on it.) */
+  private canStep(uid: Uid, event: MemberEvent): boolean {
+    return this.active(uid).getSnapshot().can(event);
+  }
+
+  /** The MLS work a read needs; its result is what the member machine adopts. */
+  private async mlsForRead(
+    uid: Uid,
+    state: MemberState,
+    group: mls.MlsGroup | null,
+    entry: LogEntry,
+    effect: ReturnType<typeof readEffect>,
+  ): Promise<mls.MlsGroup | undefined> {
+    const ctx = this.ctx!;
+    if (effect === "hold-welcome" || effect === "enter-at-welcome") {
+      if (entry.type !== "welcome" || !entry.welcome) throw new Error("a welcome entry without MLS Welcome bytes");
+      const joined = await mls.joinFromWelcome(ctx, this.identities.get(uid)!, entry.welcome);
+      if (mls.epochOf(joined) !== entry.epoch) {
+        throw new Error(`the Welcome's MLS epoch is ${mls.epochOf(joined)}, its log entry says ${entry.epoch}`);
+      }
+      if (!sameUids(mls.membersOf(joined), entry.members)) {
+        throw new Error(`the Welcome's MLS members are ${mls.membersOf(joined)}, its log entry says ${entry.members}`);
+      }
+      return joined;
+    }
+    if (effect === "apply-commit") {
+      if (entry.type !== "add" && entry.type !== "remove") throw new Error("not a commit");
+      if (!entry.commit) throw new Error("a commit entry without MLS Commit bytes");
+      if (!group) throw new Error(`member ${uid} has no MLS group`);
+      const next = await mls.processCommit(ctx, group, entry.commit, { allowedSender: entry.sender });
+      if (mls.epochOf(next) !== state.epoch + 1) {
+        throw new Error(`the Commit moved MLS to epoch ${mls.epochOf(next)}, expected ${state.epoch + 1}`);
+      }
+      return next;
+    }
+    return undefined;
+  }
+}
+
+/** Entries come from the delivery service: anything but the five kinds is refused. */
+function checkEntry(entry: LogEntry): LogEntry {
+  if (!["joined", "left", "welcome", "add", "remove"].includes((entry as { type: unknown }).type as string)) {
+    throw new Error(`unknown log entry type ${JSON.stringify((entry as { type: unknown }).type)}`);
+  }
+  return entry;
+}
+
+const sameUids = (a: readonly Uid[], b: readonly Uid[]) =>
+  a.length === b.length && [...a].sort((x, y) => x - y).every((x, i) => x === [...b].sort((p, q) => p - q)[i]);
+
+export { commitEntry, welcomeEntry };

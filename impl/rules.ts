@@ -1,0 +1,240 @@
+// The DCA's rules as pure functions over a member's local state. Each function
+// names the TLA+ operator it implements (tla/DCA.tla) and the requirement
+// (spec/dca.md). No MLS here: the room (impl/room.ts) does the cryptography and
+// the member machine (impl/member.ts) calls these to change state.
+
+import {
+  NO_UID,
+  type CommitEntry,
+  type LogEntry,
+  type MemberState,
+  type Uid,
+  type Variant,
+  type WelcomeEntry,
+} from "./types.ts";
+
+const sorted = (xs: Iterable<Uid>): Uid[] => [...new Set(xs)].sort((a, b) => a - b);
+const without = (xs: readonly Uid[], x: Uid): Uid[] => xs.filter((y) => y !== x);
+/** @spec DCA!Merge — a's entries, then those of b not already in a. */
+const merge = (a: readonly Uid[], b: readonly Uid[]): Uid[] => [...a, ...b.filter((x) => !a.includes(x))];
+
+/** @spec DCA!Creator R1 */
+export function creatorState(): MemberState {
+  return {
+    uid: 1,
+    status: "active",
+    cursor: 0,
+    welcomed: true,
+    tentative: null,
+    epoch: 0,
+    by: NO_UID,
+    members: [1],
+    ahead: [],
+    pendingAdds: [],
+    pendingRemoves: [],
+    adding: NO_UID,
+  };
+}
+
+/** @spec DCA!Join R2 — a joiner reads from just after its own `joined` entry. */
+export function joinerState(uid: Uid, cursor: number): MemberState {
+  return {
+    ...creatorState(),
+    uid,
+    cursor,
+    welcomed: false,
+    members: [],
+    ahead: Array.from({ length: uid - 1 }, (_, i) => i + 1),
+  };
+}
+
+/** @spec DCA!Believes R6 */
+export function believes(s: MemberState, variant: Variant): boolean {
+  return s.status === "active" && (s.welcomed || variant === "DcLowestAlive") && s.ahead.length === 0;
+}
+
+/** @spec DCA!HasWork */
+export function hasWork(s: MemberState, variant: Variant): boolean {
+  if (s.status !== "active") return false;
+  if (s.adding !== NO_UID) return true;
+  if (!believes(s, variant)) return false;
+  return s.pendingAdds.length > 0 || (s.pendingRemoves.length > 0 && variant !== "IgnoreRemoves");
+}
+
+/** @spec DCA!ApplyToMember R9 — the Commit's epoch, its committer, the membership, the pending list. */
+export function applyCommit(s: MemberState, c: CommitEntry): MemberState {
+  const add = c.type === "add";
+  return {
+    ...s,
+    epoch: c.epoch + 1,
+    by: c.sender,
+    members: add ? sorted([...s.members, c.target]) : without(s.members, c.target),
+    pendingAdds: add ? without(s.pendingAdds, c.target) : s.pendingAdds,
+    pendingRemoves: add ? s.pendingRemoves : without(s.pendingRemoves, c.target),
+  };
+}
+
+/** @spec DCA!EnterGroup R7 */
+export function enterGroup(s: MemberState, w: WelcomeEntry, variant: Variant): MemberState {
+  const removes = variant === "WelcomeWithoutRemoves" ? s.pendingRemoves : merge(w.removes, s.pendingRemoves);
+  return {
+    ...s,
+    welcomed: true,
+    tentative: null,
+    epoch: w.epoch,
+    by: w.sender,
+    members: sorted(w.members),
+    pendingRemoves: removes,
+    ahead: w.members.filter((m) => m !== s.uid && !removes.includes(m)).sort((a, b) => a - b),
+  };
+}
+
+/** @spec DCA!CommitOutcome R9 — what a welcomed member does with a Commit. */
+export function commitOutcome(s: MemberState, c: CommitEntry, variant: Variant): "skip" | "apply" | "reject" {
+  if (c.sender === s.uid) return "skip";
+  if (variant === "FirstWelcomeCounts" && c.type === "add" && c.target === s.uid && c.epoch + 1 === s.epoch) {
+    return "skip";
+  }
+  if (c.epoch === s.epoch && c.parent === s.by) return "apply";
+  return "reject";
+}
+
+/** @spec DCA!ConfirmsWelcome R8 — the Add of the Commit the tentative Welcome belongs to. */
+export function confirmsWelcome(s: MemberState, c: CommitEntry): boolean {
+  return (
+    c.type === "add" &&
+    c.target === s.uid &&
+    s.tentative !== null &&
+    c.sender === s.tentative.sender &&
+    c.epoch + 1 === s.tentative.epoch
+  );
+}
+
+/**
+ * What reading `entry` means for member `s` — the branches of DCA!OnMessage.
+ * The room uses it to know which MLS work a read needs; the machine uses it to
+ * pick the transition.
+ */
+export type ReadEffect =
+  | "track-join" //       R3
+  | "track-leave" //      R4
+  | "hold-welcome" //     R8: a tentative Welcome (MLS: join now, adopt on confirmation)
+  | "enter-at-welcome" // FirstWelcomeCounts only: the Welcome counts at once
+  | "ignore-welcome" //   not for this member, or already welcomed
+  | "confirm-welcome" //  R8: the Add confirming the tentative Welcome
+  | "skip-commit" //      R9: own Commit, or read before being welcomed
+  | "apply-commit" //     R9
+  | "reject-commit"; //   R9: not of this member's epoch; MLS would refuse it
+
+/** @spec DCA!OnMessage */
+export function readEffect(s: MemberState, entry: LogEntry, variant: Variant): ReadEffect {
+  switch (entry.type) {
+    case "joined":
+      return "track-join";
+    case "left":
+      return "track-leave";
+    case "welcome":
+      if (entry.target !== s.uid || s.welcomed) return "ignore-welcome";
+      return variant === "FirstWelcomeCounts" ? "enter-at-welcome" : "hold-welcome";
+    default:
+      if (!s.welcomed) return confirmsWelcome(s, entry) ? "confirm-welcome" : "skip-commit";
+      switch (commitOutcome(s, entry, variant)) {
+        case "apply":
+          return "apply-commit";
+        case "skip":
+          return "skip-commit";
+        default:
+          return "reject-commit";
+      }
+  }
+}
+
+/** @spec DCA!OnMessage R3 R4 R7 R8 R9 — the member's state after reading `entry` (cursor advanced). */
+export function onMessage(s0: MemberState, entry: LogEntry, variant: Variant): MemberState {
+  const s = { ...s0, cursor: s0.cursor + 1 };
+  const effect = readEffect(s0, entry, variant);
+  switch (effect) {
+    case "track-join":
+      return { ...s, pendingAdds: [...s.pendingAdds, (entry as { uid: Uid }).uid] };
+    case "track-leave": {
+      const uid = (entry as { uid: Uid }).uid;
+      return { ...s, pendingRemoves: [...s.pendingRemoves, uid], ahead: without(s.ahead, uid) };
+    }
+    case "hold-welcome":
+      return { ...s, tentative: entry as WelcomeEntry };
+    case "enter-at-welcome":
+      return enterGroup(s, entry as WelcomeEntry, variant);
+    case "confirm-welcome": {
+      const entered = enterGroup(s, s.tentative!, variant);
+      // Known-bad 4: the joiner counts its own Add as one more epoch.
+      return variant === "NoSkipOwnAdd"
+        ? { ...entered, epoch: entered.epoch + 1, by: (entry as CommitEntry).sender }
+        : entered;
+    }
+    case "apply-commit":
+      return applyCommit(s, entry as CommitEntry);
+    default:
+      return s; // ignored, skipped, or rejected: only the cursor moves
+  }
+}
+
+// --- The DC's steps -------------------------------------------------------
+
+/** @spec DCA!NextJoinerIndices R11 — the joiners the DC may welcome next. */
+export function nextJoiners(s: MemberState, variant: Variant): Uid[] {
+  if (s.pendingAdds.length === 0) return [];
+  return variant === "WelcomeOutOfOrder" ? [...s.pendingAdds] : [s.pendingAdds[0]!];
+}
+
+/** @spec DCA!WelcomeMsg R10 — the Welcome for `target`, into `epoch`. */
+export function welcomeEntry(s: MemberState, target: Uid, epoch: number): WelcomeEntry {
+  return {
+    type: "welcome",
+    target,
+    epoch,
+    sender: s.uid,
+    members: sorted([...s.members, target]),
+    removes: [...s.pendingRemoves],
+  };
+}
+
+/** @spec DCA!CommitMsg */
+export function commitEntry(s: MemberState, type: "add" | "remove", target: Uid): CommitEntry {
+  return { type, target, epoch: s.epoch, sender: s.uid, parent: s.by };
+}
+
+/** @spec DCA!DcWelcome R10 R11 R12 — may `s` send a Welcome for `target` now? */
+export function canWelcome(s: MemberState, target: Uid, variant: Variant): boolean {
+  return (
+    variant !== "AddBeforeWelcome" &&
+    believes(s, variant) &&
+    s.adding === NO_UID &&
+    nextJoiners(s, variant).includes(target)
+  );
+}
+
+/** @spec DCA!DcAdd R10 — the Add completing a Welcome. */
+export function canAdd(s: MemberState, variant: Variant): boolean {
+  return variant !== "AddBeforeWelcome" && s.status === "active" && s.adding !== NO_UID;
+}
+
+/** @spec DCA!DcAddFirst — known-bad 2 only. */
+export function canAddFirst(s: MemberState, variant: Variant): boolean {
+  return variant === "AddBeforeWelcome" && believes(s, variant) && s.adding === NO_UID && s.pendingAdds.length > 0;
+}
+
+/** @spec DCA!DcLateWelcome — known-bad 2 only. */
+export function canLateWelcome(s: MemberState, variant: Variant): boolean {
+  return variant === "AddBeforeWelcome" && s.status === "active" && s.adding !== NO_UID;
+}
+
+/** @spec DCA!DcRemove R13 */
+export function canRemove(s: MemberState, variant: Variant): boolean {
+  return (
+    variant !== "IgnoreRemoves" &&
+    believes(s, variant) &&
+    s.adding === NO_UID &&
+    s.pendingAdds.length === 0 &&
+    s.pendingRemoves.length > 0
+  );
+}
