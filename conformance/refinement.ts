@@ -1,0 +1,123 @@
+// The refinement mapping: from the implementation's state (the room's delivery
+// log and every member machine's context) to the values of the TLA+ model's
+// variables (tla/DCA.tla), in the ITF value form TLC's traces are stored in.
+// This is the one place where implementation and model meet; every model
+// variable is defined here.
+//
+//   log      the room's log without the prefix every active user has read
+//            (DCA!Settle), each entry without its MLS bytes; a Welcome's
+//            `members` as a set.
+//   st       st[u] for every UID 1..Users: the model's constant `Fresh` for a
+//            user that has not arrived, `Gone` for one that left, else the
+//            member's local state with its cursor counted from the retained
+//            log, its sets (members, ahead) as sets, its lists as sequences,
+//            `tentative` as the Welcome entry or [type |-> "none"].
+//   nextUid  the room's next UID.
+//   group    the ground truth DCA!group: Genesis followed by every Commit on
+//            the room's log, in order (DCA!ApplyToGroup); the implementation
+//            never reads it, so it is computed here from the full log.
+
+import type { ItfValue } from "../scripts/lib/tla-values.ts";
+import { NO_UID, isCommit, type LogEntry, type MemberState, type Uid } from "../impl/types.ts";
+
+export interface ImplSnapshot {
+  /** The delivery log from its start. */
+  log: readonly LogEntry[];
+  nextUid: number;
+  /** Local states of the users that have arrived. */
+  members: ReadonlyMap<Uid, MemberState>;
+  /** The model's constant Users (UIDs 1..Users). */
+  users: number;
+}
+
+export type ModelState = { log: ItfValue; st: ItfValue; nextUid: ItfValue; group: ItfValue };
+
+const set = (xs: readonly number[]): ItfValue => ({ "#set": [...new Set(xs)].sort((a, b) => a - b) });
+const NONE = { type: "none" };
+
+function fresh(status: "waiting" | "gone"): ItfValue {
+  return {
+    status,
+    cursor: 0,
+    welcomed: false,
+    tentative: NONE,
+    epoch: 0,
+    by: NO_UID,
+    members: set([]),
+    ahead: set([]),
+    pendingAdds: [],
+    pendingRemoves: [],
+    adding: NO_UID,
+  };
+}
+
+/** A log entry as the model writes it (no MLS bytes). */
+export function entryToModel(e: LogEntry): ItfValue {
+  switch (e.type) {
+    case "joined":
+    case "left":
+      return { type: e.type, uid: e.uid };
+    case "welcome":
+      return { type: e.type, target: e.target, epoch: e.epoch, sender: e.sender, members: set(e.members), removes: [...e.removes] };
+    default:
+      return { type: e.type, target: e.target, epoch: e.epoch, sender: e.sender, parent: e.parent };
+  }
+}
+
+/** How many log entries every active user has read: the prefix DCA!Settle drops. */
+export function settledPrefix(snap: ImplSnapshot): number {
+  const cursors = [...snap.members.values()].filter((s) => s.status === "active").map((s) => s.cursor);
+  return cursors.length === 0 ? snap.log.length : Math.min(...cursors);
+}
+
+function memberToModel(s: MemberState, dropped: number): ItfValue {
+  if (s.status === "gone") return fresh("gone");
+  return {
+    status: "active",
+    cursor: s.cursor - dropped,
+    welcomed: s.welcomed,
+    tentative: s.tentative ? entryToModel(s.tentative) : NONE,
+    epoch: s.epoch,
+    by: s.by,
+    members: set(s.members),
+    ahead: set(s.ahead),
+    pendingAdds: [...s.pendingAdds],
+    pendingRemoves: [...s.pendingRemoves],
+    adding: s.adding,
+  };
+}
+
+/** @spec DCA!group — the MLS state made by the latest Commit on the log. */
+export function groupTruth(log: readonly LogEntry[]): ItfValue {
+  let epoch = 0;
+  let by: Uid = NO_UID;
+  const members = new Set<Uid>([1]);
+  const removed = new Set<Uid>();
+  for (const e of log) {
+    if (!isCommit(e)) continue;
+    epoch = e.epoch + 1;
+    by = e.sender;
+    if (e.type === "add") members.add(e.target);
+    else {
+      members.delete(e.target);
+      removed.add(e.target);
+    }
+  }
+  return { epoch, by, members: set([...members]), removed: set([...removed]) };
+}
+
+/** The refinement mapping itself. */
+export function toModel(snap: ImplSnapshot): ModelState {
+  const dropped = settledPrefix(snap);
+  const st: ItfValue[] = [];
+  for (let u = 1; u <= snap.users; u++) {
+    const s = snap.members.get(u);
+    st.push(s ? memberToModel(s, dropped) : fresh("waiting"));
+  }
+  return {
+    log: snap.log.slice(dropped).map(entryToModel),
+    st,
+    nextUid: snap.nextUid,
+    group: groupTruth(snap.log),
+  };
+}

@@ -1,0 +1,229 @@
+// Replays a model trace (ITF) on the implementation: each recorded action is
+// performed on a steppable room, the room's state is mapped to the model's
+// variables (conformance/refinement.ts) and compared with the trace's state
+// after every step. With MLS on, every step also checks the real MLS state:
+// each welcomed member's MLS epoch equals its model epoch, and members of one
+// epoch have one epoch authenticator and one safety number.
+
+import * as mls from "../impl/mls.ts";
+import { Room } from "../impl/room.ts";
+import { safetyNumber } from "../impl/safety-number.ts";
+import { VARIANTS, type MemberState, type Uid, type Variant } from "../impl/types.ts";
+import type { ItfState, ItfTrace } from "../scripts/lib/itf.ts";
+import type { ItfValue } from "../scripts/lib/tla-values.ts";
+import { diffValues, type Difference } from "./diff.ts";
+import { toModel, type ModelState } from "./refinement.ts";
+
+export const MODEL_VARS = ["group", "log", "nextUid", "st"] as const;
+
+export interface StepParams {
+  u?: number;
+  target?: number;
+}
+
+export interface StepReport {
+  index: number;
+  action: string;
+  params: StepParams;
+  /** Where the parameters came from: recorded by the trace, or derived from consecutive states. */
+  paramsFrom: "recorded" | "derived" | "none";
+  differences: Difference[];
+  /** MLS problems found at this step (empty when MLS agrees or is off). */
+  mlsProblems: string[];
+  /** A step the implementation refused, or bad input it rejected. */
+  refused?: string;
+}
+
+export interface ReplayReport {
+  file: string;
+  variant: Variant;
+  steps: StepReport[];
+  /** Index of the first step whose state differs from the model's, if any. */
+  firstDivergence?: number;
+}
+
+export class ConformanceError extends Error {
+  override readonly name = "ConformanceError";
+  constructor(
+    readonly file: string,
+    readonly step: StepReport,
+    readonly report: ReplayReport,
+  ) {
+    const where = `${file}, step ${step.index} (${step.action}${formatParams(step.params)})`;
+    const lines = [
+      ...(step.refused ? [`  the implementation refused the step: ${step.refused}`] : []),
+      ...step.differences.map((d) => `  ${d.path}: model ${d.model}, implementation ${d.impl}`),
+      ...step.mlsProblems.map((p) => `  MLS: ${p}`),
+    ];
+    super(`${where}: the implementation left the model\n${lines.join("\n")}`);
+  }
+}
+
+export const formatParams = (p: StepParams) =>
+  p.u === undefined ? "" : `(${p.u}${p.target === undefined ? "" : ` → ${p.target}`})`;
+
+const asRecord = (v: ItfValue | undefined) => v as unknown as Record<string, ItfValue>;
+
+function modelState(s: ItfState): ModelState {
+  return { log: s.log as ItfValue, st: s.st as ItfValue, nextUid: s.nextUid as ItfValue, group: s.group as ItfValue };
+}
+
+/** A trace's variables must be the model's, or the mapping would compare the wrong things. */
+function checkShape(trace: ItfTrace, file: string): number {
+  const missing = MODEL_VARS.filter((v) => !trace.vars.includes(v));
+  if (missing.length) throw new Error(`${file}: not a trace of tla/DCA.tla (missing variables ${missing.join(", ")})`);
+  const st = trace.states[0]?.st;
+  if (!Array.isArray(st)) throw new Error(`${file}: state 0 has no st sequence`);
+  return st.length;
+}
+
+/** Parameters of step i: recorded in #meta.params, else derived from the states (TLC counterexamples). */
+export function stepParams(trace: ItfTrace, i: number): { params: StepParams; from: StepReport["paramsFrom"] } {
+  const meta = trace.states[i]!["#meta"] ?? {};
+  if (meta.params && typeof meta.params === "object") return { params: meta.params as StepParams, from: "recorded" };
+  const action = String(meta.action ?? "");
+  const prev = trace.states[i - 1]!, next = trace.states[i]!;
+  const before = prev.st as ItfValue[], after = next.st as ItfValue[];
+  const rec = (v: ItfValue | undefined) => asRecord(v);
+  if (action === "Join") return { params: { u: prev.nextUid as number }, from: "derived" };
+  if (action === "AllGone" || action === "Initial predicate") return { params: {}, from: "none" };
+  if (action === "Leave") {
+    const u = before.findIndex((s, k) => rec(s).status === "active" && rec(after[k]).status === "gone");
+    return { params: { u: u + 1 }, from: "derived" };
+  }
+  // Read and the DC's steps: the one active user whose state changed beyond the log
+  // compaction that shifts every cursor alike.
+  const active = before.map((s, k) => k).filter((k) => rec(before[k]).status === "active" && rec(after[k]).status === "active");
+  const shift = (k: number) => (rec(after[k]).cursor as number) - (rec(before[k]).cursor as number);
+  const minShift = Math.min(...active.map(shift));
+  const same = (k: number) => {
+    const a = { ...rec(before[k]), cursor: 0 }, b = { ...rec(after[k]), cursor: 0 };
+    return diffValues(a as unknown as ItfValue, b as unknown as ItfValue).length === 0;
+  };
+  const changed = active.filter((k) => shift(k) > minShift || !same(k));
+  const candidates = changed.length ? changed : action === "Read" && active.length === 1 ? active : [];
+  if (candidates.length !== 1) {
+    throw new Error(`step ${i} (${action}): cannot tell which user acted from the states (candidates ${candidates.map((k) => k + 1).join(", ") || "none"})`);
+  }
+  const u = candidates[0]! + 1;
+  const log = next.log as ItfValue[];
+  const last = log.length ? rec(log[log.length - 1]) : undefined;
+  const target = action.startsWith("Dc") && last && typeof last.target === "number" ? (last.target as number) : undefined;
+  return { params: target === undefined ? { u } : { u, target }, from: "derived" };
+}
+
+async function perform(room: Room, action: string, p: StepParams): Promise<string | undefined> {
+  const u = p.u!;
+  switch (action) {
+    case "Join": {
+      const uid = await room.join();
+      if (p.u !== undefined && uid !== p.u) return `the room gave UID ${uid}, the trace says ${p.u}`;
+      return undefined;
+    }
+    case "Leave":
+      room.leave(u);
+      return undefined;
+    case "Read": {
+      const outcome = await room.read(u);
+      return outcome.kind === "rejected" ? outcome.error.message : undefined;
+    }
+    case "DcWelcome":
+      await room.dcWelcome(u, p.target);
+      return undefined;
+    case "DcAdd":
+      room.dcAdd(u);
+      return undefined;
+    case "DcRemove":
+      await room.dcRemove(u);
+      return undefined;
+    case "DcAddFirst":
+      await room.dcAddFirst(u);
+      return undefined;
+    case "DcLateWelcome":
+      room.dcLateWelcome(u);
+      return undefined;
+    case "AllGone":
+      return undefined;
+    default:
+      throw new Error(`unknown action ${JSON.stringify(action)} (not an action of tla/DCA.tla)`);
+  }
+}
+
+/** MLS at this step: epochs equal the model's, and one epoch means one authenticator and safety number. */
+export function mlsProblems(room: Room): string[] {
+  if (!room.ctx) return [];
+  const problems: string[] = [];
+  const byEpoch = new Map<string, { uid: Uid; number: string }[]>();
+  for (const uid of room.uids()) {
+    const s: MemberState = room.state(uid);
+    if (s.status !== "active" || !s.welcomed) continue;
+    const group = room.group(uid);
+    if (!group) {
+      problems.push(`member ${uid} is welcomed but has no MLS group`);
+      continue;
+    }
+    if (mls.epochOf(group) !== s.epoch) problems.push(`member ${uid}: MLS epoch ${mls.epochOf(group)}, model epoch ${s.epoch}`);
+    const key = `${s.epoch}/${s.by}`;
+    const list = byEpoch.get(key) ?? [];
+    list.push({ uid, number: safetyNumber(mls.epochAuthenticator(group)) });
+    byEpoch.set(key, list);
+  }
+  for (const [key, list] of byEpoch) {
+    const distinct = new Set(list.map((x) => x.number));
+    if (distinct.size > 1) {
+      problems.push(`epoch ${key}: members ${list.map((x) => `${x.uid} shows ${x.number}`).join("; ")}`);
+    }
+  }
+  return problems;
+}
+
+export function snapshot(room: Room, users: number) {
+  return {
+    log: room.log,
+    nextUid: room.nextUid,
+    users,
+    members: new Map(room.uids().map((u) => [u, room.state(u)])),
+  };
+}
+
+export interface ReplayOptions {
+  file: string;
+  mls?: boolean;
+  /** Default: the trace's #meta.variant, else "Correct". */
+  variant?: Variant;
+  /** Stop at the first divergence (default) or record it and go on while the step can be taken. */
+  stopAtDivergence?: boolean;
+  onStep?: (step: StepReport) => void;
+}
+
+export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise<ReplayReport> {
+  const users = checkShape(trace, opts.file);
+  const metaVariant = trace["#meta"]?.variant;
+  const variant = opts.variant ?? (VARIANTS.includes(metaVariant as Variant) ? (metaVariant as Variant) : "Correct");
+  const room = await Room.create({ variant, mls: opts.mls ?? true });
+  const report: ReplayReport = { file: opts.file, variant, steps: [] };
+  const stop = opts.stopAtDivergence ?? true;
+
+  for (let i = 0; i < trace.states.length; i++) {
+    const state = trace.states[i]!;
+    const action = i === 0 ? "Init" : String(state["#meta"]?.action ?? "?");
+    const { params, from } = i === 0 ? { params: {}, from: "none" as const } : stepParams(trace, i);
+    let refused: string | undefined;
+    if (i > 0) {
+      try {
+        refused = await perform(room, action, params);
+      } catch (e) {
+        refused = e instanceof Error ? e.message : String(e);
+      }
+    }
+    const mapped = toModel(snapshot(room, users));
+    const differences = diffValues(modelState(state) as unknown as ItfValue, mapped as unknown as ItfValue);
+    const step: StepReport = { index: i, action, params, paramsFrom: from, differences, mlsProblems: mlsProblems(room), ...(refused ? { refused } : {}) };
+    report.steps.push(step);
+    opts.onStep?.(step);
+    const bad = differences.length > 0 || step.mlsProblems.length > 0 || refused !== undefined;
+    if (bad && report.firstDivergence === undefined) report.firstDivergence = i;
+    if (bad && (stop || refused !== undefined)) throw new ConformanceError(opts.file, step, report);
+  }
+  return report;
+}
