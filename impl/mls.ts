@@ -27,15 +27,18 @@
  * Lifetime of group handles (this is where ts-mls needs care).
  * ts-mls is copy-on-write, but it hands the caller "consumed" secrets to zero
  * for forward secrecy, and the old and new state objects share those buffers.
- * This facade zeroes them, so:
- * - `processCommit`, `encrypt` and `decrypt` RETIRE their input handle on
- *   success: any later state-changing use, or `encodeGroup`, throws
- *   `MlsUsageError` (read-only views keep working). While one of these runs, the
- *   input handle is busy and may not be used by another call.
- * - `commitAdd` and `commitRemove` do NOT retire their input: they work on a
- *   private copy (encode/decode) of the state, so the committer can drop a
- *   Commit the log refused and carry on from the old handle. Keep using only one
- *   of the two afterwards.
+ * This facade zeroes them, so every operation that derives a new state
+ * (`commitAdd`, `commitRemove`, `processCommit`, `encrypt`, `decrypt`) RETIRES
+ * its input handle on success: any later state-changing use, or `encodeGroup`,
+ * throws `MlsUsageError` (read-only views keep working). While such an
+ * operation runs, its input handle is busy and may not be used by another
+ * call. A failed operation leaves its input live. The DCA's committer applies
+ * its own Commit when it sends it (spec R9/R10), so it continues from the
+ * returned handle; a caller that wants a fallback copy takes it explicitly with
+ * `decodeGroup(ctx, encodeGroup(group))` before committing (an independent
+ * state: no shared buffers). (Reusing such a copy to commit again in the same
+ * epoch reuses the committer's handshake key; MLS's reuse guard randomises the
+ * nonce, but prefer not to.)
  *
  * Bad input never changes a group. Every failure caused by input bytes (or by a
  * UID taken from the log) is an `MlsInputError` with a `reason` from the closed
@@ -65,8 +68,10 @@ import {
   type KeyPackage,
   type MLSMessage,
   type PrivateKeyPackage,
+  type Proposal,
   type RatchetTree,
   type SecretTree,
+  type Welcome,
   createApplicationMessage,
   createCommit,
   createGroup as mlsCreateGroup,
@@ -105,28 +110,30 @@ import {
  * - "replay": an application message whose key was already used (decrypted before).
  * - "not-for-me": a Welcome that holds no secrets for this member's KeyPackage.
  * - "key-package-used": the member's KeyPackage secret was already consumed (second join).
- * - "sender-not-allowed": a Commit from someone other than `allowedSender`.
+ * - "sender-not-allowed": a Commit from someone other than `allowedSender` (or from a non-member).
  * - "unknown-member": `commitRemove` of a UID that is not in the group.
  * - "already-member": `commitAdd` of a KeyPackage whose UID is already in the group.
  * - "crypto": decryption, signature or confirmation-tag check failed (tampered, forged, undecryptable).
  * - "invalid": well-formed and (where checkable) authentic, but MLS or the DCA rules refuse it
  *   (bad credential, duplicate UID, unsupported proposal, other ciphersuite, ...).
  */
-export type MlsInputErrorReason =
-  | "garbled"
-  | "truncated"
-  | "trailing-bytes"
-  | "wrong-kind"
-  | "wrong-group"
-  | "wrong-epoch"
-  | "replay"
-  | "not-for-me"
-  | "key-package-used"
-  | "sender-not-allowed"
-  | "unknown-member"
-  | "already-member"
-  | "crypto"
-  | "invalid";
+export const MLS_INPUT_ERROR_REASONS = [
+  "garbled",
+  "truncated",
+  "trailing-bytes",
+  "wrong-kind",
+  "wrong-group",
+  "wrong-epoch",
+  "replay",
+  "not-for-me",
+  "key-package-used",
+  "sender-not-allowed",
+  "unknown-member",
+  "already-member",
+  "crypto",
+  "invalid",
+] as const;
+export type MlsInputErrorReason = (typeof MLS_INPUT_ERROR_REASONS)[number];
 
 /** Bad input (bytes or a UID from the log). The group passed in is unchanged and still usable. */
 export class MlsInputError extends Error {
@@ -433,13 +440,6 @@ async function keyPackageRef(impl: CiphersuiteImpl, encodedKeyPackage: Uint8Arra
   return impl.hash.digest(input);
 }
 
-/** An independent copy of a state (no shared buffers), with the client configuration re-attached. */
-function cloneState(state: ClientState, config: ClientConfig): ClientState {
-  const decoded = decodeGroupState(encodeGroupState(state), 0);
-  if (decoded === undefined) throw new Error("internal: ts-mls could not decode a state it encoded");
-  return { ...decoded[0], clientConfig: config };
-}
-
 // ---------------------------------------------------------------------------
 // API
 
@@ -517,18 +517,45 @@ export async function createGroup(ctx: MlsContext, member: Member, groupId: Uint
   return wrapGroup(state, r.uid);
 }
 
+/** Makes a Commit with `proposals` from `r` (busy meanwhile); on success zeroes the consumed secrets and retires `r`. */
+async function commitWith(
+  impl: CiphersuiteImpl,
+  r: GroupRecord,
+  proposals: Proposal[],
+  op: string,
+  what: string,
+): Promise<{ group: MlsGroup; commit: Uint8Array; welcome: Welcome | undefined }> {
+  r.busy = op;
+  try {
+    let result;
+    try {
+      result = await createCommit(
+        { state: r.state, cipherSuite: impl },
+        { extraProposals: proposals, ratchetTreeExtension: true },
+      );
+    } catch (e) {
+      throw fromMls(e, what);
+    }
+    const commit = encodeMlsMessage(result.commit);
+    retire(r, op, result.consumed);
+    return { group: wrapGroup(result.newState, r.uid), commit, welcome: result.welcome };
+  } finally {
+    if (r.retiredBy === undefined) r.busy = undefined;
+  }
+}
+
 /**
  * The committer adds the owner of `keyPackageBytes` (as published by `newMember`).
  * Returns the committer's next-epoch group, the Commit (for the other members)
- * and the Welcome (for the joiner; it carries the ratchet tree). The input
- * handle stays usable (see module comment).
+ * and the Welcome (for the joiner; it carries the ratchet tree). Retires the
+ * input handle on success (see module comment).
  */
 export async function commitAdd(
   ctx: MlsContext,
   group: MlsGroup,
   keyPackageBytes: Uint8Array,
 ): Promise<{ group: MlsGroup; commit: Uint8Array; welcome: Uint8Array; addedUid: number }> {
-  const { impl, config } = ctxRecord(ctx);
+  const { impl } = ctxRecord(ctx);
   const r = activeGroup(group, "commitAdd");
   const what = "KeyPackage";
   const message = decodeMessage(keyPackageBytes, what);
@@ -542,54 +569,33 @@ export async function commitAdd(
   if ([...leafUids(r.state.ratchetTree, "commitAdd").values()].includes(addedUid)) {
     throw inputError("already-member", `${what}: UID ${addedUid} is already a member`);
   }
-  // Work on a private copy made before any await: the input handle stays intact and independent.
-  const base = cloneState(r.state, config);
-  let result;
-  try {
-    result = await createCommit(
-      { state: base, cipherSuite: impl },
-      { extraProposals: [{ proposalType: "add", add: { keyPackage } }], ratchetTreeExtension: true },
-    );
-  } catch (e) {
-    throw fromMls(e, what);
-  }
-  if (result.welcome === undefined) throw new Error("internal: ts-mls made no Welcome for an Add");
-  for (const secret of result.consumed) zeroOutUint8Array(secret); // secrets of the private copy only
+  const made = await commitWith(impl, r, [{ proposalType: "add", add: { keyPackage } }], "commitAdd", what);
+  if (made.welcome === undefined) throw new Error("internal: ts-mls made no Welcome for an Add");
   return {
-    group: wrapGroup(result.newState, r.uid),
-    commit: encodeMlsMessage(result.commit),
-    welcome: encodeMlsMessage({ version: "mls10", wireformat: "mls_welcome", welcome: result.welcome }),
+    group: made.group,
+    commit: made.commit,
+    welcome: encodeMlsMessage({ version: "mls10", wireformat: "mls_welcome", welcome: made.welcome }),
     addedUid,
   };
 }
 
 /**
  * The committer removes member `uid` ("unknown-member" if absent; removing
- * oneself is a usage error). The input handle stays usable (see module comment).
+ * oneself is a usage error). Retires the input handle on success.
  */
 export async function commitRemove(
   ctx: MlsContext,
   group: MlsGroup,
   uid: number,
 ): Promise<{ group: MlsGroup; commit: Uint8Array }> {
-  const { impl, config } = ctxRecord(ctx);
+  const { impl } = ctxRecord(ctx);
   const r = activeGroup(group, "commitRemove");
   checkUidArgument(uid, "commitRemove");
   if (uid === r.uid) throw new MlsUsageError("commitRemove: a member cannot remove itself with its own Commit");
   const leaf = [...leafUids(r.state.ratchetTree, "commitRemove")].find(([, u]) => u === uid)?.[0];
   if (leaf === undefined) throw inputError("unknown-member", `commitRemove: UID ${uid} is not a member`);
-  const base = cloneState(r.state, config);
-  let result;
-  try {
-    result = await createCommit(
-      { state: base, cipherSuite: impl },
-      { extraProposals: [{ proposalType: "remove", remove: { removed: leaf } }] },
-    );
-  } catch (e) {
-    throw fromMls(e, "commitRemove");
-  }
-  for (const secret of result.consumed) zeroOutUint8Array(secret);
-  return { group: wrapGroup(result.newState, r.uid), commit: encodeMlsMessage(result.commit) };
+  const made = await commitWith(impl, r, [{ proposalType: "remove", remove: { removed: leaf } }], "commitRemove", "commitRemove");
+  return { group: made.group, commit: made.commit };
 }
 
 /** Joins from a Welcome made for `member`'s KeyPackage (consumes its secret on success). */

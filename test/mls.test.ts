@@ -34,6 +34,8 @@ beforeAll(async () => {
 const text = (s: string) => new TextEncoder().encode(s);
 const str = (b: Uint8Array) => new TextDecoder().decode(b);
 const concat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
+/** An independent copy of a group handle (what a caller does to keep a fallback). */
+const fork = (g: MlsGroup) => decodeGroup(ctx, encodeGroup(g));
 
 async function failure(p: Promise<unknown> | (() => unknown)): Promise<unknown> {
   try {
@@ -177,7 +179,7 @@ describe("impl/mls.ts: a DCA group over real MLS", () => {
     await expectInputError(() => decodeGroup(ctx, concat(saved, Uint8Array.of(0))), "trailing-bytes");
   });
 
-  it("retires consumed handles but lets the committer drop a Commit and carry on", async () => {
+  it("retires consumed handles; an explicit copy lets the committer drop a Commit and carry on", async () => {
     let { g1, g2, g3 } = await buildThree();
     const old = g2;
     const sent = await encrypt(ctx, g2, text("x"));
@@ -191,10 +193,13 @@ describe("impl/mls.ts: a DCA group over real MLS", () => {
     expect(await failure(decrypt(ctx, g3, sent.message))).toBeInstanceOf(MlsUsageError);
     g3 = (await first).group;
 
-    // The DC makes a Commit the log never takes, and continues from its old handle.
+    // The DC keeps a copy, makes a Commit the log never takes, and continues from the copy.
+    const spare = fork(g1);
     const m4 = await newMember(ctx, 4);
     const dropped = await commitAdd(ctx, g1, m4.keyPackage);
-    g1 = (await decrypt(ctx, g1, sent.message)).group;
+    expect(await failure(commitRemove(ctx, g1, 2))).toBeInstanceOf(MlsUsageError);
+    expect(await failure(decrypt(ctx, g1, sent.message))).toBeInstanceOf(MlsUsageError);
+    g1 = (await decrypt(ctx, spare, sent.message)).group;
     const r = await commitRemove(ctx, g1, 2);
     g1 = r.group;
     g3 = await processCommit(ctx, g3, r.commit, { allowedSender: 1 });
@@ -223,10 +228,11 @@ describe("impl/mls.ts: a DCA group over real MLS", () => {
     const { m, g1: dc, g2, g3, addThree, welcomeThree } = await buildThree();
     // The valid next Commit (epoch 2 -> 3), and material for the bad cases.
     const m4 = await newMember(ctx, 4);
-    const next = await commitAdd(ctx, dc, m4.keyPackage);
-    const future = await commitRemove(ctx, next.group, 2); // epoch 3, never delivered
-    const rogue = await commitRemove(ctx, g2, 1); // member 2 is not the DC
     const appMsg = await encrypt(ctx, dc, text("app"));
+    const dcSpare = fork(appMsg.group);
+    const next = await commitAdd(ctx, appMsg.group, m4.keyPackage);
+    const future = await commitRemove(ctx, fork(next.group), 2); // epoch 3, never delivered
+    const rogue = await commitRemove(ctx, fork(g2), 1); // member 2 is not the DC
     const x = await newMember(ctx, 10);
     const otherGroup = await commitAdd(ctx, await createGroup(ctx, x, "another-room"), (await newMember(ctx, 11)).keyPackage);
 
@@ -277,10 +283,14 @@ describe("impl/mls.ts: a DCA group over real MLS", () => {
     await expectInputError(joinFromWelcome(ctx, m[2]!, welcomeThree), "key-package-used"); // 3 joined already
 
     // KeyPackage side (the DC)
-    const dcNow = appMsg.group; // encrypt retired `dc`
-    await expectInputError(commitAdd(ctx, dcNow, text("not a key package")), "garbled");
-    await expectInputError(commitAdd(ctx, dcNow, next.welcome), "wrong-kind");
-    await expectInputError(commitAdd(ctx, dcNow, (await newMember(ctx, 2)).keyPackage), "already-member");
+    const dcBefore = encodeGroup(dcSpare);
+    const forged = (await newMember(ctx, 5)).keyPackage.slice();
+    forged[forged.length - 1]! ^= 0x01; // the KeyPackage signature
+    await expectInputError(commitAdd(ctx, dcSpare, forged), "crypto");
+    await expectInputError(commitAdd(ctx, dcSpare, text("not a key package")), "garbled");
+    await expectInputError(commitAdd(ctx, dcSpare, next.welcome), "wrong-kind");
+    await expectInputError(commitAdd(ctx, dcSpare, (await newMember(ctx, 2)).keyPackage), "already-member");
+    expect(encodeGroup(dcSpare)).toEqual(dcBefore);
 
     // The same handle now processes the valid Commit and talks to its peers.
     h3 = await processCommit(ctx, h3, next.commit, { allowedSender: 1 });
