@@ -30,8 +30,10 @@ export interface StepReport {
   differences: Difference[];
   /** MLS problems found at this step (empty when MLS agrees or is off). */
   mlsProblems: string[];
-  /** A step the implementation refused, or bad input it rejected. */
+  /** A step the implementation refused to take. */
   refused?: string;
+  /** A log entry the member rejected while reading (its state effect is still compared). */
+  rejected?: string;
 }
 
 export interface ReplayReport {
@@ -112,12 +114,13 @@ export function stepParams(trace: ItfTrace, i: number): { params: StepParams; fr
   return { params: target === undefined ? { u } : { u, target }, from: "derived" };
 }
 
+/** Performs one model action on the room; returns a rejected entry's reason, if a read rejected one. */
 async function perform(room: Room, action: string, p: StepParams): Promise<string | undefined> {
   const u = p.u!;
   switch (action) {
     case "Join": {
       const uid = await room.join();
-      if (p.u !== undefined && uid !== p.u) return `the room gave UID ${uid}, the trace says ${p.u}`;
+      if (p.u !== undefined && uid !== p.u) throw new Error(`the room gave UID ${uid}, the trace says ${p.u}`);
       return undefined;
     }
     case "Leave":
@@ -209,16 +212,17 @@ export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise
     const action = i === 0 ? "Init" : String(state["#meta"]?.action ?? "?");
     const { params, from } = i === 0 ? { params: {}, from: "none" as const } : stepParams(trace, i);
     let refused: string | undefined;
+    let rejected: string | undefined;
     if (i > 0) {
       try {
-        refused = await perform(room, action, params);
+        rejected = await perform(room, action, params);
       } catch (e) {
         refused = e instanceof Error ? e.message : String(e);
       }
     }
     const mapped = toModel(snapshot(room, users));
     const differences = diffValues(modelState(state) as unknown as ItfValue, mapped as unknown as ItfValue);
-    const step: StepReport = { index: i, action, params, paramsFrom: from, differences, mlsProblems: mlsProblems(room), ...(refused ? { refused } : {}) };
+    const step: StepReport = { index: i, action, params, paramsFrom: from, differences, mlsProblems: mlsProblems(room), ...(refused ? { refused } : {}), ...(rejected ? { rejected } : {}) };
     report.steps.push(step);
     opts.onStep?.(step);
     const bad = differences.length > 0 || step.mlsProblems.length > 0 || refused !== undefined;

@@ -26,8 +26,6 @@ export type MlsGroupRef = unknown;
 export interface MemberMls {
   /** The MLS group of its current epoch (null before it is welcomed). */
   group: MlsGroupRef | null;
-  /** The MLS group joined from a tentative Welcome, adopted on confirmation (R8). */
-  tentativeGroup: MlsGroupRef | null;
   /** A DC between Welcome and Add: the group its Commit creates, adopted when the Add is sent. */
   pendingGroup: MlsGroupRef | null;
 }
@@ -65,7 +63,7 @@ export interface MemberInput {
   group?: MlsGroupRef;
 }
 
-const NO_MLS: MemberMls = { group: null, tentativeGroup: null, pendingGroup: null };
+const NO_MLS: MemberMls = { group: null, pendingGroup: null };
 
 export const memberMachine = setup({
   types: {
@@ -98,9 +96,8 @@ export const memberMachine = setup({
       const effect = readEffect(context.state, event.entry, context.variant);
       const state = onMessage(context.state, event.entry, context.variant);
       const mls = { ...context.mls };
-      if (effect === "hold-welcome") mls.tentativeGroup = event.group ?? null;
-      if (effect === "confirm-welcome") [mls.group, mls.tentativeGroup] = [mls.tentativeGroup, null];
-      if (effect === "enter-at-welcome" || effect === "apply-commit") mls.group = event.group ?? null;
+      // The room joined (from the confirmed Welcome) or processed the Commit already.
+      if (["confirm-welcome", "enter-at-welcome", "apply-commit"].includes(effect)) mls.group = event.group ?? null;
       return { state, mls };
     }),
     sendWelcome: assign(({ context, event }) =>

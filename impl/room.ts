@@ -140,6 +140,15 @@ export class Room {
     this.owedWelcomes.delete(uid);
   }
 
+  /**
+   * Appends any entry, as a faulty or malicious delivery service could (damaged
+   * bytes, replays, forged metadata). Used by the bad-input tests.
+   */
+  deliver(entry: LogEntry): number {
+    this.log.push(entry);
+    return this.log.length - 1;
+  }
+
   // --- a member reads -------------------------------------------------------
 
   /** @spec DCA!Read — the member reads its next log entry. */
@@ -153,6 +162,9 @@ export class Room {
     let group: mls.MlsGroup | undefined;
     try {
       effect = readEffect(state, checkEntry(entry), this.variant);
+      if (effect === "ignore-welcome" && entry.type === "welcome" && entry.target === uid) {
+        throw new MemberInputError(uid, logIndex, "second-welcome", `a Welcome from ${entry.sender} for a member already in the group`);
+      }
       if (this.ctx) group = await this.mlsForRead(uid, state, memberMls.group as mls.MlsGroup | null, entry, effect);
       if (effect === "reject-commit") {
         const c = entry as CommitEntry;
@@ -162,7 +174,9 @@ export class Room {
       const error =
         e instanceof MemberInputError
           ? e
-          : new MemberInputError(uid, logIndex, e instanceof mls.MlsInputError ? e.reason : "invalid-entry", e instanceof Error ? e.message : String(e), { cause: e });
+          : e instanceof UnknownEntry
+            ? new MemberInputError(uid, logIndex, "unknown-entry", e.message)
+            : new MemberInputError(uid, logIndex, e instanceof mls.MlsInputError ? e.reason : "invalid-entry", e instanceof Error ? e.message : String(e), { cause: e });
       // Refused: the member moves past the entry and nothing else changes (R9).
       actor.send({ type: "REFUSE" });
       return { kind: "rejected", logIndex, error };
@@ -271,14 +285,17 @@ export class Room {
     effect: ReturnType<typeof readEffect>,
   ): Promise<mls.MlsGroup | undefined> {
     const ctx = this.ctx!;
-    if (effect === "hold-welcome" || effect === "enter-at-welcome") {
-      if (entry.type !== "welcome" || !entry.welcome) throw new Error("a welcome entry without MLS Welcome bytes");
-      const joined = await mls.joinFromWelcome(ctx, this.identities.get(uid)!, entry.welcome);
-      if (mls.epochOf(joined) !== entry.epoch) {
-        throw new Error(`the Welcome's MLS epoch is ${mls.epochOf(joined)}, its log entry says ${entry.epoch}`);
+    // A tentative Welcome is kept as bytes: the joiner joins from the one its Add
+    // confirms (R8), so its KeyPackage secret survives a replaced Welcome.
+    const welcome = effect === "enter-at-welcome" ? entry : effect === "confirm-welcome" ? state.tentative : null;
+    if (welcome) {
+      if (welcome.type !== "welcome" || !welcome.welcome) throw new Error("a welcome entry without MLS Welcome bytes");
+      const joined = await mls.joinFromWelcome(ctx, this.identities.get(uid)!, welcome.welcome);
+      if (mls.epochOf(joined) !== welcome.epoch) {
+        throw new Error(`the Welcome's MLS epoch is ${mls.epochOf(joined)}, its log entry says ${welcome.epoch}`);
       }
-      if (!sameUids(mls.membersOf(joined), entry.members)) {
-        throw new Error(`the Welcome's MLS members are ${mls.membersOf(joined)}, its log entry says ${entry.members}`);
+      if (!sameUids(mls.membersOf(joined), welcome.members)) {
+        throw new Error(`the Welcome's MLS members are ${mls.membersOf(joined)}, its log entry says ${welcome.members}`);
       }
       return joined;
     }
@@ -296,10 +313,13 @@ export class Room {
   }
 }
 
+class UnknownEntry extends Error {}
+
 /** Entries come from the delivery service: anything but the five kinds is refused. */
 function checkEntry(entry: LogEntry): LogEntry {
-  if (!["joined", "left", "welcome", "add", "remove"].includes((entry as { type: unknown }).type as string)) {
-    throw new Error(`unknown log entry type ${JSON.stringify((entry as { type: unknown }).type)}`);
+  const type = (entry as { type?: unknown } | null)?.type;
+  if (typeof type !== "string" || !["joined", "left", "welcome", "add", "remove"].includes(type)) {
+    throw new UnknownEntry(`unknown log entry type ${JSON.stringify(type)}`);
   }
   return entry;
 }

@@ -1,0 +1,133 @@
+// Bad input never corrupts a member: each bad log entry is rejected with a typed
+// error naming the member, the log index and the reason, and apart from moving
+// past the entry the member's state — its MLS state included — is unchanged.
+import { beforeEach, describe, expect, it } from "vitest";
+import { epochAuthenticator, epochOf } from "../impl/mls.ts";
+import { MemberInputError, Room, type ReadOutcome } from "../impl/room.ts";
+import type { CommitEntry, LogEntry, WelcomeEntry } from "../impl/types.ts";
+
+let room: Room;
+
+async function catchUp(r: Room, uid: number): Promise<void> {
+  while (r.state(uid).cursor < r.log.length) await r.read(uid);
+}
+
+/** Users 1 and 2 in the group at epoch 1 (by 1); user 3 has arrived; 1 and 2 have read everything. */
+async function twoMembersAndAJoiner(): Promise<Room> {
+  const r = await Room.create();
+  await r.join();
+  await catchUp(r, 1);
+  await r.dcWelcome(1);
+  r.dcAdd(1);
+  await catchUp(r, 2);
+  await r.join(); // user 3
+  await catchUp(r, 1);
+  await catchUp(r, 2);
+  return r;
+}
+
+function expectRejected(outcome: ReadOutcome, member: number, logIndex: number, reason: string): MemberInputError {
+  if (outcome.kind !== "rejected") throw new Error(`expected a rejection, the member read the entry (${outcome.effect})`);
+  expect(outcome.error).toBeInstanceOf(MemberInputError);
+  expect(outcome.error).toMatchObject({ member, logIndex, reason });
+  expect(outcome.error.message).toContain(`member ${member}, log entry ${logIndex}`);
+  return outcome.error;
+}
+
+const authOf = (uid: number) => Buffer.from(epochAuthenticator(room.group(uid)!)).toString("hex");
+
+/** Delivers `entry`, lets `member` read it, and checks that only its cursor moved. */
+async function rejectAtMember(member: number, entry: LogEntry, reason: string): Promise<MemberInputError> {
+  await catchUp(room, member);
+  const before = room.state(member);
+  const auth = room.group(member) ? authOf(member) : undefined;
+  const index = room.deliver(entry);
+  const error = expectRejected(await room.read(member), member, index, reason);
+  expect(room.state(member)).toEqual({ ...before, cursor: index + 1 });
+  if (auth) expect(authOf(member)).toBe(auth);
+  return error;
+}
+
+/** A Commit entry whose metadata fits member 2's epoch, with the given bytes. */
+const fittingCommit = (commit: Uint8Array): CommitEntry => ({ type: "add", target: 3, epoch: 1, sender: 1, parent: 1, commit });
+
+/** A real add Commit made in another room (decodes, but belongs to another group). */
+async function foreignCommitBytes(): Promise<Uint8Array> {
+  const other = await twoMembersAndAJoiner();
+  await other.dcWelcome(1);
+  other.dcAdd(1);
+  return (other.log[other.log.length - 1] as CommitEntry).commit!;
+}
+
+describe("a member rejects bad log entries and stays usable", () => {
+  beforeEach(async () => {
+    room = await twoMembersAndAJoiner();
+  });
+
+  it("garbled Commit bytes, then the genuine Commit still applies", async () => {
+    await rejectAtMember(2, fittingCommit(new Uint8Array(64).fill(7)), "garbled");
+    await room.dcWelcome(1);
+    room.dcAdd(1);
+    await catchUp(room, 2);
+    expect(room.state(2)).toMatchObject({ epoch: 2, members: [1, 2, 3] });
+    expect(epochOf(room.group(2)!)).toBe(2);
+    expect(authOf(2)).toBe(authOf(1));
+  });
+
+  it("a truncated Commit", async () => {
+    const bytes = await foreignCommitBytes();
+    await rejectAtMember(2, fittingCommit(bytes.subarray(0, bytes.length - 7)), "truncated");
+  });
+
+  it("a Commit forged elsewhere (same group id, other keys): it does not decrypt", async () => {
+    const error = await rejectAtMember(2, fittingCommit(await foreignCommitBytes()), "crypto");
+    expect(error.cause).toBeDefined();
+  });
+
+  it("a Commit for the wrong epoch (an old Commit replayed)", async () => {
+    const old = room.log.find((e) => e.type === "add") as CommitEntry;
+    const error = await rejectAtMember(2, old, "wrong-epoch");
+    expect(error.message).toContain("made in epoch 0");
+  });
+
+  it("a second Welcome for a member already in the group", async () => {
+    const first = room.log.find((e) => e.type === "welcome") as WelcomeEntry;
+    await rejectAtMember(2, first, "second-welcome");
+  });
+
+  it("a Welcome whose MLS bytes are for someone else", async () => {
+    await room.dcWelcome(1); // a genuine Welcome, made for user 3
+    const forUser3 = room.log[room.log.length - 1] as WelcomeEntry;
+    await room.join(); // user 4
+    room.deliver({ ...forUser3, target: 4 });
+    await catchUp(room, 4);
+    const before = room.state(4);
+    expect(before.tentative?.target).toBe(4);
+    // The Add that would confirm it: joining from those bytes fails.
+    const index = room.deliver({ type: "add", target: 4, epoch: 1, sender: 1, parent: 1 });
+    expectRejected(await room.read(4), 4, index, "not-for-me");
+    expect(room.state(4)).toEqual({ ...before, cursor: index + 1 });
+    expect(room.group(4)).toBeNull();
+  });
+
+  it("garbled Welcome bytes", async () => {
+    room.deliver({ type: "welcome", target: 3, epoch: 2, sender: 1, members: [1, 2, 3], removes: [], welcome: new Uint8Array([0, 1, 2, 3]) });
+    await catchUp(room, 3);
+    const before = room.state(3);
+    const index = room.deliver({ type: "add", target: 3, epoch: 1, sender: 1, parent: 1 });
+    const outcome = await room.read(3);
+    expect(outcome.kind).toBe("rejected");
+    expect(["garbled", "truncated"]).toContain(outcome.kind === "rejected" ? outcome.error.reason : "");
+    expect(room.state(3)).toEqual({ ...before, cursor: index + 1 });
+    expect(room.state(3).welcomed).toBe(false);
+  });
+
+  it("an unknown entry type", async () => {
+    await rejectAtMember(1, { type: "mls_proposal", epoch: 1 } as unknown as LogEntry, "unknown-entry");
+  });
+
+  it("a Commit entry without its MLS bytes", async () => {
+    const { commit: _drop, ...noBytes } = fittingCommit(new Uint8Array());
+    await rejectAtMember(2, noBytes, "invalid-entry");
+  });
+});
