@@ -1,0 +1,455 @@
+// Choosing which behaviours of the model become replayable traces. Pure functions.
+//
+// Part 1 is generic: a finite graph whose edges carry "keys" (here: the action of
+// the model with its parameters, e.g. "DcRemove u=1 target=2", and finer details of
+// the step). For every key on a reachable edge, take a shortest path from an
+// initial node through an edge with that key, extend it by a shortest path (over
+// the edges allowed for extensions) to a goal node (the first goal, in order of
+// preference, reachable from where it ends), and keep only paths that cover a key
+// no path kept before covers.
+//
+// Part 2 knows the DCA model (tla/DCA_Trace.tla): the recorded `step` of a state,
+// its key, and quiescence read off the state.
+//
+// Determinism: everything depends only on the order of `edges` (and of `initial`).
+// The caller orders them canonically (not in TLC's dump order, which depends on
+// fingerprints and worker scheduling), so the same model gives the same traces.
+
+import type { ItfValue } from "./tla-values.ts";
+
+export interface KeyedEdge {
+  from: number;
+  to: number;
+  /** What taking this edge covers; keys[0] is its main key (the action and its parameters). */
+  keys: string[];
+}
+
+export interface KeyedGraph {
+  /** Nodes are 0..size-1. */
+  size: number;
+  initial: number[];
+  /** Out-edges of a node are tried in this order. */
+  edges: KeyedEdge[];
+}
+
+/** A walk in the graph: nodes[i] -edges[i]-> nodes[i+1]. */
+export interface Path {
+  nodes: number[];
+  edges: number[];
+}
+
+export class GraphError extends Error {
+  override name = "GraphError";
+}
+
+function check(g: KeyedGraph): void {
+  const ok = (n: number) => Number.isInteger(n) && n >= 0 && n < g.size;
+  g.initial.forEach((n) => {
+    if (!ok(n)) throw new GraphError(`initial node ${n} is not in 0..${g.size - 1}`);
+  });
+  g.edges.forEach((e, i) => {
+    if (!ok(e.from) || !ok(e.to)) throw new GraphError(`edge ${i} (${e.from} -> ${e.to}) names a node not in 0..${g.size - 1}`);
+  });
+}
+
+/** Out-edge indices per node, in edge order. */
+export function outEdges(g: KeyedGraph): number[][] {
+  const out: number[][] = Array.from({ length: g.size }, () => []);
+  g.edges.forEach((e, i) => out[e.from]!.push(i));
+  return out;
+}
+
+export interface BfsTree {
+  /** Steps from the nearest source; -1 if unreachable. */
+  dist: Int32Array;
+  /** The edge by which BFS first reached the node; -1 for sources and unreachable nodes. */
+  via: Int32Array;
+}
+
+/** Breadth-first search from `sources`, trying out-edges in edge order. */
+export function bfs(g: KeyedGraph, sources: number[], out = outEdges(g)): BfsTree {
+  check(g);
+  const dist = new Int32Array(g.size).fill(-1);
+  const via = new Int32Array(g.size).fill(-1);
+  const queue: number[] = [];
+  for (const s of sources) {
+    if (dist[s] === -1) {
+      dist[s] = 0;
+      queue.push(s);
+    }
+  }
+  for (let head = 0; head < queue.length; head++) {
+    const n = queue[head]!;
+    for (const ei of out[n]!) {
+      const to = g.edges[ei]!.to;
+      if (dist[to] === -1) {
+        dist[to] = dist[n]! + 1;
+        via[to] = ei;
+        queue.push(to);
+      }
+    }
+  }
+  return { dist, via };
+}
+
+/** The BFS tree's path from a source to `node` (which must be reachable). */
+export function pathTo(g: KeyedGraph, tree: BfsTree, node: number): Path {
+  if (tree.dist[node] === -1) throw new GraphError(`node ${node} is not reachable`);
+  const nodes = [node];
+  const edges: number[] = [];
+  for (let n = node; tree.via[n] !== -1; ) {
+    const ei = tree.via[n]!;
+    edges.push(ei);
+    n = g.edges[ei]!.from;
+    nodes.push(n);
+  }
+  return { nodes: nodes.reverse(), edges: edges.reverse() };
+}
+
+export interface GoalDistance {
+  /** Steps to the nearest goal node; -1 if none is reachable. */
+  dist: Int32Array;
+  /** The first edge of a shortest way there (the first such out-edge in edge order); -1 at goals. */
+  next: Int32Array;
+}
+
+/**
+ * Shortest distances to the nearest node satisfying `isGoal` (BFS on reversed
+ * edges), using only the edges `via` allows (default: all).
+ */
+export function distanceToGoal(
+  g: KeyedGraph,
+  isGoal: (node: number) => boolean,
+  via: (edge: KeyedEdge) => boolean = () => true,
+  out = outEdges(g),
+): GoalDistance {
+  check(g);
+  const incoming: number[][] = Array.from({ length: g.size }, () => []);
+  g.edges.forEach((e, i) => {
+    if (via(e)) incoming[e.to]!.push(i);
+  });
+  const dist = new Int32Array(g.size).fill(-1);
+  const queue: number[] = [];
+  for (let n = 0; n < g.size; n++) {
+    if (isGoal(n)) {
+      dist[n] = 0;
+      queue.push(n);
+    }
+  }
+  for (let head = 0; head < queue.length; head++) {
+    const n = queue[head]!;
+    for (const ei of incoming[n]!) {
+      const from = g.edges[ei]!.from;
+      if (dist[from] === -1) {
+        dist[from] = dist[n]! + 1;
+        queue.push(from);
+      }
+    }
+  }
+  // The next hop is chosen forwards, so ties go to the first out-edge in edge order.
+  const next = new Int32Array(g.size).fill(-1);
+  for (let n = 0; n < g.size; n++) {
+    if (dist[n]! <= 0) continue;
+    next[n] = out[n]!.find((ei) => via(g.edges[ei]!) && dist[g.edges[ei]!.to] === dist[n]! - 1)!;
+  }
+  return { dist, next };
+}
+
+/** Appends a shortest way from the end of `path` to a goal (path must be reachable to one). */
+export function extendToGoal(g: KeyedGraph, path: Path, goal: GoalDistance): Path {
+  const nodes = [...path.nodes];
+  const edges = [...path.edges];
+  let n = nodes.at(-1)!;
+  if (goal.dist[n] === -1) throw new GraphError(`no goal is reachable from node ${n}`);
+  while (goal.dist[n]! > 0) {
+    const ei = goal.next[n]!;
+    edges.push(ei);
+    n = g.edges[ei]!.to;
+    nodes.push(n);
+  }
+  return { nodes, edges };
+}
+
+/** Every key on a reachable edge, sorted. */
+export function reachableKeys(g: KeyedGraph, tree: BfsTree = bfs(g, g.initial)): string[] {
+  const keys = new Set<string>();
+  for (const e of g.edges) if (tree.dist[e.from] !== -1) e.keys.forEach((k) => keys.add(k));
+  return [...keys].sort();
+}
+
+/**
+ * For each key on a reachable edge: a shortest path from an initial node whose last
+ * edge has that key (ties: the first such edge in edge order).
+ */
+export function shortestPathPerKey(g: KeyedGraph, tree: BfsTree = bfs(g, g.initial)): Map<string, Path> {
+  const best = new Map<string, number>(); // key -> edge index
+  g.edges.forEach((e, i) => {
+    if (tree.dist[e.from] === -1) return;
+    for (const key of e.keys) {
+      const prev = best.get(key);
+      if (prev === undefined || tree.dist[e.from]! < tree.dist[g.edges[prev]!.from]!) best.set(key, i);
+    }
+  });
+  const paths = new Map<string, Path>();
+  for (const key of [...best.keys()].sort()) {
+    const ei = best.get(key)!;
+    const prefix = pathTo(g, tree, g.edges[ei]!.from);
+    paths.set(key, { nodes: [...prefix.nodes, g.edges[ei]!.to], edges: [...prefix.edges, ei] });
+  }
+  return paths;
+}
+
+export interface CoverPath {
+  /** The key this path was chosen for: its shortest path ends at step `keyStep`. */
+  key: string;
+  path: Path;
+  /** 1-based: path.edges[keyStep - 1] is the edge with `key`; the rest is the extension to a goal. */
+  keyStep: number;
+  /** Every key on the path, sorted. */
+  covers: string[];
+  /** Index of the goal the path ends in (0 = most preferred), or undefined if none was reachable. */
+  goal?: number;
+}
+
+export interface Selection {
+  /** Every key on a reachable edge, sorted. */
+  reachable: string[];
+  paths: CoverPath[];
+}
+
+export interface SelectOptions {
+  /** Goal predicates, most preferred first; a path is extended to the first one reachable from its end. */
+  goals?: ((node: number) => boolean)[];
+  /** The edges an extension to a goal may take (default: all). */
+  extendVia?: (edge: KeyedEdge) => boolean;
+  /** Order in which keys get their own path: "shortest" (default) or "longest" first. */
+  order?: "shortest" | "longest";
+}
+
+const keysOf = (g: KeyedGraph, p: Path) => [...new Set(p.edges.flatMap((ei) => g.edges[ei]!.keys))].sort();
+
+/**
+ * Paths that together cover every reachable key: keys are taken in order of their
+ * shortest path's length (then by name); a key already covered by a path kept
+ * earlier gets no path of its own.
+ */
+export function selectCoverPaths(g: KeyedGraph, opts: SelectOptions = {}): Selection {
+  const out = outEdges(g);
+  const tree = bfs(g, g.initial, out);
+  const goals = (opts.goals ?? []).map((isGoal) => distanceToGoal(g, isGoal, opts.extendVia, out));
+  const shortest = shortestPathPerKey(g, tree);
+  const sign = opts.order === "longest" ? -1 : 1;
+  const order = [...shortest.keys()].sort((a, b) => sign * (shortest.get(a)!.edges.length - shortest.get(b)!.edges.length) || (a < b ? -1 : a > b ? 1 : 0));
+  const covered = new Set<string>();
+  const paths: CoverPath[] = [];
+  for (const key of order) {
+    if (covered.has(key)) continue;
+    const prefix = shortest.get(key)!;
+    const end = prefix.nodes.at(-1)!;
+    const goal = goals.findIndex((gd) => gd.dist[end] !== -1);
+    const path = goal === -1 ? prefix : extendToGoal(g, prefix, goals[goal]!);
+    const covers = keysOf(g, path);
+    covers.forEach((k) => covered.add(k));
+    const cp: CoverPath = { key, path, keyStep: prefix.edges.length, covers };
+    if (goal !== -1) cp.goal = goal;
+    paths.push(cp);
+  }
+  return { reachable: reachableKeys(g, tree), paths };
+}
+
+export interface CoverageRow {
+  /** The part of the key before the first space (the action name). */
+  group: string;
+  reachable: number;
+  covered: number;
+  missing: string[];
+}
+
+/** Coverage of `reachable` keys by `covered` keys, per group (action) and in total. */
+export function coverage(reachable: string[], covered: Iterable<string>): { rows: CoverageRow[]; total: CoverageRow } {
+  const have = new Set(covered);
+  const groups = new Map<string, CoverageRow>();
+  const total: CoverageRow = { group: "total", reachable: 0, covered: 0, missing: [] };
+  for (const key of [...reachable].sort()) {
+    const group = key.split(" ")[0]!;
+    const row = groups.get(group) ?? { group, reachable: 0, covered: 0, missing: [] };
+    groups.set(group, row);
+    for (const r of [row, total]) {
+      r.reachable++;
+      if (have.has(key)) r.covered++;
+      else r.missing.push(key);
+    }
+  }
+  return { rows: [...groups.values()], total };
+}
+
+// ---------------------------------------------------------------------------
+// Random walks
+
+/** Cuts a walk after the first state whose key is `final` (TLC repeats AllGone to the depth bound). */
+export function trimAfterFirst<T>(states: T[], keyOf: (s: T) => string, final: string): T[] {
+  const i = states.findIndex((s) => keyOf(s) === final);
+  return i === -1 ? states : states.slice(0, i + 1);
+}
+
+/**
+ * The index of the "most interesting" walk: the most distinct keys, then the most
+ * steps matching `weight`, then the first. Returns -1 for no walks.
+ */
+export function pickWalk(walks: string[][], weight: (key: string) => boolean = () => false): number {
+  let best = -1;
+  let bestScore: [number, number] = [-1, -1];
+  walks.forEach((keys, i) => {
+    const score: [number, number] = [new Set(keys).size, keys.filter(weight).length];
+    if (score[0] > bestScore[0] || (score[0] === bestScore[0] && score[1] > bestScore[1])) {
+      best = i;
+      bestScore = score;
+    }
+  });
+  return best;
+}
+
+// ---------------------------------------------------------------------------
+// The DCA model (tla/DCA.tla through tla/DCA_Trace.tla)
+
+/** DCA's variables, in the order ITF lists them (sorted). */
+export const DCA_VARS = ["group", "log", "nextUid", "st"] as const;
+
+/** The actions of DCA!Next, and those that the "Correct" variant can take. */
+export const DCA_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "AllGone"] as const;
+export const CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove"] as const;
+
+/** The recorded step of DCA_Trace: the action and its parameters. */
+export interface DcaStep {
+  action: string;
+  params: { [name: string]: ItfValue };
+}
+
+type Rec = { [k: string]: ItfValue };
+/** `v` as a record ([a |-> …] in TLA+), or undefined if it is anything else. */
+const asRec = (v: ItfValue | undefined): Rec | undefined =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !Object.keys(v).some((k) => k.startsWith("#")) ? (v as Rec) : undefined;
+
+/** Splits DCA_Trace's `step` variable ([action |-> "Read", u |-> 2]) into action and params. */
+export function stepOf(state: { [name: string]: ItfValue }): DcaStep {
+  const step = asRec(state.step);
+  if (!step || typeof step.action !== "string") {
+    throw new Error(`the state has no step record with an action (step = ${JSON.stringify(state.step)})`);
+  }
+  const { action, ...params } = step;
+  return { action: action as string, params };
+}
+
+const PARAM_ORDER = ["u", "target"];
+
+/** "DcRemove u=1 target=2": the action, then u, target and any other parameter by name. */
+export function stepKey(step: DcaStep): string {
+  const names = Object.keys(step.params).sort((a, b) => {
+    const [ia, ib] = [PARAM_ORDER.indexOf(a), PARAM_ORDER.indexOf(b)];
+    return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
+  });
+  return [step.action, ...names.map((n) => `${n}=${JSON.stringify(step.params[n])}`)].join(" ");
+}
+
+const setItems = (v: ItfValue | undefined): ItfValue[] => {
+  if (typeof v === "object" && v !== null && !Array.isArray(v) && "#set" in v && Array.isArray(v["#set"])) return v["#set"];
+  throw new Error(`expected a set, got ${JSON.stringify(v)}`);
+};
+const seqItems = (v: ItfValue | undefined): ItfValue[] => {
+  if (Array.isArray(v)) return v;
+  // The empty function and the empty sequence are the same value.
+  if (typeof v === "object" && v !== null && "#map" in v && Array.isArray(v["#map"]) && v["#map"].length === 0) return [];
+  throw new Error(`expected a sequence, got ${JSON.stringify(v)}`);
+};
+
+/** st as an array: index i is user i + 1 (TLC prints a function on 1..n as a sequence). */
+export function usersOf(state: { [name: string]: ItfValue }): Rec[] {
+  return seqItems(state.st).map((s, i) => {
+    const r = asRec(s);
+    if (!r) throw new Error(`st[${i + 1}] is not a record`);
+    return r;
+  });
+}
+
+/** DCA!Believes for the Correct variant: active, welcomed, nobody ranked before it. */
+export function believes(s: Rec): boolean {
+  return s.status === "active" && s.welcomed === true && setItems(s.ahead).length === 0;
+}
+
+/** DCA!HasWork for the Correct variant. */
+export function hasWork(s: Rec): boolean {
+  if (s.status !== "active") return false;
+  if (s.adding !== 0) return true;
+  return believes(s) && (seqItems(s.pendingAdds).length > 0 || seqItems(s.pendingRemoves).length > 0);
+}
+
+/** DCA!Quiescent: every active user has read the whole log and nobody has DC work. */
+export function isQuiescent(state: { [name: string]: ItfValue }): boolean {
+  const len = seqItems(state.log).length;
+  const users = usersOf(state);
+  return users.every((s) => s.status !== "active" || s.cursor === len) && !users.some(hasWork);
+}
+
+/** DCA!GroupDead: no active user is a member of the group's latest epoch. */
+export function isGroupDead(state: { [name: string]: ItfValue }): boolean {
+  const group = asRec(state.group);
+  if (!group) throw new Error("group is not a record");
+  const users = usersOf(state);
+  return !setItems(group.members).some((m) => typeof m === "number" && users[m - 1]?.status === "active");
+}
+
+/**
+ * Finer coverage than the action and its parameters, read off the state before the
+ * step (Correct variant): what kind of entry a Read consumes and what the reader
+ * makes of it (R3, R4, R7-R9), who leaves (R5, R12), and whether a Welcome carries
+ * removes (R7) or replaces a tentative one (R12). Only used to choose traces.
+ */
+export function detailKeys(pre: { [name: string]: ItfValue }, step: DcaStep): string[] {
+  const users = usersOf(pre);
+  const u = step.params.u;
+  const s = typeof u === "number" ? users[u - 1] : undefined;
+  if (!s) return [];
+  if (step.action === "Read") {
+    const log = seqItems(pre.log);
+    const m = asRec(log[s.cursor as number]);
+    if (!m) return [];
+    return [`Read entry=${readOutcome(u as number, s, m)}`];
+  }
+  if (step.action === "Leave") {
+    const tentative = asRec(s.tentative)?.type === "welcome";
+    const role =
+      s.adding !== 0 ? "dc-mid-add" : believes(s) ? "dc" : s.welcomed ? "member" : tentative ? "joiner-tentative" : "joiner";
+    return [`Leave role=${role}`];
+  }
+  if (step.action === "DcWelcome") {
+    const out: string[] = [];
+    if (seqItems(s.pendingRemoves).length > 0) out.push("DcWelcome carries-removes");
+    const t = typeof step.params.target === "number" ? users[step.params.target - 1] : undefined;
+    if (t && asRec(t.tentative)?.type === "welcome") out.push("DcWelcome replaces-tentative");
+    return out;
+  }
+  return [];
+}
+
+/** What user u does with log entry m (DCA!OnMessage and CommitOutcome, Correct variant). */
+function readOutcome(u: number, s: Rec, m: Rec): string {
+  switch (m.type) {
+    case "joined":
+    case "left":
+      return m.type;
+    case "welcome":
+      if (m.target !== u) return "welcome-other";
+      if (s.welcomed) return "welcome-self-repeat";
+      return asRec(s.tentative)?.type === "welcome" ? "welcome-self-replaces" : "welcome-self";
+    default: {
+      if (!s.welcomed) {
+        const w = asRec(s.tentative);
+        const confirms =
+          m.type === "add" && m.target === u && w?.type === "welcome" && m.sender === w.sender && (m.epoch as number) + 1 === w.epoch;
+        return confirms ? "add-confirms-welcome" : "commit-before-welcome";
+      }
+      if (m.sender === u) return "commit-own";
+      return m.epoch === s.epoch && m.parent === s.by ? `${String(m.type)}-apply` : `${String(m.type)}-reject`;
+    }
+  }
+}
