@@ -1,0 +1,474 @@
+// Model-based traces for replaying the model in the implementation (traces/model/).
+//
+//   npm run traces                 regenerate traces/model/*.itf.json from TLC
+//   npm run traces -- --check      only check the committed traces (no TLC, no writes)
+//
+// Generation (see traces/README.md):
+//   1. TLC dumps the whole state graph of tla/DCA_Trace.tla with Trace_3users.cfg
+//      (`-dump dot,actionlabels`); every state records the step that made it.
+//   2. For every key -- an action with its parameters ("DcRemove u=2 target=1"), or
+//      a finer detail of a step ("Read entry=add-confirms-welcome") -- a shortest
+//      path from the initial state through a step with that key, extended by the
+//      users' own steps (reads and DC work) to a quiescent state, a live one if
+//      possible; keys already covered by a chosen path get no path of their own.
+//   3. A few random walks of Trace_4users.cfg (`-simulate`, fixed seeds).
+//   4. Each becomes traces/model/<name>.itf.json; stale files are removed.
+// Exits non-zero if an action of the Correct variant is never covered.
+//
+// --check: the committed traces are valid ITF, carry the current modelHash(), and
+// together cover every Correct action. Exit 1 (listing the files) otherwise.
+
+import { mkdir, readdir, readFile, rm } from "node:fs/promises";
+import { join, relative, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { parseDot, tlcStateGraph } from "./lib/dot-graph.ts";
+import { readItf, writeItf, type ItfState, type ItfTrace } from "./lib/itf.ts";
+import { MODEL_DIR, modelHash } from "./lib/model-hash.ts";
+import { parseTlaState, type ItfValue } from "./lib/tla-values.ts";
+import { describeOutcome } from "./lib/tlc-messages.ts";
+import { resolveTlc, TlcSetupError, type ResolvedTlc } from "./lib/tlc-resolve.ts";
+import { runTlc, type TlcRun } from "./lib/tlc-run.ts";
+import {
+  CORRECT_ACTIONS,
+  coverage,
+  DCA_ACTIONS,
+  DCA_VARS,
+  detailKeys,
+  isGroupDead,
+  isQuiescent,
+  pickWalk,
+  selectCoverPaths,
+  stepKey,
+  stepOf,
+  trimAfterFirst,
+  type DcaStep,
+  type KeyedEdge,
+  type KeyedGraph,
+} from "./lib/trace-select.ts";
+
+export const TRACE_DIR = "traces/model";
+export const SPEC = `${MODEL_DIR}/DCA_Trace.tla`;
+export const GRAPH_CONFIG = `${MODEL_DIR}/Trace_3users.cfg`;
+export const WALK_CONFIG = `${MODEL_DIR}/Trace_4users.cfg`;
+/** Random walks: seeds, how many walks TLC makes per seed, and their length in states. */
+export const WALK_SEEDS = [1, 7, 42] as const;
+export const WALKS_PER_SEED = 200;
+export const WALK_DEPTH = 40;
+const BUILD_DIR = join("build", "tlc", "traces");
+const GENERATED_BY = "npm run traces";
+
+type State = { [name: string]: ItfValue };
+
+const log = (line: string) => process.stderr.write(`[traces] ${line}\n`);
+
+// ---------------------------------------------------------------------------
+// TLC's outputs
+
+/**
+ * Reads one trace file that `-simulate file=…` writes: a module of definitions
+ * `STATE_1 == <state>` … in TLA+ syntax. Returns the state texts in order.
+ */
+export function parseSimulationFile(text: string, source = "simulation trace"): string[] {
+  const header = /^STATE_(\d+) ==[ \t]*$/gm;
+  const heads = [...text.matchAll(header)];
+  if (heads.length === 0) throw new Error(`${source}: no "STATE_<n> ==" definition (not a TLC -simulate trace file)`);
+  const end = /^={4,}\s*$/m.exec(text);
+  const stop = end ? end.index : text.length;
+  return heads.map((h, i) => {
+    const n = Number(h[1]);
+    if (n !== i + 1) throw new Error(`${source}: STATE_${n} where STATE_${i + 1} was expected`);
+    const from = h.index + h[0].length;
+    const to = i + 1 < heads.length ? heads[i + 1]!.index : stop;
+    return text.slice(from, to).trim();
+  });
+}
+
+/** TLC 1.7.x/1.8 end a successful -simulate run with "Finished" only (no success message). */
+function simulationSucceeded(run: TlcRun): boolean {
+  if (run.outcome.kind === "ok") return true;
+  return (
+    run.outcome.kind === "error" &&
+    run.outcome.message === "TLC finished without reporting success or a violation" &&
+    run.exitCode === 0 &&
+    run.errorTrace === undefined
+  );
+}
+
+function splitState(text: string, where: string): { vars: State; step: DcaStep } {
+  let values: State;
+  try {
+    values = parseTlaState(text);
+  } catch (e) {
+    throw new Error(`${where}: cannot parse the state: ${(e as Error).message}`);
+  }
+  const step = stepOf(values);
+  const vars: State = {};
+  for (const v of DCA_VARS) {
+    if (!(v in values)) throw new Error(`${where}: the state has no variable ${v}`);
+    vars[v] = values[v]!;
+  }
+  return { vars, step };
+}
+
+// ---------------------------------------------------------------------------
+// The state graph and the chosen paths
+
+interface ModelGraph {
+  graph: KeyedGraph;
+  /** DCA variables and recorded step of each node (canonical order). */
+  states: { vars: State; step: DcaStep }[];
+  distinctStates: number;
+  edgeCount: number;
+  /** Edges per action name. */
+  edgesPerAction: Map<string, number>;
+}
+
+async function stateGraph(jar: ResolvedTlc): Promise<{ model: ModelGraph; run: TlcRun }> {
+  const outDir = resolve(BUILD_DIR, "Trace_3users");
+  const dotPath = join(outDir, "states.dot");
+  await rm(dotPath, { force: true });
+  log(`state graph: TLC on ${SPEC} with ${GRAPH_CONFIG} (-dump dot,actionlabels)`);
+  const run = await runTlc({
+    spec: SPEC,
+    config: GRAPH_CONFIG,
+    jar,
+    workers: 1,
+    outDir,
+    extraArgs: ["-dump", "dot,actionlabels", dotPath],
+    quiet: true,
+  });
+  if (run.outcome.kind !== "ok") {
+    throw new Error(`TLC did not explore the state graph: ${describeOutcome(run.outcome)} (raw output: ${relative(process.cwd(), run.rawOutputPath)})`);
+  }
+  let text: string;
+  try {
+    text = await readFile(dotPath, "utf8");
+  } catch {
+    throw new Error(`TLC finished but wrote no state graph at ${relative(process.cwd(), dotPath)}`);
+  }
+  const source = relative(process.cwd(), dotPath);
+  const tlcGraph = tlcStateGraph(parseDot(text, source), source);
+  if (run.distinctStates !== undefined && tlcGraph.states.size !== run.distinctStates) {
+    throw new Error(`${source} has ${tlcGraph.states.size} states but TLC reported ${run.distinctStates} distinct states`);
+  }
+
+  // Canonical order: nodes by their TLA+ text, out-edges by key then target; never TLC's order.
+  const ids = [...tlcGraph.states.keys()];
+  const texts = new Map(ids.map((id) => [id, tlcGraph.states.get(id)!.stateText]));
+  ids.sort((a, b) => (texts.get(a)! < texts.get(b)! ? -1 : texts.get(a)! > texts.get(b)! ? 1 : 0));
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const states = ids.map((id) => splitState(texts.get(id)!, `${source}, state ${id} (line ${tlcGraph.states.get(id)!.line})`));
+  const edgesPerAction = new Map<string, number>();
+  const edges: KeyedEdge[] = tlcGraph.edges.map((e) => {
+    const from = index.get(e.from)!;
+    const to = index.get(e.to)!;
+    const step = states[to]!.step;
+    // TLC's label is the name of the disjunct of Next it took; the state records the same action.
+    if (e.action !== undefined && e.action !== step.action) {
+      throw new Error(`${source}, line ${e.line}: TLC labels the step "${e.action}" but the state it leads to records ${stepKey(step)}`);
+    }
+    if (!(DCA_ACTIONS as readonly string[]).includes(step.action)) {
+      throw new Error(`${source}, line ${e.line}: unknown action ${step.action} (known: ${DCA_ACTIONS.join(", ")})`);
+    }
+    edgesPerAction.set(step.action, (edgesPerAction.get(step.action) ?? 0) + 1);
+    return { from, to, keys: [stepKey(step), ...detailKeys(states[from]!.vars, step)] };
+  });
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  edges.sort((a, b) => a.from - b.from || cmp(a.keys.join("|"), b.keys.join("|")) || a.to - b.to);
+  const initial = tlcGraph.initial.map((id) => index.get(id)!).sort((a, b) => a - b);
+  return {
+    model: {
+      graph: { size: ids.length, initial, edges },
+      states,
+      distinctStates: ids.length,
+      edgeCount: edges.length,
+      edgesPerAction,
+    },
+    run,
+  };
+}
+
+/** Steps a user takes on its own (not the DS's Join/Leave, not AllGone): what settles the system. */
+const usersOwnStep = (e: KeyedEdge) => !/^(Join|Leave|AllGone)\b/.test(e.keys[0]!);
+
+/** "DcRemove u=2 target=1" -> "DcRemove-u2-target1"; "Read entry=add-apply" -> "Read-add-apply". */
+export function slug(key: string): string {
+  return key
+    .replace(/"/g, "")
+    .replace(/ (\w+)=/g, (_, name: string) => (name === "u" || name === "target" ? `-${name}` : "-"))
+    .replace(/ /g, "-")
+    .replace(/[^A-Za-z0-9_-]/g, "_");
+}
+
+interface Candidate {
+  name: string;
+  chosenBy: string;
+  config: string;
+  states: { vars: State; step: DcaStep }[];
+  extra: { [k: string]: unknown };
+}
+
+function toItf(c: Candidate, hash: string, jar: ResolvedTlc, tlcVersion: string | undefined): ItfTrace {
+  const states: ItfState[] = c.states.map(({ vars, step }, index) => ({
+    "#meta": { index, action: step.action, params: step.params },
+    ...vars,
+  }));
+  return {
+    "#meta": {
+      format: "ITF",
+      "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
+      description: "A behaviour of the DCA model (Correct variant), to replay step by step. See traces/README.md.",
+      source: SPEC,
+      config: c.config,
+      variant: "Correct",
+      modelHash: hash,
+      tlc: { label: jar.label, version: tlcVersion },
+      chosenBy: c.chosenBy,
+      ...c.extra,
+      generatedBy: GENERATED_BY,
+    },
+    vars: [...DCA_VARS],
+    states,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Random walks
+
+async function randomWalk(jar: ResolvedTlc, seed: number): Promise<{ candidate: Candidate; run: TlcRun }> {
+  const outDir = resolve(BUILD_DIR, `walks-seed${seed}`);
+  const walkDir = join(outDir, "walks");
+  await rm(walkDir, { recursive: true, force: true });
+  await mkdir(walkDir, { recursive: true });
+  log(`random walks: TLC -simulate on ${WALK_CONFIG}, seed ${seed}, ${WALKS_PER_SEED} walks of up to ${WALK_DEPTH} states`);
+  const run = await runTlc({
+    spec: SPEC,
+    config: WALK_CONFIG,
+    jar,
+    workers: 1, // one worker: the same walks for the same seed
+    outDir,
+    extraArgs: ["-simulate", `file=${join(walkDir, "walk")},num=${WALKS_PER_SEED}`, "-depth", String(WALK_DEPTH), "-seed", String(seed)],
+    quiet: true,
+  });
+  if (!simulationSucceeded(run)) {
+    throw new Error(`TLC's random walks (seed ${seed}) failed: ${describeOutcome(run.outcome)} (raw output: ${relative(process.cwd(), run.rawOutputPath)})`);
+  }
+  // TLC names the files walk_<worker>_<n>, n counting from 0.
+  const files = (await readdir(walkDir))
+    .map((f) => ({ f, m: /^walk_(\d+)_(\d+)$/.exec(f) }))
+    .filter((x) => x.m)
+    .sort((a, b) => Number(a.m![1]) - Number(b.m![1]) || Number(a.m![2]) - Number(b.m![2]))
+    .map((x) => x.f);
+  if (files.length !== WALKS_PER_SEED) {
+    throw new Error(`TLC wrote ${files.length} walk files in ${relative(process.cwd(), walkDir)}, expected ${WALKS_PER_SEED}`);
+  }
+  const walks = await Promise.all(
+    files.map(async (f) => {
+      const texts = parseSimulationFile(await readFile(join(walkDir, f), "utf8"), f);
+      const states = texts.map((t, i) => splitState(t, `${f}, STATE_${i + 1}`));
+      return trimAfterFirst(states, (s) => s.step.action, "AllGone");
+    }),
+  );
+  const keys = walks.map((w) => w.slice(1).flatMap((s, i) => [stepKey(s.step), ...detailKeys(w[i]!.vars, s.step)]));
+  const best = pickWalk(keys, (k) => k.startsWith("Dc"));
+  const walk = walks[best]!;
+  return {
+    candidate: {
+      name: `walk-4users-seed${seed}`,
+      chosenBy: `random walk seed ${seed}`,
+      config: WALK_CONFIG,
+      states: walk,
+      extra: {
+        walk: `${files[best]} of ${WALKS_PER_SEED} walks made by TLC -simulate -depth ${WALK_DEPTH} -seed ${seed}, the one with the most distinct steps (then the most DC steps); cut after the first AllGone`,
+        covers: [...new Set(keys[best])].sort(),
+        endsQuiescent: isQuiescent(walk.at(-1)!.vars),
+        endsWithLiveGroup: !isGroupDead(walk.at(-1)!.vars),
+      },
+    },
+    run,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Generation
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd()).join("\n");
+}
+
+async function generate(): Promise<number> {
+  const started = Date.now();
+  const jar = await resolveTlc();
+  const hash = modelHash();
+  const { model, run } = await stateGraph(jar);
+  log(`state graph: ${model.distinctStates.toLocaleString("en-US")} states, ${model.edgeCount.toLocaleString("en-US")} edges (TLC ${run.seconds ?? "?"} s)`);
+
+  const quiescent = model.states.map((s) => isQuiescent(s.vars));
+  const dead = model.states.map((s) => isGroupDead(s.vars));
+  const sel = selectCoverPaths(model.graph, {
+    goals: [(n) => quiescent[n]! && !dead[n]!, (n) => quiescent[n]!],
+    extendVia: usersOwnStep,
+  });
+  const candidates: Candidate[] = sel.paths.map((p) => {
+    const states = p.path.nodes.map((n) => model.states[n]!);
+    return {
+      name: `cover-${slug(p.key)}`,
+      chosenBy: `cover: ${p.key}`,
+      config: GRAPH_CONFIG,
+      states,
+      extra: {
+        keyStep: p.keyStep,
+        covers: p.covers,
+        endsQuiescent: p.goal !== undefined,
+        endsWithLiveGroup: !dead[p.path.nodes.at(-1)!]!,
+        graph: { distinctStates: model.distinctStates, edges: model.edgeCount },
+      },
+    };
+  });
+  let walkVersion: string | undefined;
+  for (const seed of WALK_SEEDS) {
+    const w = await randomWalk(jar, seed);
+    walkVersion ??= w.run.tlc.version;
+    candidates.push(w.candidate);
+  }
+
+  // Coverage of the 3-user graph's keys by everything written.
+  const covered = new Set(candidates.flatMap((c) => c.extra.covers as string[]));
+  const isMain = (k: string) => k === "AllGone" || /^\w+ u=/.test(k);
+  const main = coverage(sel.reachable.filter(isMain), covered);
+  const detail = coverage(sel.reachable.filter((k) => !isMain(k)), covered);
+  const rows = [["action", "combinations reachable", "covered", "edges in graph"]];
+  for (const a of DCA_ACTIONS) {
+    const r = main.rows.find((x) => x.group === a);
+    rows.push([a, String(r?.reachable ?? 0), String(r?.covered ?? 0), String(model.edgesPerAction.get(a) ?? 0)]);
+  }
+  rows.push(["total", String(main.total.reachable), String(main.total.covered), String(model.edgeCount)]);
+  const detailRows = [["step detail", "reachable", "covered"]];
+  for (const k of sel.reachable.filter((x) => !isMain(x))) detailRows.push([k, "1", covered.has(k) ? "1" : "0"]);
+  process.stdout.write(`\nCoverage of ${GRAPH_CONFIG} (${model.distinctStates} states, ${model.edgeCount} edges) by ${candidates.length} traces:\n${table(rows)}\n\n${table(detailRows)}\n`);
+  process.stdout.write(`(action, parameters): ${main.total.covered}/${main.total.reachable} covered; step details: ${detail.total.covered}/${detail.total.reachable}\n\n`);
+
+  // Write, then drop files of an earlier run that were not regenerated.
+  await mkdir(TRACE_DIR, { recursive: true });
+  const written = new Set<string>();
+  for (const c of candidates) {
+    const version = c.config === WALK_CONFIG ? (walkVersion ?? run.tlc.version) : run.tlc.version;
+    const file = join(TRACE_DIR, `${c.name}.itf.json`);
+    if (written.has(file)) throw new Error(`two traces are named ${file}`);
+    await writeItf(file, toItf(c, hash, jar, version));
+    written.add(file);
+    process.stdout.write(`${file}  ${c.states.length - 1} steps  ${c.chosenBy}\n`);
+  }
+  for (const f of await readdir(TRACE_DIR)) {
+    const file = join(TRACE_DIR, f);
+    if (f.endsWith(".itf.json") && !written.has(file)) {
+      await rm(file);
+      process.stdout.write(`${file}  removed (not regenerated)\n`);
+    }
+  }
+
+  const actions = new Set(candidates.flatMap((c) => c.states.slice(1).map((s) => s.step.action)));
+  const missing = CORRECT_ACTIONS.filter((a) => !actions.has(a));
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (missing.length > 0) {
+    process.stdout.write(`\nFAILED: no trace takes ${missing.join(", ")}: the model (or DCA_Trace.tla) lost an action of DCA's Next.\n`);
+    return 1;
+  }
+  process.stdout.write(`\n${candidates.length} traces written to ${TRACE_DIR}/ in ${seconds} s; every action of the Correct variant is covered.\n`);
+  return 0;
+}
+
+// ---------------------------------------------------------------------------
+// --check
+
+export interface CheckReport {
+  files: string[];
+  problems: string[];
+  /** Files whose modelHash is not the current one. */
+  stale: string[];
+  actions: Set<string>;
+}
+
+/** Checks the committed traces: valid ITF, current model hash, every Correct action covered. */
+export async function checkTraces(dir = TRACE_DIR, hash = modelHash()): Promise<CheckReport> {
+  const report: CheckReport = { files: [], problems: [], stale: [], actions: new Set() };
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((f) => f.endsWith(".itf.json")).sort();
+  } catch {
+    names = [];
+  }
+  if (names.length === 0) report.problems.push(`${dir}: no *.itf.json traces`);
+  for (const name of names) {
+    const file = join(dir, name);
+    report.files.push(file);
+    let trace: ItfTrace;
+    try {
+      trace = await readItf(file);
+    } catch (e) {
+      report.problems.push((e as Error).message);
+      continue;
+    }
+    const meta = trace["#meta"] ?? {};
+    if (meta.modelHash !== hash) {
+      report.stale.push(file);
+      report.problems.push(`${file}: stale: made from model ${String(meta.modelHash ?? "(no modelHash)")}, the model is now ${hash}`);
+    }
+    if (meta.source !== SPEC) report.problems.push(`${file}: #meta.source is ${JSON.stringify(meta.source)}, expected "${SPEC}"`);
+    if (trace.vars.join() !== DCA_VARS.join()) report.problems.push(`${file}: vars are [${trace.vars.join(", ")}], expected [${DCA_VARS.join(", ")}]`);
+    if (trace.states.length === 0) report.problems.push(`${file}: no states`);
+    trace.states.forEach((s, i) => {
+      const m = s["#meta"] ?? {};
+      const params = m.params;
+      if (m.index !== i) report.problems.push(`${file}: states[${i}] has #meta.index ${JSON.stringify(m.index)}`);
+      if (typeof m.action !== "string") report.problems.push(`${file}: states[${i}] has no #meta.action`);
+      else if (i === 0 ? m.action !== "Init" : !(DCA_ACTIONS as readonly string[]).includes(m.action)) {
+        report.problems.push(`${file}: states[${i}] has action ${JSON.stringify(m.action)}`);
+      } else if (i > 0) report.actions.add(m.action);
+      if (typeof params !== "object" || params === null || Array.isArray(params)) {
+        report.problems.push(`${file}: states[${i}] has no #meta.params object`);
+      }
+    });
+  }
+  const missing = CORRECT_ACTIONS.filter((a) => !report.actions.has(a));
+  if (names.length > 0 && missing.length > 0) report.problems.push(`${dir}: no trace takes ${missing.join(", ")}`);
+  return report;
+}
+
+async function check(): Promise<number> {
+  const r = await checkTraces();
+  if (r.problems.length === 0) {
+    process.stdout.write(`${r.files.length} traces in ${TRACE_DIR}/ are valid ITF of the current model and cover ${[...r.actions].sort().join(", ")}.\n`);
+    return 0;
+  }
+  for (const p of r.problems) process.stdout.write(`${p}\n`);
+  if (r.stale.length > 0) {
+    process.stdout.write(`\n${r.stale.length} stale trace(s), made from an older model:\n${r.stale.map((f) => `  ${f}`).join("\n")}\nRun \`npm run traces\` to regenerate them.\n`);
+  }
+  return 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { check: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+  if (values.help) {
+    process.stdout.write("Usage: npm run traces [-- --check]\n  (no option)  regenerate traces/model/ from TLC\n  --check      only check the committed traces (valid ITF, current modelHash, every action covered)\n");
+    return 0;
+  }
+  return values.check ? check() : generate();
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      const msg = e instanceof Error ? e.message : String(e);
+      process.stderr.write(`traces: ${e instanceof TlcSetupError ? "TLC setup: " : "error: "}${msg}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
