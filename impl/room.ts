@@ -114,6 +114,34 @@ export class Room {
     this.active(uid).send(event);
   }
 
+  /**
+   * The DC steps the members would accept now, as "Action(u)" or "Action(u → target)"
+   * — the same form as the model's enabled steps, for comparing the two.
+   */
+  enabledDcSteps(): string[] {
+    const steps: string[] = [];
+    for (const uid of this.uids()) {
+      const s = this.state(uid);
+      if (s.status !== "active") continue;
+      for (const t of s.pendingAdds) {
+        if (this.canStep(uid, { type: "DC_WELCOME", entry: welcomeEntry(s, t, s.epoch + 1) })) steps.push(`DcWelcome(${uid} → ${t})`);
+      }
+      if (this.canStep(uid, { type: "DC_ADD", entry: commitEntry(s, "add", s.adding) })) steps.push(`DcAdd(${uid} → ${s.adding})`);
+      const head = s.pendingRemoves[0];
+      if (head !== undefined && this.canStep(uid, { type: "DC_REMOVE", entry: commitEntry(s, "remove", head) })) {
+        steps.push(`DcRemove(${uid} → ${head})`);
+      }
+      const first = s.pendingAdds[0];
+      if (first !== undefined && this.canStep(uid, { type: "DC_ADD_FIRST", entry: commitEntry(s, "add", first) })) {
+        steps.push(`DcAddFirst(${uid} → ${first})`);
+      }
+      if (this.canStep(uid, { type: "DC_LATE_WELCOME", entry: welcomeEntry(s, s.adding, s.epoch) })) {
+        steps.push(`DcLateWelcome(${uid} → ${s.adding})`);
+      }
+    }
+    return steps.sort();
+  }
+
   // --- the delivery service's steps ---------------------------------------
 
   /** @spec DCA!Join R2 — the next user arrives; its KeyPackage rides in the `joined` entry. */
