@@ -1,13 +1,15 @@
 # The two commands of the README:
-#   make verify   the main job: resolve TLC, model-check, save counterexamples
-#   make test     every test: types, unit tests, model checking (CI configs), mutants
+#   make verify   the main job: resolve TLC, model-check, save counterexamples,
+#                 generate traces with TLC and replay them on the implementation
+#   make test     every test: types, unit tests (conformance replay of the committed
+#                 traces included), model checking (CI configs), mutants
 # Heavier runs are explicit: make check-full.
 
 NPM   ?= npm
 TLC    = $(NPM) run -s tlc --
 DEPS   = node_modules/.deps-installed
 
-.PHONY: verify test typecheck unit check mutants check-full check-liveness-full tlc clean
+.PHONY: verify test typecheck unit check mutants traces conformance check-full check-liveness-full tlc clean
 
 $(DEPS): package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
@@ -33,9 +35,17 @@ check: $(DEPS) tlc
 mutants: $(DEPS) tlc
 	$(NPM) run -s mutants
 
+# Regenerate the model traces from TLC's state graph and random walks (traces/model/).
+traces: $(DEPS) tlc
+	$(NPM) run -s traces
+
+# Replay every model trace on the implementation with real MLS; report action coverage.
+conformance: $(DEPS)
+	$(NPM) run -s conformance
+
 test: typecheck unit check mutants
 
-verify: check mutants
+verify: check mutants traces conformance
 
 # The large configuration: 5 users, safety, exhaustive. A long run.
 check-full: $(DEPS) tlc

@@ -222,6 +222,17 @@ export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise
     }
     const mapped = toModel(snapshot(room, users));
     const differences = diffValues(modelState(state) as unknown as ItfValue, mapped as unknown as ItfValue);
+    // Where the trace records which DC steps the model allows here (from TLC's state
+    // graph), the implementation must allow exactly those: a DC that may do more
+    // (or less) than the model is caught even when the trace never takes the step.
+    const enabled = state["#meta"]?.enabled;
+    if (Array.isArray(enabled)) {
+      const model = [...(enabled as string[])].sort();
+      const impl = room.enabledDcSteps();
+      if (model.join("|") !== impl.join("|")) {
+        differences.push({ path: "enabled DC steps", model: `{${model.join(", ")}}`, impl: `{${impl.join(", ")}}` });
+      }
+    }
     const step: StepReport = { index: i, action, params, paramsFrom: from, differences, mlsProblems: mlsProblems(room), ...(refused ? { refused } : {}), ...(rejected ? { rejected } : {}) };
     report.steps.push(step);
     opts.onStep?.(step);

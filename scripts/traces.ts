@@ -205,13 +205,14 @@ interface Candidate {
   name: string;
   chosenBy: string;
   config: string;
-  states: { vars: State; step: DcaStep }[];
+  /** `enabled`: the DC steps TLC's state graph leaves the state by (cover paths only). */
+  states: { vars: State; step: DcaStep; enabled?: string[] }[];
   extra: { [k: string]: unknown };
 }
 
 function toItf(c: Candidate, hash: string, jar: ResolvedTlc, tlcVersion: string | undefined): ItfTrace {
-  const states: ItfState[] = c.states.map(({ vars, step }, index) => ({
-    "#meta": { index, action: step.action, params: step.params },
+  const states: ItfState[] = c.states.map(({ vars, step, enabled }, index) => ({
+    "#meta": { index, action: step.action, params: step.params, ...(enabled ? { enabled } : {}) },
     ...vars,
   }));
   return {
@@ -311,8 +312,20 @@ async function generate(): Promise<number> {
     goals: [(n) => quiescent[n]! && !dead[n]!, (n) => quiescent[n]!],
     extendVia: usersOwnStep,
   });
+  // The DC steps enabled in each state, as TLC's graph shows them: the conformance
+  // replay checks that the implementation would take exactly these (no more, no less).
+  const enabledDc = new Map<number, string[]>();
+  for (const e of model.graph.edges) {
+    const step = model.states[e.to]!.step;
+    if (!step.action.startsWith("Dc")) continue;
+    const p = step.params as { u?: number; target?: number };
+    const list = enabledDc.get(e.from) ?? [];
+    const text = `${step.action}(${p.u} → ${p.target})`;
+    if (!list.includes(text)) list.push(text);
+    enabledDc.set(e.from, list);
+  }
   const candidates: Candidate[] = sel.paths.map((p) => {
-    const states = p.path.nodes.map((n) => model.states[n]!);
+    const states = p.path.nodes.map((n) => ({ ...model.states[n]!, enabled: (enabledDc.get(n) ?? []).sort() }));
     return {
       name: `cover-${slug(p.key)}`,
       chosenBy: `cover: ${p.key}`,

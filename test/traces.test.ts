@@ -228,7 +228,7 @@ describe("the committed traces (traces/model/)", () => {
     const t = await load(file);
     const [first, ...rest] = t.states;
     const users = seq(first!.st as ItfValue).length;
-    expect(first!["#meta"]).toEqual({ index: 0, action: "Init", params: {} });
+    expect(first!["#meta"]).toMatchObject({ index: 0, action: "Init", params: {} });
     expect(first).toMatchObject({
       log: [],
       nextUid: 2,

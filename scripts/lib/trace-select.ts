@@ -424,6 +424,8 @@ export function detailKeys(pre: { [name: string]: ItfValue }, step: DcaStep): st
   if (step.action === "DcWelcome") {
     const out: string[] = [];
     if (seqItems(s.pendingRemoves).length > 0) out.push("DcWelcome carries-removes");
+    // More than one joiner waiting: the DC must take the earliest (R11).
+    if (seqItems(s.pendingAdds).length > 1) out.push("DcWelcome with-a-choice-of-joiners");
     const t = typeof step.params.target === "number" ? users[step.params.target - 1] : undefined;
     if (t && asRec(t.tentative)?.type === "welcome") out.push("DcWelcome replaces-tentative");
     return out;
@@ -446,7 +448,12 @@ function readOutcome(u: number, s: Rec, m: Rec): string {
         const w = asRec(s.tentative);
         const confirms =
           m.type === "add" && m.target === u && w?.type === "welcome" && m.sender === w.sender && (m.epoch as number) + 1 === w.epoch;
-        return confirms ? "add-confirms-welcome" : "commit-before-welcome";
+        if (!confirms) return "commit-before-welcome";
+        // The Welcome tells the joiner of leaves it never saw (R7): the case a joiner
+        // ignoring the Welcome's removes gets wrong.
+        const own = seqItems(s.pendingRemoves);
+        const unseen = seqItems(w!.removes).some((x) => !own.includes(x));
+        return unseen ? "add-confirms-welcome-with-unseen-removes" : "add-confirms-welcome";
       }
       if (m.sender === u) return "commit-own";
       return m.epoch === s.epoch && m.parent === s.by ? `${String(m.type)}-apply` : `${String(m.type)}-reject`;
