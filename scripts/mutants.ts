@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
-import { traceFromTlc, writeItf } from "./lib/itf.ts";
+import { readItf, traceFromTlc, writeItf } from "./lib/itf.ts";
 import { modelHash, MODEL_DIR } from "./lib/model-hash.ts";
 import { describeOutcome, type TlcOutcome } from "./lib/tlc-messages.ts";
 import { configProperties } from "./lib/tlc-config.ts";
@@ -57,6 +57,22 @@ function checkConfig(m: Mutant): string[] {
     throw new Error(`${MODEL_DIR}/${m.config} selects Variant "${variant ?? "?"}", the mutant table says "${m.variant}"`);
   }
   return configProperties(text);
+}
+
+/**
+ * A stored counterexample is current when it was made from this model for the same
+ * expected violation. TLC's liveness counterexamples depend on when its periodic
+ * liveness check runs, so a rerun can find another, equally valid lasso; keeping
+ * the stored one keeps `make test` from rewriting committed files.
+ */
+async function isCurrent(file: string, hash: string, m: Mutant): Promise<boolean> {
+  try {
+    const meta = (await readItf(file))["#meta"] ?? {};
+    const v = meta.violation as Mutant["expected"] | undefined;
+    return meta.modelHash === hash && v?.kind === m.expected.kind && v?.name === m.expected.name;
+  } catch {
+    return false;
+  }
 }
 
 function pad(rows: string[][]): string {
@@ -108,7 +124,10 @@ async function main(): Promise<number> {
         tlc: { label: jar.label, version: run.tlc.version },
         generatedBy: "npm run mutants",
       });
-      await writeItf(join(COUNTEREXAMPLE_DIR, `${basename(m.config, ".cfg")}.itf.json`), trace);
+      const file = join(COUNTEREXAMPLE_DIR, `${basename(m.config, ".cfg")}.itf.json`);
+      if (await isCurrent(file, hash, m)) continue; // keep the committed one: equally valid, no churn
+      await writeItf(file, trace);
+      process.stderr.write(`mutant ${m.variant}: counterexample written to ${file}\n`);
     }
   }
   process.stdout.write(`\nKnown-bad variants (TLC: ${jar.label}, ${tlcVersion ?? "version unknown"}, ${jar.jar})\n${pad(rows)}\n\n`);
