@@ -166,6 +166,10 @@ export function mlsProblems(room: Room): string[] {
       continue;
     }
     if (mls.epochOf(group) !== s.epoch) problems.push(`member ${uid}: MLS epoch ${mls.epochOf(group)}, model epoch ${s.epoch}`);
+    const members = mls.membersOf(group);
+    if (members.join(",") !== [...s.members].sort((a, b) => a - b).join(",")) {
+      problems.push(`member ${uid}: MLS members ${members.join(",")}, its view ${s.members.join(",")}`);
+    }
     const key = `${s.epoch}/${s.by}`;
     const list = byEpoch.get(key) ?? [];
     list.push({ uid, number: safetyNumber(mls.epochAuthenticator(group)) });
@@ -236,6 +240,9 @@ export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise
     const step: StepReport = { index: i, action, params, paramsFrom: from, differences, mlsProblems: mlsProblems(room), ...(refused ? { refused } : {}), ...(rejected ? { rejected } : {}) };
     report.steps.push(step);
     opts.onStep?.(step);
+    // The correct model never sees a bad entry, so under it a rejection is a divergence too.
+    const badRejection = rejected !== undefined && variant === "Correct";
+    if (badRejection) differences.push({ path: "read", model: "the entry is accepted", impl: `rejected: ${rejected}` });
     const bad = differences.length > 0 || step.mlsProblems.length > 0 || refused !== undefined;
     if (bad && report.firstDivergence === undefined) report.firstDivergence = i;
     if (bad && (stop || refused !== undefined)) throw new ConformanceError(opts.file, step, report);

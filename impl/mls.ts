@@ -114,6 +114,7 @@ import {
  * - "unknown-member": `commitRemove` of a UID that is not in the group.
  * - "already-member": `commitAdd` of a KeyPackage whose UID is already in the group.
  * - "crypto": decryption, signature or confirmation-tag check failed (tampered, forged, undecryptable).
+ * - "unexpected-change": a Commit that does not make the change the caller expects (`processCommit`'s `expect`).
  * - "invalid": well-formed and (where checkable) authentic, but MLS or the DCA rules refuse it
  *   (bad credential, duplicate UID, unsupported proposal, other ciphersuite, ...).
  */
@@ -131,6 +132,7 @@ export const MLS_INPUT_ERROR_REASONS = [
   "unknown-member",
   "already-member",
   "crypto",
+  "unexpected-change",
   "invalid",
 ] as const;
 export type MlsInputErrorReason = (typeof MLS_INPUT_ERROR_REASONS)[number];
@@ -168,6 +170,7 @@ const DESCRIPTION: Record<MlsInputErrorReason, string> = {
   "unknown-member": "not a member",
   "already-member": "already a member",
   crypto: "failed decryption or authentication",
+  "unexpected-change": "not the change expected",
   invalid: "refused by MLS validation",
 };
 
@@ -550,6 +553,29 @@ async function commitWith(
  * and the Welcome (for the joiner; it carries the ratchet tree). Retires the
  * input handle on success (see module comment).
  */
+function decodeKeyPackage(keyPackageBytes: Uint8Array) {
+  const what = "KeyPackage";
+  const message = decodeMessage(keyPackageBytes, what);
+  if (message.wireformat !== "mls_key_package") throw wrongKind(what, WIREFORMAT_NAME[message.wireformat]);
+  const keyPackage = message.keyPackage;
+  if (keyPackage.cipherSuite !== SUITE) {
+    throw inputError("invalid", `${what}: ciphersuite ${keyPackage.cipherSuite}, expected ${SUITE}`);
+  }
+  const uid = uidOfCredential(keyPackage.leafNode.credential);
+  if (uid === undefined) throw inputError("invalid", `${what}: credential is not a UID`);
+  return { keyPackage, uid };
+}
+
+/**
+ * Checks that `keyPackageBytes` is a KeyPackage of this ciphersuite whose
+ * credential names `uid`: what a member verifies when it reads a `joined` entry,
+ * so a DC never queues a joiner it could not add.
+ */
+export function checkKeyPackage(keyPackageBytes: Uint8Array, uid: number): void {
+  const found = decodeKeyPackage(keyPackageBytes).uid;
+  if (found !== uid) throw inputError("invalid", `KeyPackage: its credential names UID ${found}, the entry says ${uid}`);
+}
+
 export async function commitAdd(
   ctx: MlsContext,
   group: MlsGroup,
@@ -558,14 +584,7 @@ export async function commitAdd(
   const { impl } = ctxRecord(ctx);
   const r = activeGroup(group, "commitAdd");
   const what = "KeyPackage";
-  const message = decodeMessage(keyPackageBytes, what);
-  if (message.wireformat !== "mls_key_package") throw wrongKind(what, WIREFORMAT_NAME[message.wireformat]);
-  const keyPackage = message.keyPackage;
-  if (keyPackage.cipherSuite !== SUITE) {
-    throw inputError("invalid", `${what}: ciphersuite ${keyPackage.cipherSuite}, expected ${SUITE}`);
-  }
-  const addedUid = uidOfCredential(keyPackage.leafNode.credential);
-  if (addedUid === undefined) throw inputError("invalid", `${what}: credential is not a UID`);
+  const { keyPackage, uid: addedUid } = decodeKeyPackage(keyPackageBytes);
   if ([...leafUids(r.state.ratchetTree, "commitAdd").values()].includes(addedUid)) {
     throw inputError("already-member", `${what}: UID ${addedUid} is already a member`);
   }
@@ -599,9 +618,10 @@ export async function commitRemove(
 }
 
 /** Joins from a Welcome made for `member`'s KeyPackage (consumes its secret on success). */
-export async function joinFromWelcome(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array): Promise<MlsGroup> {
-  const { impl, config } = ctxRecord(ctx);
-  const r = unusedSecret(member, "joinFromWelcome");
+/** Decodes a Welcome and checks it carries secrets for `member`'s KeyPackage; consumes nothing. */
+async function welcomeFor(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array, op: string) {
+  const { impl } = ctxRecord(ctx);
+  const r = unusedSecret(member, op);
   const what = "Welcome";
   const message = decodeMessage(welcomeBytes, what);
   if (message.wireformat !== "mls_welcome") throw wrongKind(what, WIREFORMAT_NAME[message.wireformat]);
@@ -611,6 +631,22 @@ export async function joinFromWelcome(ctx: MlsContext, member: Member, welcomeBy
   if (!welcome.secrets.some((s) => equalBytes(s.newMember, ref))) {
     throw inputError("not-for-me", `${what}: holds no secrets for the key package of member ${r.uid}`);
   }
+  return { r, welcome };
+}
+
+/**
+ * Checks, without joining and without using up the KeyPackage secret, that
+ * `welcomeBytes` is a well-formed Welcome addressed to `member` — so a joiner can
+ * refuse a bad Welcome when it reads it and keep waiting for a good one.
+ */
+export async function checkWelcome(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array): Promise<void> {
+  await welcomeFor(ctx, member, welcomeBytes, "checkWelcome");
+}
+
+export async function joinFromWelcome(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array): Promise<MlsGroup> {
+  const { impl, config } = ctxRecord(ctx);
+  const what = "Welcome";
+  const { r, welcome } = await welcomeFor(ctx, member, welcomeBytes, "joinFromWelcome");
   let state: ClientState;
   try {
     state = await joinGroup(welcome, r.publicPackage, r.privatePackage, emptyPskIndex, impl, undefined, undefined, config);
@@ -634,7 +670,11 @@ export async function processCommit(
   ctx: MlsContext,
   group: MlsGroup,
   commitBytes: Uint8Array,
-  opts: { allowedSender?: number } = {},
+  opts: {
+    allowedSender?: number;
+    /** The Commit must make exactly this change (checked before it is applied). */
+    expect?: { type: "add" | "remove"; uid: number };
+  } = {},
 ): Promise<MlsGroup> {
   const { impl } = ctxRecord(ctx);
   const r = liveGroup(group, "processCommit");
@@ -675,6 +715,20 @@ export async function processCommit(
     if (other !== undefined) {
       refusal = inputError("invalid", `${what}: carries a ${other.proposal.proposalType} proposal (only add and remove are used)`);
       return "reject";
+    }
+    if (opts.expect !== undefined) {
+      const changes = incoming.proposals.map(({ proposal: p }) =>
+        p.proposalType === "add"
+          ? `add ${uidOfCredential(p.add.keyPackage.leafNode.credential)}`
+          : p.proposalType === "remove"
+            ? `remove ${before.get(p.remove.removed)}`
+            : p.proposalType,
+      );
+      const wanted = `${opts.expect.type} ${opts.expect.uid}`;
+      if (changes.length !== 1 || changes[0] !== wanted) {
+        refusal = inputError("unexpected-change", `${what}: makes [${changes.join(", ")}], its entry says [${wanted}]`);
+        return "reject";
+      }
     }
     return "accept";
   };

@@ -184,33 +184,57 @@ export class Room {
     const actor = this.active(uid);
     const { state, mls: memberMls } = actor.getSnapshot().context;
     const logIndex = state.cursor;
-    const entry = this.log[logIndex];
-    if (!entry) throw new StepNotEnabled(`member ${uid} has read the whole log`);
+    if (logIndex >= this.log.length) throw new StepNotEnabled(`member ${uid} has read the whole log`);
+    const entry = this.log[logIndex]!;
     let effect: ReturnType<typeof readEffect>;
     let group: mls.MlsGroup | undefined;
     try {
-      effect = readEffect(state, checkEntry(entry), this.variant);
-      if (effect === "ignore-welcome" && entry.type === "welcome" && entry.target === uid) {
-        throw new MemberInputError(uid, logIndex, "second-welcome", `a Welcome from ${entry.sender} for a member already in the group`);
-      }
+      checkEntry(entry, this.ctx !== null);
+      effect = readEffect(state, entry, this.variant);
+      this.checkAgainstState(uid, state, entry, effect);
       if (this.ctx) group = await this.mlsForRead(uid, state, memberMls.group as mls.MlsGroup | null, entry, effect);
-      if (effect === "reject-commit") {
-        const c = entry as CommitEntry;
-        throw new MemberInputError(uid, logIndex, "wrong-epoch", `a ${c.type} made in epoch ${c.epoch} (after ${c.parent}'s Commit) by ${c.sender}, but the member is in epoch ${state.epoch} (after ${state.by}'s Commit)`);
-      }
     } catch (e) {
       const error =
         e instanceof MemberInputError
           ? e
-          : e instanceof UnknownEntry
-            ? new MemberInputError(uid, logIndex, "unknown-entry", e.message)
+          : e instanceof MalformedEntry
+            ? new MemberInputError(uid, logIndex, e.reason, e.message)
             : new MemberInputError(uid, logIndex, e instanceof mls.MlsInputError ? e.reason : "invalid-entry", e instanceof Error ? e.message : String(e), { cause: e });
       // Refused: the member moves past the entry and nothing else changes (R9).
-      actor.send({ type: "REFUSE" });
+      this.deliverEvent(uid, { type: "REFUSE" });
       return { kind: "rejected", logIndex, error };
     }
-    actor.send(group ? { type: "READ", entry, group } : { type: "READ", entry });
+    this.deliverEvent(uid, group ? { type: "READ", entry, group } : { type: "READ", entry });
     return { kind: "read", logIndex, effect };
+  }
+
+  /** Entries that are well-formed but make no sense for this member are refused (R9). */
+  private checkAgainstState(uid: Uid, state: MemberState, entry: LogEntry, effect: ReturnType<typeof readEffect>): void {
+    const refuse = (reason: string, detail: string) => {
+      throw new MemberInputError(uid, state.cursor, reason, detail);
+    };
+    if (effect === "reject-commit") {
+      const c = entry as CommitEntry;
+      refuse("wrong-epoch", `a ${c.type} made in epoch ${c.epoch} (after ${c.parent}'s Commit) by ${c.sender}, but the member is in epoch ${state.epoch} (after ${state.by}'s Commit)`);
+    }
+    if (effect === "ignore-welcome" && entry.type === "welcome" && entry.target === uid) {
+      refuse("second-welcome", `a Welcome from ${entry.sender} for a member already in the group`);
+    }
+    // The DS announces each arrival and each departure once (R2): repeats are forged.
+    if (entry.type === "joined" && (entry.uid === uid || state.pendingAdds.includes(entry.uid) || state.members.includes(entry.uid))) {
+      refuse("duplicate-entry", `user ${entry.uid} has already arrived`);
+    }
+    if (entry.type === "left" && (entry.uid === uid || state.pendingRemoves.includes(entry.uid))) {
+      refuse("duplicate-entry", `user ${entry.uid} has already been announced as left`);
+    }
+  }
+
+  /** Sends an event the member has already accepted; a machine that stopped is a bug, said loudly. */
+  private deliverEvent(uid: Uid, event: MemberEvent): void {
+    const actor = this.actor(uid);
+    actor.send(event);
+    const snap = actor.getSnapshot();
+    if (snap.status === "error") throw new Error(`member ${uid}'s state machine failed on ${event.type}: ${String(snap.error)}`);
   }
 
   // --- the DC's steps ------------------------------------------------------
@@ -313,8 +337,14 @@ export class Room {
     effect: ReturnType<typeof readEffect>,
   ): Promise<mls.MlsGroup | undefined> {
     const ctx = this.ctx!;
-    // A tentative Welcome is kept as bytes: the joiner joins from the one its Add
-    // confirms (R8), so its KeyPackage secret survives a replaced Welcome.
+    // A tentative Welcome is checked when read but kept as bytes: the joiner joins
+    // from the one its Add confirms (R8), so its KeyPackage secret survives a
+    // replaced Welcome, and a bad Welcome is refused at its own log index.
+    if (entry.type === "joined") mls.checkKeyPackage(entry.keyPackage!, entry.uid);
+    if (effect === "hold-welcome" && entry.type === "welcome") {
+      await mls.checkWelcome(ctx, this.identities.get(uid)!, entry.welcome!);
+      return undefined;
+    }
     const welcome = effect === "enter-at-welcome" ? entry : effect === "confirm-welcome" ? state.tentative : null;
     if (welcome) {
       if (welcome.type !== "welcome" || !welcome.welcome) throw new Error("a welcome entry without MLS Welcome bytes");
@@ -331,7 +361,12 @@ export class Room {
       if (entry.type !== "add" && entry.type !== "remove") throw new Error("not a commit");
       if (!entry.commit) throw new Error("a commit entry without MLS Commit bytes");
       if (!group) throw new Error(`member ${uid} has no MLS group`);
-      const next = await mls.processCommit(ctx, group, entry.commit, { allowedSender: entry.sender });
+      // MLS checks, before applying it, that the Commit comes from the sender its entry
+      // names and makes the change its entry says (so a rejection leaves the group usable).
+      const next = await mls.processCommit(ctx, group, entry.commit, {
+        allowedSender: entry.sender,
+        expect: { type: entry.type, uid: entry.target },
+      });
       if (mls.epochOf(next) !== state.epoch + 1) {
         throw new Error(`the Commit moved MLS to epoch ${mls.epochOf(next)}, expected ${state.epoch + 1}`);
       }
@@ -341,15 +376,49 @@ export class Room {
   }
 }
 
-class UnknownEntry extends Error {}
-
-/** Entries come from the delivery service: anything but the five kinds is refused. */
-function checkEntry(entry: LogEntry): LogEntry {
-  const type = (entry as { type?: unknown } | null)?.type;
-  if (typeof type !== "string" || !["joined", "left", "welcome", "add", "remove"].includes(type)) {
-    throw new UnknownEntry(`unknown log entry type ${JSON.stringify(type)}`);
+class MalformedEntry extends Error {
+  constructor(
+    readonly reason: "unknown-entry" | "malformed-entry",
+    message: string,
+  ) {
+    super(message);
   }
-  return entry;
+}
+
+const isUid = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 1;
+const isUidList = (v: unknown): boolean => Array.isArray(v) && v.every(isUid);
+const isEpoch = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 0;
+
+/**
+ * Entries come from the delivery service: anything but the five kinds, or with a
+ * field missing or of the wrong type, is refused before any MLS work — so the
+ * member machine only ever sees entries its rules are defined on.
+ */
+function checkEntry(entry: LogEntry, withMls: boolean): void {
+  const e = entry as unknown as Record<string, unknown> | null;
+  const type = e?.type;
+  if (typeof type !== "string" || !["joined", "left", "welcome", "add", "remove"].includes(type)) {
+    throw new MalformedEntry("unknown-entry", `unknown log entry type ${JSON.stringify(type)}`);
+  }
+  const bad = (field: string) => {
+    throw new MalformedEntry("malformed-entry", `a ${type} entry with a missing or invalid ${field}`);
+  };
+  const bytes = (field: string) => withMls && !(e![field] instanceof Uint8Array) && bad(field);
+  if (type === "joined" || type === "left") {
+    if (!isUid(e!.uid)) bad("uid");
+    if (type === "joined") bytes("keyPackage");
+    return;
+  }
+  for (const field of ["target", "sender"]) if (!isUid(e![field])) bad(field);
+  if (!isEpoch(e!.epoch)) bad("epoch");
+  if (type === "welcome") {
+    if (!isUidList(e!.members)) bad("members");
+    if (!isUidList(e!.removes)) bad("removes");
+    bytes("welcome");
+  } else {
+    if (!(e!.parent === NO_UID || isUid(e!.parent))) bad("parent");
+    bytes("commit");
+  }
 }
 
 const sameUids = (a: readonly Uid[], b: readonly Uid[]) =>

@@ -118,7 +118,7 @@ export function confirmsWelcome(s: MemberState, c: CommitEntry): boolean {
 export type ReadEffect =
   | "track-join" //       R3
   | "track-leave" //      R4
-  | "hold-welcome" //     R8: a tentative Welcome (MLS: join now, adopt on confirmation)
+  | "hold-welcome" //     R8: a tentative Welcome (MLS: checked now, joined on confirmation)
   | "enter-at-welcome" // FirstWelcomeCounts only: the Welcome counts at once
   | "ignore-welcome" //   not for this member, or already welcomed
   | "confirm-welcome" //  R8: the Add confirming the tentative Welcome

@@ -95,31 +95,70 @@ describe("a member rejects bad log entries and stays usable", () => {
     await rejectAtMember(2, first, "second-welcome");
   });
 
-  it("a Welcome whose MLS bytes are for someone else", async () => {
+  it("a Welcome whose MLS bytes are for someone else, refused where it stands", async () => {
     await room.dcWelcome(1); // a genuine Welcome, made for user 3
     const forUser3 = room.log[room.log.length - 1] as WelcomeEntry;
     await room.join(); // user 4
-    room.deliver({ ...forUser3, target: 4 });
-    await catchUp(room, 4);
-    const before = room.state(4);
-    expect(before.tentative?.target).toBe(4);
-    // The Add that would confirm it: joining from those bytes fails.
-    const index = room.deliver({ type: "add", target: 4, epoch: 1, sender: 1, parent: 1 });
-    expectRejected(await room.read(4), 4, index, "not-for-me");
-    expect(room.state(4)).toEqual({ ...before, cursor: index + 1 });
+    const error = await rejectAtMember(4, { ...forUser3, target: 4 }, "not-for-me");
+    expect(error.message).toContain("no secrets for the key package of member 4");
+    expect(room.state(4).tentative).toBeNull();
     expect(room.group(4)).toBeNull();
   });
 
-  it("garbled Welcome bytes", async () => {
-    room.deliver({ type: "welcome", target: 3, epoch: 2, sender: 1, members: [1, 2, 3], removes: [], welcome: new Uint8Array([0, 1, 2, 3]) });
+  it("garbled Welcome bytes, refused where they stand; the good tentative Welcome is kept and confirmed", async () => {
+    await room.dcWelcome(1); // the genuine Welcome for 3 ...
     await catchUp(room, 3);
-    const before = room.state(3);
-    const index = room.deliver({ type: "add", target: 3, epoch: 1, sender: 1, parent: 1 });
+    expect(room.state(3).tentative?.sender).toBe(1);
+    const forged = { ...(room.log[room.log.length - 1] as WelcomeEntry), welcome: new Uint8Array([0, 1, 2, 3]) };
+    const index = room.deliver(forged); // ... then a garbled copy
     const outcome = await room.read(3);
     expect(outcome.kind).toBe("rejected");
+    expect(outcome.kind === "rejected" && outcome.error).toMatchObject({ member: 3, logIndex: index });
     expect(["garbled", "truncated"]).toContain(outcome.kind === "rejected" ? outcome.error.reason : "");
-    expect(room.state(3)).toEqual({ ...before, cursor: index + 1 });
-    expect(room.state(3).welcomed).toBe(false);
+    room.dcAdd(1); // the genuine Add confirms the genuine Welcome
+    await catchUp(room, 3);
+    expect(room.state(3)).toMatchObject({ welcomed: true, epoch: 2, members: [1, 2, 3] });
+    expect(authOf(3)).toBe(authOf(1));
+  });
+
+  it("a Welcome entry without its removes field", async () => {
+    const { removes: _drop, ...noRemoves } = room.log.find((e) => e.type === "welcome") as WelcomeEntry;
+    await rejectAtMember(3, { ...noRemoves, target: 3 } as unknown as LogEntry, "malformed-entry");
+  });
+
+  it("a Commit whose entry names another target than the MLS Commit adds", async () => {
+    await room.dcWelcome(1);
+    room.dcAdd(1);
+    // A malicious DS rewrites the entry before member 2 reads it: same MLS Commit (adds 3), entry says 4.
+    const index = room.log.length - 1;
+    room.log[index] = { ...(room.log[index] as CommitEntry), target: 4 };
+    while (room.state(2).cursor < index) await room.read(2);
+    const before = room.state(2);
+    const auth = authOf(2);
+    const error = expectRejected(await room.read(2), 2, index, "unexpected-change");
+    expect(error.message).toContain("makes [add 3], its entry says [add 4]");
+    expect(room.state(2)).toEqual({ ...before, cursor: index + 1 });
+    expect(authOf(2)).toBe(auth);
+    // The group was not consumed: the genuine entry, delivered again, still applies.
+    room.log[index] = { ...(room.log[index] as CommitEntry), target: 3 };
+    room.deliver(room.log[index]!);
+    await catchUp(room, 2);
+    expect(room.state(2)).toMatchObject({ epoch: 2, members: [1, 2, 3] });
+    expect(authOf(2)).toBe(authOf(1));
+  });
+
+  it("a repeated `left` and a repeated `joined` are refused", async () => {
+    room.leave(2);
+    await catchUp(room, 1);
+    await rejectAtMember(1, { type: "left", uid: 2 }, "duplicate-entry");
+    const joined = room.log.find((e) => e.type === "joined" && e.uid === 3)!;
+    await rejectAtMember(1, joined, "duplicate-entry");
+  });
+
+  it("a `joined` entry whose KeyPackage is garbled or names someone else", async () => {
+    await rejectAtMember(1, { type: "joined", uid: 9, keyPackage: new Uint8Array([1, 2, 3]) }, "garbled");
+    const of3 = room.log.find((e) => e.type === "joined" && e.uid === 3)!;
+    await rejectAtMember(1, { ...of3, uid: 9 } as LogEntry, "invalid");
   });
 
   it("an unknown entry type", async () => {
@@ -128,6 +167,6 @@ describe("a member rejects bad log entries and stays usable", () => {
 
   it("a Commit entry without its MLS bytes", async () => {
     const { commit: _drop, ...noBytes } = fittingCommit(new Uint8Array());
-    await rejectAtMember(2, noBytes, "invalid-entry");
+    await rejectAtMember(2, noBytes, "malformed-entry");
   });
 });

@@ -402,7 +402,7 @@ export function isGroupDead(state: { [name: string]: ItfValue }): boolean {
  * Finer coverage than the action and its parameters, read off the state before the
  * step (Correct variant): what kind of entry a Read consumes and what the reader
  * makes of it (R3, R4, R7-R9), who leaves (R5, R12), and whether a Welcome carries
- * removes (R7) or replaces a tentative one (R12). Only used to choose traces.
+ * removes (R7) or replaces a tentative one (R8, R12). Only used to choose traces.
  */
 export function detailKeys(pre: { [name: string]: ItfValue }, step: DcaStep): string[] {
   const users = usersOf(pre);
