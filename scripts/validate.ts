@@ -1,0 +1,84 @@
+// npm run validate -- <run.itf.json> [--variant V] [--name N] [--no-explain]
+//
+// Trace validation: TLC decides whether a recorded run (an ITF trace of the
+// model's variables, as conformance/recorder.ts writes it, or any trace of
+// tla/DCA.tla) is a behaviour of the model, and if not, at which step the run
+// left it. See tla/DCA_Validate.tla and scripts/lib/trace-validate.ts.
+// Exit status: 0 accepted, 1 rejected, 2 error (bad input, no TLC, no verdict).
+
+import { basename, relative } from "node:path";
+import { parseArgs } from "node:util";
+import { readItf } from "./lib/itf.ts";
+import { formatLabel, validateRun, verdictLine, type ValidationResult } from "./lib/trace-validate.ts";
+
+const HELP = `Usage: npm run validate -- <run.itf.json> [--variant V] [--name N] [--no-explain]
+
+  --variant V    the model variant to check against (default Correct, whatever
+                 switch the implementation ran with)
+  --name N       output directory build/validate/N/ (default: the file's name)
+  --no-explain   on rejection, skip the second TLC run that explains the step
+
+Exit status: 0 accepted, 1 rejected, 2 error.`;
+
+const rel = (p: string) => relative(process.cwd(), p) || p;
+
+function report(file: string, r: ValidationResult): void {
+  const tlc = r.tlc.runs.map((x) => `${x.purpose} ${x.seconds ?? "?"} s (TLC), ${x.wallSeconds.toFixed(1)} s (wall)`).join("; ");
+  console.log(`Trace:   ${file} (${r.steps + 1} states, Users = ${r.users}), checked against Variant "${r.variant}"`);
+  console.log(`TLC:     ${r.tlc.label}${r.tlc.version ? ` - ${r.tlc.version}` : ""}, one worker`);
+  console.log(`Runs:    ${tlc}`);
+  for (const w of r.warnings) console.log(`Warning: ${w}`);
+  console.log("");
+  console.log(verdictLine(r));
+  const d = r.leftAt;
+  if (d && d.kind !== "not-initial" && d.enabled !== undefined) {
+    const step = `${d.action || "step"}${formatLabel(d.params)}`;
+    if (!d.enabled) console.log(`  the recorded ${step} is not enabled in state ${d.step - 1}`);
+    else if (d.differences) {
+      const n = d.successors ?? 1;
+      const what = n > 1 ? `the closest of the ${n} states the recorded ${step} leads to in the model` : `what the recorded ${step} leads to in the model`;
+      console.log(`  ${what}, against the recorded state ${d.step}:`);
+      for (const x of d.differences) console.log(`    ${x.path}: model ${x.model}, recorded ${x.recorded}`);
+    }
+  }
+  if (d) console.log(`  states 0..${d.step - 1} are a behaviour of DCA; TLC's output: ${rel(r.rawOutputPath)}`);
+  else console.log(`  generated spec and TLC's output: ${rel(r.dir)}`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      variant: { type: "string" },
+      name: { type: "string" },
+      "no-explain": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new Error("expected one trace file (see --help)");
+  const file = positionals[0]!;
+  const fromFile = basename(file).replace(/\.itf\.json$|\.json$/, "").replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^[^A-Za-z0-9]+/, "");
+  const name = values.name ?? (fromFile || "run");
+  const trace = await readItf(file);
+  const result = await validateRun(trace, {
+    name,
+    source: file,
+    ...(values.variant ? { variant: values.variant } : {}),
+    explain: !values["no-explain"],
+  });
+  report(file, result);
+  return result.accepted ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    console.error(`validate: error: ${e instanceof Error ? e.message : String(e)}`);
+    process.exitCode = 2;
+  },
+);
