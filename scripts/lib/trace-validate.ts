@@ -445,6 +445,9 @@ export async function validateRun(trace: ItfTrace | unknown, opts: ValidateOptio
   if (o.kind === "invariant" && o.name === "NotFullyMatched") {
     const i = counterOf(run.errorTrace?.at(-1), raw);
     if (i !== states.length) throw new TraceValidationError(`TLC reported the whole run matched, but its last state has i = ${i}, not ${states.length}`, raw);
+    if (run.distinctStates !== undefined && run.distinctStates !== i + 1) {
+      throw new TraceValidationError(`TLC matched the whole run but found ${run.distinctStates} distinct states, not ${i + 1}: the states are not one chain`, raw);
+    }
     return { accepted: true, matched: states.length, ...base };
   }
   if (o.kind !== "deadlock") {
