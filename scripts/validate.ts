@@ -38,7 +38,8 @@ function report(file: string, r: ValidationResult): void {
       const n = d.successors ?? 1;
       const what = n > 1 ? `the closest of the ${n} states the recorded ${step} leads to in the model` : `what the recorded ${step} leads to in the model`;
       console.log(`  ${what}, against the recorded state ${d.step}:`);
-      for (const x of d.differences) console.log(`    ${x.path}: model ${x.model}, recorded ${x.recorded}`);
+      const cut = (v: string) => (v.length > 240 ? `${v.slice(0, 237)}...` : v);
+      for (const x of d.differences) console.log(`    ${x.path || "(state)"}: model ${cut(x.model)}, recorded ${cut(x.recorded)}`);
     }
   }
   if (d) console.log(`  states 0..${d.step - 1} are a behaviour of DCA; TLC's output: ${rel(r.rawOutputPath)}`);

@@ -62,7 +62,7 @@
 (* below) tells whether the recorded state is reachable by another step,   *)
 (* and what the recorded step would have produced.                        *)
 (***************************************************************************)
-EXTENDS Naturals, Sequences
+EXTENDS Integers, Sequences   \* Integers: a recorded value may be negative
 
 CONSTANTS
     Users,      \* as in DCA: the run's number of users (the length of st)
