@@ -26,6 +26,7 @@ import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { diffValues } from "../../conformance/diff.ts";
+import { VARIANTS } from "../../impl/types.ts";
 import type { ItfTrace } from "./itf.ts";
 import { itfToTla, parseTlaState, type ItfValue } from "./tla-values.ts";
 import { describeOutcome, type TraceStep } from "./tlc-messages.ts";
@@ -36,7 +37,8 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const DCA_VARS = ["group", "log", "nextUid", "st"] as const;
 /** The actions of DCA!Next that DCA_Validate's LabelledStep restricts a step to. */
 export const DCA_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "AllGone"];
-const VARIANTS = ["Correct", "FirstWelcomeCounts", "WelcomeWithoutRemoves", "WelcomeOutOfOrder", "AddBeforeWelcome", "DcLowestAlive", "NoSkipOwnAdd", "IgnoreRemoves"];
+/** Text that goes into a TLA+ line comment: one line, printable ASCII (and arrows). */
+const commentSafe = (s: string) => s.replace(/[^\x20-\x7E→]/g, "?");
 
 /** The input is not a trace of tla/DCA.tla (or cannot be checked); no verdict. */
 export class TraceInputError extends Error {
@@ -323,6 +325,11 @@ export function checkDcaTrace(trace: unknown, where = "trace"): CheckedTrace {
       },
     };
   });
+  const unlabelled = out.filter((s) => s.index > 0 && !DCA_ACTIONS.includes(s.action));
+  if (unlabelled.length > 0) {
+    const names = [...new Set(unlabelled.map((s) => JSON.stringify(s.action)))].join(", ");
+    warnings.push(`${unlabelled.length} step(s) record no action of DCA (${names}): each was checked against all of DCA!Next`);
+  }
   const meta = isRec(trace["#meta"]) ? trace["#meta"] : {};
   if (typeof meta.users === "number" && meta.users !== users) {
     shape.fail('$["#meta"].users', `says ${meta.users} users, but the states have ${users}`);
@@ -342,13 +349,13 @@ function traceRecord(s: CheckedState): string {
     target: s.params.target ?? 0,
   };
   const label = `state ${s.index}: ${s.action || "(no action recorded)"}${formatLabel(s.params)}${s.index > 0 && !labelled ? " -- checked against all of DCA!Next" : ""}`;
-  return `    \\* ${label}\n    ${itfToTla(rec)}`;
+  return `    \\* ${commentSafe(label)}\n    ${itfToTla(rec)}`;
 }
 
 function traceModule(name: string, header: string, states: CheckedState[]): string {
   return [
     `${"-".repeat(20)} MODULE ${name} ${"-".repeat(20)}`,
-    ...header.split("\n").map((l) => `\\* ${l}`),
+    ...header.split("\n").map((l) => `\\* ${commentSafe(l)}`),
     "EXTENDS DCA_Validate",
     "",
     "TraceDef == <<",
@@ -405,7 +412,7 @@ export async function validateRun(trace: ItfTrace | unknown, opts: ValidateOptio
   const name = opts.name ?? "run";
   if (!SAFE_NAME.test(name) || name.includes("..")) throw new TraceInputError(`run name ${JSON.stringify(name)}: use letters, digits, "-", "_", "."`);
   const variant = opts.variant ?? "Correct";
-  if (!VARIANTS.includes(variant)) throw new TraceInputError(`unknown variant ${JSON.stringify(variant)}; DCA's are ${VARIANTS.join(", ")}`);
+  if (!(VARIANTS as readonly string[]).includes(variant)) throw new TraceInputError(`unknown variant ${JSON.stringify(variant)}; DCA's are ${VARIANTS.join(", ")}`);
   const checked = checkDcaTrace(trace, opts.source ?? name);
   const { users, states } = checked;
 
