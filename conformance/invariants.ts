@@ -1,0 +1,491 @@
+// The model's properties (tla/DCA.tla, section PROPERTIES; spec/dca.md section 4)
+// written once in TypeScript, over the model's variables as ITF values: the output
+// of the refinement mapping (conformance/refinement.ts toModel), a state of a TLC
+// trace, or a hand-made state. Every function is named like its TLA+ operator and
+// returns the violations it finds — one string per offending user or field — so an
+// empty list means the property holds.
+//
+// Invariants take one state; the step properties (TLA+ `[][A]_vars`) take the
+// pair (before, after) of one step. Like the model, they read the model constant
+// Variant (it changes Believes, HasWork and CommitOutcome), and Users is the
+// length of `st`.
+
+import type { Room } from "../impl/room.ts";
+import type { Variant } from "../impl/types.ts";
+import type { ItfValue } from "../scripts/lib/tla-values.ts";
+import { toModel, type ModelState } from "./refinement.ts";
+import { snapshot } from "./replay.ts";
+
+// --- A typed view of the model's variables --------------------------------
+
+export type Msg =
+  | { type: "joined" | "left"; uid: number }
+  | { type: "welcome"; target: number; epoch: number; sender: number; members: number[]; removes: number[] }
+  | { type: "add" | "remove"; target: number; epoch: number; sender: number; parent: number };
+export type WelcomeMsg = Extract<Msg, { type: "welcome" }>;
+export type CommitMsg = Extract<Msg, { type: "add" | "remove" }>;
+
+/** st[u] (DCA!Fresh gives the fields); sets as ascending arrays. */
+export interface UserState {
+  uid: number;
+  status: "waiting" | "active" | "gone";
+  cursor: number;
+  welcomed: boolean;
+  tentative: WelcomeMsg | null;
+  epoch: number;
+  by: number;
+  members: number[];
+  ahead: number[];
+  pendingAdds: number[];
+  pendingRemoves: number[];
+  adding: number;
+}
+
+export interface GroupState {
+  epoch: number;
+  by: number;
+  members: number[];
+  removed: number[];
+}
+
+export interface DcaState {
+  log: Msg[];
+  /** st[u] is `st[u - 1]`. */
+  st: UserState[];
+  nextUid: number;
+  group: GroupState;
+}
+
+/** Anything holding the model's four variables as ITF values (a ModelState, a trace state). */
+export type ModelLike = ModelState | { [variable: string]: unknown };
+
+const NO_UID = 0;
+
+type Rec = { [field: string]: ItfValue };
+
+function rec(v: unknown, what: string): Rec {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${what}: expected a record, got ${JSON.stringify(v)}`);
+  return v as Rec;
+}
+
+function num(v: unknown, what: string): number {
+  if (typeof v !== "number") throw new Error(`${what}: expected a number, got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/** A sequence: a JSON array (TLC prints the empty sequence as an empty function too). */
+function seq(v: unknown, what: string): ItfValue[] {
+  if (Array.isArray(v)) return v;
+  if (typeof v === "object" && v !== null && "#tup" in v && Array.isArray(v["#tup"])) return v["#tup"] as ItfValue[];
+  if (typeof v === "object" && v !== null && "#map" in v && Array.isArray(v["#map"]) && v["#map"].length === 0) return [];
+  throw new Error(`${what}: expected a sequence, got ${JSON.stringify(v)}`);
+}
+
+const nums = (v: unknown, what: string): number[] => seq(v, what).map((x, i) => num(x, `${what}[${i}]`));
+
+function set(v: unknown, what: string): number[] {
+  if (typeof v !== "object" || v === null || !("#set" in v) || !Array.isArray(v["#set"])) {
+    throw new Error(`${what}: expected a set, got ${JSON.stringify(v)}`);
+  }
+  return (v["#set"] as ItfValue[]).map((x, i) => num(x, `${what}[${i}]`)).sort((a, b) => a - b);
+}
+
+function msg(v: unknown, what: string): Msg {
+  const m = rec(v, what);
+  switch (m.type) {
+    case "joined":
+    case "left":
+      return { type: m.type, uid: num(m.uid, `${what}.uid`) };
+    case "welcome":
+      return {
+        type: "welcome",
+        target: num(m.target, `${what}.target`),
+        epoch: num(m.epoch, `${what}.epoch`),
+        sender: num(m.sender, `${what}.sender`),
+        members: set(m.members, `${what}.members`),
+        removes: nums(m.removes, `${what}.removes`),
+      };
+    case "add":
+    case "remove":
+      return {
+        type: m.type,
+        target: num(m.target, `${what}.target`),
+        epoch: num(m.epoch, `${what}.epoch`),
+        sender: num(m.sender, `${what}.sender`),
+        parent: num(m.parent, `${what}.parent`),
+      };
+    default:
+      throw new Error(`${what}: unknown message type ${JSON.stringify(m.type)}`);
+  }
+}
+
+function user(v: unknown, uid: number): UserState {
+  const what = `st[${uid}]`;
+  const s = rec(v, what);
+  const status = s.status;
+  if (status !== "waiting" && status !== "active" && status !== "gone") throw new Error(`${what}.status: ${JSON.stringify(status)}`);
+  const tentative = rec(s.tentative, `${what}.tentative`);
+  const t = tentative.type === "none" ? null : msg(tentative, `${what}.tentative`);
+  if (t && t.type !== "welcome") throw new Error(`${what}.tentative: not a Welcome`);
+  return {
+    uid,
+    status,
+    cursor: num(s.cursor, `${what}.cursor`),
+    welcomed: s.welcomed === true,
+    tentative: t,
+    epoch: num(s.epoch, `${what}.epoch`),
+    by: num(s.by, `${what}.by`),
+    members: set(s.members, `${what}.members`),
+    ahead: set(s.ahead, `${what}.ahead`),
+    pendingAdds: nums(s.pendingAdds, `${what}.pendingAdds`),
+    pendingRemoves: nums(s.pendingRemoves, `${what}.pendingRemoves`),
+    adding: num(s.adding, `${what}.adding`),
+  };
+}
+
+const views = new WeakMap<object, DcaState>();
+
+/** The model state as typed values (cached per state object: every property reads it). */
+export function view(m: ModelLike): DcaState {
+  const cached = views.get(m);
+  if (cached) return cached;
+  const vars = m as { [variable: string]: unknown };
+  const g = rec(vars.group, "group");
+  const v: DcaState = {
+    log: seq(vars.log, "log").map((e, i) => msg(e, `log[${i + 1}]`)),
+    st: seq(vars.st, "st").map((s, i) => user(s, i + 1)),
+    nextUid: num(vars.nextUid, "nextUid"),
+    group: {
+      epoch: num(g.epoch, "group.epoch"),
+      by: num(g.by, "group.by"),
+      members: set(g.members, "group.members"),
+      removed: set(g.removed, "group.removed"),
+    },
+  };
+  views.set(m, v);
+  return v;
+}
+
+/** The room mapped to the model's variables (UIDs 1..users). */
+export function modelOf(room: Room, users: number): ModelState {
+  return toModel(snapshot(room, users));
+}
+
+// --- Operators of the model used by the properties -------------------------
+
+const isCommit = (m: Msg): m is CommitMsg => m.type === "add" || m.type === "remove";
+const sameSet = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+const fmtSet = (xs: readonly number[]) => `{${xs.join(", ")}}`;
+const fmtSeq = (xs: readonly number[]) => `<<${xs.join(", ")}>>`;
+const fmtEpoch = (epoch: number, by: number) => `epoch ${epoch} by ${by === NO_UID ? "none" : by}`;
+const fmtCommit = (c: CommitMsg) => `${c.type}(${c.target}) by ${c.sender} in ${fmtEpoch(c.epoch, c.parent)}`;
+
+/** @spec DCA!Active */
+export const Active = (s: DcaState): UserState[] => s.st.filter((u) => u.status === "active");
+/** @spec DCA!Confirmed */
+export const Confirmed = (s: DcaState): UserState[] => Active(s).filter((u) => u.welcomed);
+
+/** @spec DCA!GroupDead — no active user is in the membership of the group's latest epoch. */
+export function GroupDead(m: ModelLike): boolean {
+  const s = view(m);
+  return !s.group.members.some((u) => s.st[u - 1]?.status === "active");
+}
+
+/** @spec DCA!Believes */
+export function Believes(u: UserState, variant: Variant): boolean {
+  return u.status === "active" && (u.welcomed || variant === "DcLowestAlive") && u.ahead.length === 0;
+}
+
+/** @spec DCA!HasWork */
+export function HasWork(u: UserState, variant: Variant): boolean {
+  if (u.status !== "active") return false;
+  if (u.adding !== NO_UID) return true;
+  if (!Believes(u, variant)) return false;
+  return u.pendingAdds.length > 0 || (u.pendingRemoves.length > 0 && variant !== "IgnoreRemoves");
+}
+
+/** @spec DCA!CommitOutcome */
+function CommitOutcome(u: number, s: { epoch: number; by: number }, m: CommitMsg, variant: Variant): "skip" | "apply" | "reject" {
+  if (m.sender === u) return "skip";
+  if (variant === "FirstWelcomeCounts" && m.type === "add" && m.target === u && m.epoch + 1 === s.epoch) return "skip";
+  if (m.epoch === s.epoch && m.parent === s.by) return "apply";
+  return "reject";
+}
+
+/** @spec DCA!ApplyCommit */
+function ApplyCommit<S extends { epoch: number; by: number; members: number[] }>(s: S, m: CommitMsg): S {
+  const members = m.type === "add" ? [...new Set([...s.members, m.target])] : s.members.filter((x) => x !== m.target);
+  return { ...s, epoch: m.epoch + 1, by: m.sender, members: members.sort((a, b) => a - b) };
+}
+
+export interface Replayed {
+  epoch: number;
+  by: number;
+  members: number[];
+  /** Set where DCA!ReplayFrom gives `by = Rejected`: the Commit MLS would refuse. */
+  rejected?: { index: number; commit: CommitMsg };
+}
+
+/**
+ * @spec DCA!Replay — the epoch member u reaches by processing the Commits it has
+ * not read yet, as it will process them (DCA!ReplayFrom from its cursor).
+ */
+export function Replay(s: DcaState, u: UserState, variant: Variant): Replayed {
+  let r: Replayed = { epoch: u.epoch, by: u.by, members: u.members };
+  for (let i = u.cursor; i < s.log.length; i++) {
+    const m = s.log[i]!;
+    if (!isCommit(m)) continue;
+    const outcome = CommitOutcome(u.uid, r, m, variant);
+    if (outcome === "skip") continue;
+    if (outcome === "reject") return { ...r, rejected: { index: i + 1, commit: m } };
+    r = ApplyCommit(r, m);
+  }
+  return r;
+}
+
+/**
+ * @spec DCA!InFlightFor — u was welcomed into the Commit a living DC has made but
+ * not appended; only a Welcome that counts at once (FirstWelcomeCounts) can do that.
+ */
+export function InFlightFor(s: DcaState, u: UserState, variant: Variant): boolean {
+  return (
+    variant === "FirstWelcomeCounts" &&
+    Active(s).some((d) => d.adding === u.uid && u.epoch === d.epoch + 1 && u.by === d.uid)
+  );
+}
+
+// --- Invariants of the published model --------------------------------------
+
+/** @spec DCA!UniquePendings — no member lists a user twice as pending. */
+export function UniquePendings(m: ModelLike): string[] {
+  const out: string[] = [];
+  for (const u of Active(view(m))) {
+    for (const field of ["pendingAdds", "pendingRemoves"] as const) {
+      const q = u[field];
+      const twice = [...new Set(q.filter((x, i) => q.indexOf(x) !== i))];
+      if (twice.length) out.push(`user ${u.uid}: ${field} ${fmtSeq(q)} lists ${twice.join(", ")} twice`);
+    }
+  }
+  return out;
+}
+
+/** @spec DCA!UidsEnumerate — UIDs handed out are exactly 1..nextUid-1. */
+export function UidsEnumerate(m: ModelLike): string[] {
+  const s = view(m);
+  const out: string[] = [];
+  for (const u of s.st) {
+    const handedOut = u.uid < s.nextUid;
+    if (handedOut && u.status === "waiting") out.push(`user ${u.uid} is below nextUid ${s.nextUid} but has not arrived`);
+    if (!handedOut && u.status !== "waiting") out.push(`user ${u.uid} is ${u.status} but nextUid is ${s.nextUid}`);
+  }
+  if (s.nextUid - 1 > s.st.length) out.push(`nextUid ${s.nextUid} is beyond Users = ${s.st.length} + 1`);
+  return out;
+}
+
+/**
+ * @spec DCA!Quiescent — the reasons the state is not quiescent (empty: it is):
+ * an active user with unread entries, a user with DC work.
+ */
+export function Quiescent(m: ModelLike, variant: Variant = "Correct"): string[] {
+  const s = view(m);
+  const out: string[] = [];
+  for (const u of Active(s)) {
+    if (u.cursor !== s.log.length) out.push(`user ${u.uid} has read ${u.cursor} of ${s.log.length} entries`);
+  }
+  for (const u of s.st) if (HasWork(u, variant)) out.push(`user ${u.uid} has DC work`);
+  return out;
+}
+
+/** Quiescent /\ ~GroupDead: the premise of the Quiescent* invariants. */
+const quiescentLive = (m: ModelLike, variant: Variant) => Quiescent(m, variant).length === 0 && !GroupDead(m);
+
+/** @spec DCA!QuiescentNoPendings — at quiescence of a live group nobody has pending adds or removes. */
+export function QuiescentNoPendings(m: ModelLike, variant: Variant = "Correct"): string[] {
+  if (!quiescentLive(m, variant)) return [];
+  const out: string[] = [];
+  for (const u of Confirmed(view(m))) {
+    if (u.pendingAdds.length) out.push(`user ${u.uid}: pendingAdds ${fmtSeq(u.pendingAdds)} at quiescence`);
+    if (u.pendingRemoves.length) out.push(`user ${u.uid}: pendingRemoves ${fmtSeq(u.pendingRemoves)} at quiescence`);
+  }
+  return out;
+}
+
+/** @spec DCA!QuiescentEqualEpochs — at quiescence of a live group all members are in one epoch (one Commit). */
+export function QuiescentEqualEpochs(m: ModelLike, variant: Variant = "Correct"): string[] {
+  if (!quiescentLive(m, variant)) return [];
+  const members = Confirmed(view(m));
+  const first = members[0];
+  if (!first) return [];
+  return members
+    .filter((u) => u.epoch !== first.epoch || u.by !== first.by)
+    .map((u) => `user ${u.uid} is in ${fmtEpoch(u.epoch, u.by)}, user ${first.uid} in ${fmtEpoch(first.epoch, first.by)}`);
+}
+
+/** @spec DCA!QuiescentAllWelcomed — at quiescence of a live group every active user is a member. */
+export function QuiescentAllWelcomed(m: ModelLike, variant: Variant = "Correct"): string[] {
+  if (!quiescentLive(m, variant)) return [];
+  return Active(view(m))
+    .filter((u) => !u.welcomed)
+    .map((u) => `user ${u.uid} is active but not welcomed at quiescence${u.tentative ? ` (tentative Welcome from ${u.tentative.sender})` : ""}`);
+}
+
+/**
+ * @spec DCA!QuiescentWelcomesAdded — at quiescence of a live group nobody waits on a
+ * tentative Welcome and the group is exactly the active users.
+ */
+export function QuiescentWelcomesAdded(m: ModelLike, variant: Variant = "Correct"): string[] {
+  if (!quiescentLive(m, variant)) return [];
+  const s = view(m);
+  const out = Active(s)
+    .filter((u) => u.tentative)
+    .map((u) => `user ${u.uid} waits on a tentative Welcome from ${u.tentative!.sender} into epoch ${u.tentative!.epoch}`);
+  const active = Active(s).map((u) => u.uid);
+  if (!sameSet(s.group.members, active)) {
+    out.push(`group.members ${fmtSet(s.group.members)} but the active users are ${fmtSet(active)}`);
+  }
+  return out;
+}
+
+// --- Invariants beyond the published model ---------------------------------
+
+/** @spec DCA!AtMostOneBelievesDc */
+export function AtMostOneBelievesDc(m: ModelLike, variant: Variant = "Correct"): string[] {
+  const believers = view(m).st.filter((u) => Believes(u, variant)).map((u) => u.uid);
+  return believers.length > 1 ? [`users ${believers.join(", ")} all believe they are the DC`] : [];
+}
+
+/**
+ * @spec DCA!NoFork — every confirmed member, after the Commits still ahead of it on
+ * the log (DCA!ReplayFrom), is in the group's epoch (same Commit), or was welcomed
+ * into the Commit a living DC has made but not appended yet (DCA!InFlightFor).
+ */
+export function NoFork(m: ModelLike, variant: Variant = "Correct"): string[] {
+  const s = view(m);
+  const out: string[] = [];
+  for (const u of Confirmed(s)) {
+    const r = Replay(s, u, variant);
+    if (!r.rejected && r.epoch === s.group.epoch && r.by === s.group.by) continue;
+    if (InFlightFor(s, u, variant)) continue;
+    const from = `user ${u.uid} in ${fmtEpoch(u.epoch, u.by)}`;
+    out.push(
+      r.rejected
+        ? `${from}: MLS would reject log[${r.rejected.index}], ${fmtCommit(r.rejected.commit)}, reached in ${fmtEpoch(r.epoch, r.by)}`
+        : `${from} replays the log to ${fmtEpoch(r.epoch, r.by)}, but the group is in ${fmtEpoch(s.group.epoch, s.group.by)}`,
+    );
+  }
+  return out;
+}
+
+/** @spec DCA!ViewMatchesGroup — a member that reaches the group's epoch sees its true membership. */
+export function ViewMatchesGroup(m: ModelLike, variant: Variant = "Correct"): string[] {
+  const s = view(m);
+  const out: string[] = [];
+  for (const u of Confirmed(s)) {
+    const r = Replay(s, u, variant);
+    if (r.rejected || r.epoch !== s.group.epoch || r.by !== s.group.by) continue;
+    if (!sameSet(r.members, s.group.members)) {
+      out.push(`user ${u.uid} replays to members ${fmtSet(r.members)}, the group's are ${fmtSet(s.group.members)}`);
+    }
+  }
+  return out;
+}
+
+// --- Step properties: one step, (before, after) ------------------------------
+
+/** @spec DCA!NewCommit DCA!TheCommit — the Commit the step appended, if it appended one. */
+export function NewCommit(before: ModelLike, after: ModelLike): CommitMsg | null {
+  const a = view(after).log, b = view(before).log;
+  if (a.length !== b.length + 1) return null;
+  const last = a[a.length - 1]!;
+  return isCommit(last) ? last : null;
+}
+
+/** @spec DCA!CommitEpochsIncreaseByOne — a new Commit is made in the group's current epoch. */
+export function CommitEpochsIncreaseByOne(before: ModelLike, after: ModelLike): string[] {
+  const c = NewCommit(before, after);
+  const g = view(before).group;
+  if (!c || c.epoch === g.epoch) return [];
+  return [`${fmtCommit(c)}: the group is in epoch ${g.epoch}`];
+}
+
+/** @spec DCA!NoDoubleCommit — nobody added twice (nor re-added after a remove); only members removed. */
+export function NoDoubleCommit(before: ModelLike, after: ModelLike): string[] {
+  const c = NewCommit(before, after);
+  if (!c) return [];
+  const g = view(before).group;
+  if (c.type === "add") {
+    if (g.members.includes(c.target)) return [`${fmtCommit(c)}: ${c.target} is already a member ${fmtSet(g.members)}`];
+    if (g.removed.includes(c.target)) return [`${fmtCommit(c)}: ${c.target} was removed before`];
+    return [];
+  }
+  return g.members.includes(c.target) ? [] : [`${fmtCommit(c)}: ${c.target} is not a member ${fmtSet(g.members)}`];
+}
+
+/**
+ * @spec DCA!CommitsFromBelievedDc — a new Commit comes from a member of the group
+ * that believed it was the DC, made in its own epoch, which is the group's.
+ */
+export function CommitsFromBelievedDc(before: ModelLike, after: ModelLike, variant: Variant = "Correct"): string[] {
+  const c = NewCommit(before, after);
+  if (!c) return [];
+  const s = view(before);
+  const d = s.st[c.sender - 1];
+  const out: string[] = [];
+  if (!d || !Believes(d, variant)) out.push(`${fmtCommit(c)}: user ${c.sender} did not believe it was the DC`);
+  if (!s.group.members.includes(c.sender)) out.push(`${fmtCommit(c)}: user ${c.sender} is not in the group ${fmtSet(s.group.members)}`);
+  if (d && (c.epoch !== d.epoch || c.parent !== d.by)) out.push(`${fmtCommit(c)}: user ${c.sender} is in ${fmtEpoch(d.epoch, d.by)}`);
+  if (c.epoch !== s.group.epoch || c.parent !== s.group.by) {
+    out.push(`${fmtCommit(c)}: the group is in ${fmtEpoch(s.group.epoch, s.group.by)}`);
+  }
+  return out;
+}
+
+// --- All of them ---------------------------------------------------------
+
+export type Invariant = (m: ModelLike, variant: Variant) => string[];
+export type StepProperty = (before: ModelLike, after: ModelLike, variant: Variant) => string[];
+
+/** The invariants of tla/DCA.tla (TypeOK aside), in the order they are reported. */
+export const INVARIANTS: Readonly<Record<string, Invariant>> = {
+  UniquePendings,
+  UidsEnumerate,
+  AtMostOneBelievesDc,
+  NoFork,
+  ViewMatchesGroup,
+  QuiescentNoPendings,
+  QuiescentEqualEpochs,
+  QuiescentAllWelcomed,
+  QuiescentWelcomesAdded,
+};
+
+/** The step (action) properties of tla/DCA.tla. */
+export const STEP_PROPERTIES: Readonly<Record<string, StepProperty>> = {
+  CommitEpochsIncreaseByOne,
+  NoDoubleCommit,
+  CommitsFromBelievedDc,
+};
+
+export interface Violation {
+  /** The TLA+ operator (or, for the harness's own checks, the check's name). */
+  property: string;
+  /** As in ITF counterexamples: "invariant", or "property" for a step property. */
+  kind: "invariant" | "property" | "check";
+  details: string[];
+}
+
+export function checkInvariants(m: ModelLike, variant: Variant = "Correct"): Violation[] {
+  return Object.entries(INVARIANTS).flatMap(([property, inv]) => {
+    const details = inv(m, variant);
+    return details.length ? [{ property, kind: "invariant" as const, details }] : [];
+  });
+}
+
+export function checkStep(before: ModelLike, after: ModelLike, variant: Variant = "Correct"): Violation[] {
+  return Object.entries(STEP_PROPERTIES).flatMap(([property, prop]) => {
+    const details = prop(before, after, variant);
+    return details.length ? [{ property, kind: "property" as const, details }] : [];
+  });
+}
+
+export const formatViolations = (vs: readonly Violation[]): string =>
+  vs.map((v) => `${v.property} (${v.kind}) violated:\n${v.details.map((d) => `  - ${d}`).join("\n")}`).join("\n");
