@@ -253,74 +253,83 @@ export class Room {
 
   /** @spec DCA!DcWelcome R10 R11 R12 — the Welcome (step 1 of an add); `target` defaults to the earliest joiner. */
   async dcWelcome(uid: Uid, target?: Uid): Promise<void> {
-    const state = this.active(uid).getSnapshot().context.state;
-    const who = target ?? state.pendingAdds[0];
-    if (who === undefined) throw new StepNotEnabled(`member ${uid} has nobody to welcome`);
-    const entry = welcomeEntry(state, who, state.epoch + 1);
-    let pendingGroup: mls.MlsGroup | undefined;
-    if (this.ctx && this.canStep(uid, { type: "DC_WELCOME", entry })) {
-      const made = await mls.commitAdd(this.ctx, this.dcGroup(uid), this.keyPackageOf(who));
-      pendingGroup = made.group;
+    const state = this.dcState(uid);
+    const entry = welcomeEntry(state, target ?? this.head(uid, state.pendingAdds, "welcome"), state.epoch + 1);
+    const event = { type: "DC_WELCOME", entry } as const;
+    const made = await this.mlsWork(uid, event, (ctx, group) => mls.commitAdd(ctx, group, this.keyPackageOf(entry.target)));
+    if (made) {
       entry.welcome = made.welcome;
       this.pendingCommits.set(uid, made.commit);
     }
-    this.send(uid, { type: "DC_WELCOME", entry, pendingGroup });
-    this.log.push(entry);
+    this.append(uid, { ...event, pendingGroup: made?.group }, entry);
   }
 
   /** @spec DCA!DcAdd R10 R12 — the Add (step 2), a separate append. */
   dcAdd(uid: Uid): void {
-    const state = this.active(uid).getSnapshot().context.state;
+    const state = this.dcState(uid);
     const entry = commitEntry(state, "add", state.adding);
     const commit = this.pendingCommits.get(uid);
     if (commit) entry.commit = commit;
-    this.send(uid, { type: "DC_ADD", entry });
+    this.append(uid, { type: "DC_ADD", entry }, entry);
     this.pendingCommits.delete(uid);
-    this.log.push(entry);
   }
 
   /** @spec DCA!DcRemove R13 */
   async dcRemove(uid: Uid): Promise<void> {
-    const state = this.active(uid).getSnapshot().context.state;
-    const target = state.pendingRemoves[0];
-    if (target === undefined) throw new StepNotEnabled(`member ${uid} has nobody to remove`);
-    const entry = commitEntry(state, "remove", target);
-    let group: mls.MlsGroup | undefined;
-    if (this.ctx && this.canStep(uid, { type: "DC_REMOVE", entry })) {
-      const made = await mls.commitRemove(this.ctx, this.dcGroup(uid), target);
-      group = made.group;
-      entry.commit = made.commit;
-    }
-    this.send(uid, { type: "DC_REMOVE", entry, group });
-    this.log.push(entry);
+    const state = this.dcState(uid);
+    const entry = commitEntry(state, "remove", this.head(uid, state.pendingRemoves, "remove"));
+    const event = { type: "DC_REMOVE", entry } as const;
+    const made = await this.mlsWork(uid, event, (ctx, group) => mls.commitRemove(ctx, group, entry.target));
+    if (made) entry.commit = made.commit;
+    this.append(uid, { ...event, group: made?.group }, entry);
   }
 
   /** @spec DCA!DcAddFirst — known-bad 2: the Add before its Welcome. */
   async dcAddFirst(uid: Uid): Promise<void> {
-    const state = this.active(uid).getSnapshot().context.state;
-    const target = state.pendingAdds[0];
-    if (target === undefined) throw new StepNotEnabled(`member ${uid} has nobody to add`);
-    const entry = commitEntry(state, "add", target);
-    let group: mls.MlsGroup | undefined;
-    if (this.ctx && this.canStep(uid, { type: "DC_ADD_FIRST", entry })) {
-      const made = await mls.commitAdd(this.ctx, this.dcGroup(uid), this.keyPackageOf(target));
-      group = made.group;
+    const state = this.dcState(uid);
+    const entry = commitEntry(state, "add", this.head(uid, state.pendingAdds, "add"));
+    const event = { type: "DC_ADD_FIRST", entry } as const;
+    const made = await this.mlsWork(uid, event, (ctx, group) => mls.commitAdd(ctx, group, this.keyPackageOf(entry.target)));
+    if (made) {
       entry.commit = made.commit;
       this.owedWelcomes.set(uid, made.welcome);
     }
-    this.send(uid, { type: "DC_ADD_FIRST", entry, group });
+    this.append(uid, { ...event, group: made?.group }, entry);
+  }
+
+  private dcState(uid: Uid): MemberState {
+    return this.active(uid).getSnapshot().context.state;
+  }
+
+  private head(uid: Uid, queue: readonly Uid[], what: string): Uid {
+    const first = queue[0];
+    if (first === undefined) throw new StepNotEnabled(`member ${uid} has nobody to ${what}`);
+    return first;
+  }
+
+  /**
+   * The MLS half of a DC step, done only when MLS is on and the member would take
+   * the step (so no Commit is made for a step that is then refused).
+   */
+  private async mlsWork<T>(uid: Uid, event: MemberEvent, work: (ctx: mls.MlsContext, group: mls.MlsGroup) => Promise<T>): Promise<T | undefined> {
+    if (!this.ctx || !this.canStep(uid, event)) return undefined;
+    return work(this.ctx, this.dcGroup(uid));
+  }
+
+  /** The DC takes its step, then its entry goes on the log. */
+  private append(uid: Uid, event: MemberEvent, entry: LogEntry): void {
+    this.send(uid, event);
     this.log.push(entry);
   }
 
   /** @spec DCA!DcLateWelcome — known-bad 2: the Welcome after its Add. */
   dcLateWelcome(uid: Uid): void {
-    const state = this.active(uid).getSnapshot().context.state;
+    const state = this.dcState(uid);
     const entry = welcomeEntry(state, state.adding, state.epoch);
     const owed = this.owedWelcomes.get(uid);
     if (owed) entry.welcome = owed;
-    this.send(uid, { type: "DC_LATE_WELCOME", entry });
+    this.append(uid, { type: "DC_LATE_WELCOME", entry }, entry);
     this.owedWelcomes.delete(uid);
-    this.log.push(entry);
   }
 
   /** Would the member accept this event now? (Checked before spending MLS work on it.) */
