@@ -69,25 +69,10 @@ export interface KnownBug {
 }
 
 /**
- * ts-mls 1.6.4 (and 2.0.0-rc.10) validates a Welcome's ratchet tree more strictly
- * than RFC 9420 section 7.9.2: for a leaf unmerged at a parent node P it requires
- * every non-blank node on the leaf's whole direct path to have unmerged_leaves
- * *equal* to P's (src/clientState.ts, validateRatchetTree), where the RFC asks
- * only that the nodes between the leaf and P list the leaf. A remove is a Commit
- * with a path, so its nodes are non-blank; adds without a path then make new leaves
- * unmerged at those nodes, and once a lower node and its ancestor list different
- * unmerged leaves, the next Welcome — of a correct tree — is refused: the joiner
- * can never enter. (Patching that check to the RFC's made 200 runs on real MLS pass.)
+ * None at present. ts-mls 1.6.4 refused valid Welcomes (its unmerged_leaves check was
+ * stricter than RFC 9420 section 7.9.2); patches/ts-mls+1.6.4.patch corrects it.
  */
-export const TS_MLS_UNMERGED_LEAVES: KnownBug = {
-  id: "ts-mls-unmerged-leaves",
-  description: "ts-mls refuses a valid Welcome: unmerged_leaves check stricter than RFC 9420 section 7.9.2",
-  matches: (v) =>
-    (v.property === "ReadAccepted" || v.property === "StepTaken") &&
-    v.details.some((d) => d.includes("non-blank intermediate node must list leaf node in its unmerged_leaves")),
-};
-
-export const KNOWN_BUGS: readonly KnownBug[] = [TS_MLS_UNMERGED_LEAVES];
+export const KNOWN_BUGS: readonly KnownBug[] = [];
 
 /** What the runs did, summed over runs. */
 export class CampaignStats {

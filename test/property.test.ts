@@ -38,7 +38,6 @@ import {
   KNOWN_BUGS,
   RoomHarness,
   RunFailure,
-  TS_MLS_UNMERGED_LEAVES,
   describeFailure,
   runCampaign,
   writeCounterexample,
@@ -301,26 +300,19 @@ describe("random runs of the room keep every property (fc.commands)", () => {
     60_000,
   );
 
-  it("a known bug of ts-mls 1.6.4 is still there (when this fails, drop it from KNOWN_BUGS)", async () => {
+  it("regression: ts-mls accepts the Welcome its RFC 9420 7.9.2 check used to refuse (patches/ts-mls+1.6.4.patch)", async () => {
     // Shrunk from a random run: 1 removes 2 (a Commit with a path), then adds 3, 4, 5,
-    // 6 and 7. ts-mls refuses 7's Welcome: its unmerged_leaves check is stricter than
-    // RFC 9420 section 7.9.2 (see TS_MLS_UNMERGED_LEAVES).
+    // 6 and 7. Unpatched ts-mls 1.6.4 refuses 7's Welcome ("non-blank intermediate node
+    // must list leaf node in its unmerged_leaves"), stranding 7.
     const h = await RoomHarness.create({ mls: true });
-    const run = async () => {
-      for (let i = 0; i < 3; i++) await h.join();
-      await h.leave(2);
-      await h.join();
-      await h.quiesce(0);
-      await h.join();
-      await h.join();
-      await h.quiesce(0);
-    };
-    const error = await run().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error, "ts-mls accepted the Welcome: the bug is fixed, remove TS_MLS_UNMERGED_LEAVES from KNOWN_BUGS").toBeInstanceOf(RunFailure);
-    expect((error as RunFailure).violations.some((v) => TS_MLS_UNMERGED_LEAVES.matches(v))).toBe(true);
+    for (let i = 0; i < 3; i++) await h.join();
+    await h.leave(2);
+    await h.join();
+    await h.quiesce(0);
+    await h.join();
+    await h.join();
+    await h.quiesce(0);
+    expect(h.room.state(7)).toMatchObject({ welcomed: true, status: "active" });
   });
 });
 
