@@ -36,6 +36,14 @@ export class MemberInputError extends Error {
   }
 }
 
+/** A member's client storage (see Room.save). */
+export interface SavedMember {
+  snapshot: { context: { mls: unknown } } & Record<string, unknown>;
+  group: Uint8Array | null;
+  pendingGroup: Uint8Array | null;
+  pendingCommit: Uint8Array | null;
+}
+
 export type ReadOutcome =
   | { kind: "read"; logIndex: number; effect: ReturnType<typeof readEffect> }
   /** The entry was refused; the member moved past it and nothing else changed. */
@@ -50,6 +58,8 @@ export class Room {
   private readonly actors = new Map<Uid, MemberActor>();
   /** Each user's MLS identity (KeyPackage and its secret), kept by that user's client. */
   private readonly identities = new Map<Uid, mls.Member>();
+  /** Clients that crashed and have not restarted: they take no step. */
+  private readonly crashed = new Set<Uid>();
   /** A DC between Welcome and Add keeps the Commit bytes it will append. */
   private readonly pendingCommits = new Map<Uid, Uint8Array>();
   /** Known-bad 2: the Welcome owed after an early Add. */
@@ -103,6 +113,7 @@ export class Room {
   }
 
   private active(uid: Uid): MemberActor {
+    if (this.crashed.has(uid)) throw new StepNotEnabled(`member ${uid} has crashed`);
     const actor = this.actor(uid);
     if (actor.getSnapshot().context.state.status !== "active") throw new StepNotEnabled(`user ${uid} has left`);
     return actor;
@@ -142,6 +153,59 @@ export class Room {
     return steps.sort();
   }
 
+  // --- crash and restart ------------------------------------------------------
+
+  /**
+   * What a member's client keeps in storage: its machine's snapshot with the MLS
+   * states encoded by ts-mls's own encoding (they hold private keys), and the
+   * Commit a DC between Welcome and Add still has to append.
+   */
+  save(uid: Uid): SavedMember {
+    const snap = this.actor(uid).getPersistedSnapshot() as unknown as { context: { mls: Record<string, unknown> } };
+    const { mls: memberMls } = this.actor(uid).getSnapshot().context;
+    // A DC between Welcome and Add has only its next state: making the Commit retired
+    // the old handle, which is nothing to save (the DC adopts the next state with its Add).
+    const encode = (g: unknown) => {
+      if (!g) return null;
+      try {
+        return mls.encodeGroup(g as mls.MlsGroup);
+      } catch (e) {
+        if (e instanceof mls.MlsUsageError) return null;
+        throw e;
+      }
+    };
+    return {
+      snapshot: structuredClone({ ...snap, context: { ...snap.context, mls: { group: null, pendingGroup: null } } }),
+      group: encode(memberMls.group),
+      pendingGroup: encode(memberMls.pendingGroup),
+      pendingCommit: this.pendingCommits.get(uid) ?? null,
+    };
+  }
+
+  /** The client stops (a crash): it takes no step until restarted; the DS has not noticed. */
+  crash(uid: Uid): SavedMember {
+    const saved = this.save(uid);
+    this.actor(uid).stop();
+    this.crashed.add(uid);
+    this.pendingCommits.delete(uid);
+    return saved;
+  }
+
+  /** The client restarts from what it saved and goes on from its cursor (it may be far behind). */
+  restart(uid: Uid, saved: SavedMember): void {
+    if (!this.crashed.has(uid)) throw new StepNotEnabled(`member ${uid} is running`);
+    const decode = (b: Uint8Array | null) => (b && this.ctx ? mls.decodeGroup(this.ctx, b) : null);
+    const snapshot = {
+      ...saved.snapshot,
+      context: { ...saved.snapshot.context, mls: { group: decode(saved.group), pendingGroup: decode(saved.pendingGroup) } },
+    };
+    const actor = createActor(memberMachine, { snapshot: snapshot as never, input: { uid, variant: this.variant, cursor: 0 } });
+    actor.start();
+    this.actors.set(uid, actor);
+    this.crashed.delete(uid);
+    if (saved.pendingCommit) this.pendingCommits.set(uid, saved.pendingCommit);
+  }
+
   // --- the delivery service's steps ---------------------------------------
 
   /** @spec DCA!Join R2 — the next user arrives; its KeyPackage rides in the `joined` entry. */
@@ -161,6 +225,11 @@ export class Room {
 
   /** @spec DCA!Leave R2 R5 — the user leaves, or crashed and the DS announces it. */
   leave(uid: Uid): void {
+    if (this.crashed.has(uid)) {
+      // The DS announces a crashed client; it will never restart as this member.
+      this.crashed.delete(uid);
+      this.start(uid, 0);
+    }
     this.active(uid);
     this.log.push({ type: "left", uid });
     this.send(uid, { type: "LEAVE" });
