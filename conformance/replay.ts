@@ -145,6 +145,7 @@ async function perform(room: Room, action: string, p: StepParams): Promise<strin
     case "DcLateWelcome":
       room.dcLateWelcome(u);
       return undefined;
+    // @spec DCA!AllGone — everyone has arrived and left: a stutter, nothing to do.
     case "AllGone":
       return undefined;
     default:

@@ -306,6 +306,7 @@ export class RoomHarness {
    * Everyone active catches up and the DC drains its work, until nothing is left;
    * then the room must have converged (or the group died). `senderPick` chooses
    * the member that sends the application message.
+   * @spec DCA!EventuallyConverged DCA!JoinerEventuallyWelcomed — on a finite run: once the DS is silent and everyone has drained its work, every active joiner is a member and the room has converged, or the group is dead.
    */
   async quiesce(senderPick: number, maxRounds = 10_000): Promise<void> {
     this.quiesces++;

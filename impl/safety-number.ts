@@ -32,6 +32,7 @@ const GROUPS = 6;
 const CHUNK_BYTES = 5;
 const MODULUS = 100_000;
 
+// @spec R14 — the safety number of spec/dca.md section 5.
 /**
  * The safety number of an epoch: "ddddd ddddd ddddd ddddd ddddd ddddd".
  * Throws a RangeError unless `epochAuthenticator` is exactly 32 bytes.

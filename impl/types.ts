@@ -74,6 +74,7 @@ export type LogEntry = JoinedEntry | LeftEntry | WelcomeEntry | CommitEntry;
 export const isCommit = (e: LogEntry): e is CommitEntry => e.type === "add" || e.type === "remove";
 
 // --- A member's local state: exactly the fields of st[u] in the model. ---
+// @spec DCA!TypeOK — the typed fields of st[u] (TLC checks TypeOK in every configuration).
 
 export interface MemberState {
   uid: Uid;

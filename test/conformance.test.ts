@@ -38,6 +38,7 @@ describe("teeth: every known-bad implementation switch fails the conformance sui
   });
 });
 
+// @spec DCA!DcAddFirst — Mutant_AddBeforeWelcome replays the known-bad Add before its Welcome.
 describe("TLC counterexamples replay on the implementation", () => {
   // With the same switch as the model variant, the implementation follows the bad
   // rule; for these three, real MLS refuses to go where the model went.

@@ -125,17 +125,20 @@ describe("the properties fail on hand-made states that break them", () => {
     expect(checkInvariants(pair())).toEqual([]);
   });
 
+  // @spec R3 R4
   it("UniquePendings: a user listed twice", () => {
     const s = pair({ pendingAdds: [3, 4, 3] });
     expect(UniquePendings(s)).toEqual(["user 1: pendingAdds <<3, 4, 3>> lists 3 twice"]);
     expect(UniquePendings(pair({}, { pendingRemoves: [1, 1] }))).toHaveLength(1);
   });
 
+  // @spec R2
   it("UidsEnumerate: an arrived user at or above nextUid, a waiting one below it", () => {
     const s = state({ st: [member(0, 0, [1]), user("waiting"), user("active")], nextUid: 3, group: { epoch: 0, by: 0, members: [1] } });
     expect(UidsEnumerate(s)).toEqual(["user 2 is below nextUid 3 but has not arrived", "user 3 is active but nextUid is 3"]);
   });
 
+  // @spec R6
   it("AtMostOneBelievesDc: two members rank nobody before themselves", () => {
     expect(AtMostOneBelievesDc(pair({}, { ahead: set() }))).toEqual(["users 1, 2 all believe they are the DC"]);
     // DcLowestAlive: a user that was never added believes too.
@@ -273,6 +276,7 @@ async function expectNoFailure(opts: CampaignOptions) {
   return result;
 }
 
+// @spec DCA!EventuallyConverged DCA!JoinerEventuallyWelcomed — every Quiesce must end converged (joiners welcomed) or with the group dead.
 describe("random runs of the room keep every property (fc.commands)", () => {
   it(
     "on real MLS: invariants after every step, step properties across it, convergence and one safety number at every Quiesce",
@@ -318,6 +322,7 @@ describe("random runs of the room keep every property (fc.commands)", () => {
 
 // --- 3. Teeth -------------------------------------------------------------------
 
+// @spec DCA!DcAddFirst DCA!DcLateWelcome R6 R7 R8 R9 R11 R12 R13 — each switch breaks one rule (AddBeforeWelcome takes the known-bad DC steps).
 describe("teeth: the random test catches every known-bad implementation switch", () => {
   // Which property the (shrunk) failing run breaks first, with this seed. MLS is off:
   // the algorithm's properties catch every switch without it (and 25 times faster).

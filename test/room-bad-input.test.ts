@@ -84,6 +84,7 @@ describe("a member rejects bad log entries and stays usable", () => {
     expect(error.cause).toBeDefined();
   });
 
+  // @spec R9
   it("a Commit for the wrong epoch (an old Commit replayed)", async () => {
     const old = room.log.find((e) => e.type === "add") as CommitEntry;
     const error = await rejectAtMember(2, old, "wrong-epoch");
@@ -147,6 +148,7 @@ describe("a member rejects bad log entries and stays usable", () => {
     expect(authOf(2)).toBe(authOf(1));
   });
 
+  // @spec R2
   it("a repeated `left` and a repeated `joined` are refused", async () => {
     room.leave(2);
     await catchUp(room, 1);

@@ -23,6 +23,7 @@ async function addNext(room: Room, readers: number[]): Promise<number> {
   return u;
 }
 
+// @spec R5
 describe("crash and restart", () => {
   it("a member restarts from its saved state behind the log and catches up", async () => {
     const room = await Room.create();
@@ -56,6 +57,7 @@ describe("crash and restart", () => {
     expect(numberOf(room, 2)).toBe(numberOf(room, 1));
   });
 
+  // @spec R4 R5 R6 R13
   it("a crash the DS announces is a leave: the next DC takes over", async () => {
     const room = await Room.create();
     await addNext(room, []); // 2

@@ -15,6 +15,7 @@ async function addSecondUser(room: Room): Promise<void> {
 }
 
 describe("room, algorithm only", () => {
+  // @spec R1 R3 R7 R8 R10 R12
   it("adds a user: Welcome, then Add, confirmed by the joiner", async () => {
     const room = await Room.create({ mls: false });
     await addSecondUser(room);

@@ -15,6 +15,7 @@ function reference(auth: Uint8Array): string {
 
 const counting = Uint8Array.from({ length: 32 }, (_, i) => i);
 
+// @spec R14
 describe("safetyNumber", () => {
   it("matches fixed test vectors (computed with Python's hashlib) and the independent re-derivation", () => {
     // sha256("DCA safety number v1" || 00 01 .. 1f) = fb0fd26f3f 732886072d e3358bc45a 0690462640 f46c889b67 0858c30226 b1c4

@@ -194,6 +194,7 @@ describe.skipIf(!inCi && !hasJava)("trace validation with TLC", () => {
   }, 30_000);
 });
 
+// @spec DCA!TypeOK — checkDcaTrace refuses states whose variables do not have the model's types.
 describe("input that is not a DCA trace is refused before TLC runs", () => {
   it("names what is wrong and where", async () => {
     const model = await readItf("traces/model/cover-Leave-dc.itf.json");
