@@ -148,6 +148,15 @@ async function perform(room: Room, action: string, p: StepParams): Promise<strin
     // @spec DCA!AllGone — everyone has arrived and left: a stutter, nothing to do.
     case "AllGone":
       return undefined;
+    case "Quiesced": {
+      // A recorded run's claim that nothing is left to do: the room must agree.
+      const busy = room.uids().filter((v) => room.state(v).status === "active" && room.state(v).cursor < room.log.length);
+      const work = room.enabledDcSteps();
+      if (busy.length || work.length) {
+        throw new Error(`the run claims quiescence, but ${[...busy.map((v) => `${v} has unread entries`), ...work].join(", ")}`);
+      }
+      return undefined;
+    }
     default:
       throw new Error(`unknown action ${JSON.stringify(action)} (not an action of tla/DCA.tla)`);
   }

@@ -329,6 +329,9 @@ export class RoomHarness {
       if (this.halted) return;
       if (!progressed) break;
     }
+    // The run claims quiescence here: replay and TLC's trace validation check the claim
+    // against the correct model (a DC that silently ignores work is caught this way).
+    this.recorder.record("Quiesced", {});
     if (GroupDead(this.current)) {
       this.deadGroups++;
       return;

@@ -122,6 +122,8 @@ LabelledStep(e) ==
       [] e.action = "DcRemove"      -> \E u \in Who(e) : D!DcRemove(u)
                                                          /\ AppendedFor(e)
       [] e.action = "AllGone"       -> D!AllGone
+      \* The run claims nothing is left to do: true only if DCA is quiescent.
+      [] e.action = "Quiesced"      -> D!Quiescent /\ UNCHANGED dcaVars
       [] OTHER                      -> D!Next
 
 Init == i = 0 /\ Is(1)

@@ -88,8 +88,12 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
 
   const outDir = resolve(opts.outDir ?? join("build", "tlc", basename(config, ".cfg")));
   const metaDir = join(outDir, "states");
+  // TLC unpacks the standard modules (Naturals.tla, …) into java.io.tmpdir; runs that
+  // share one folder race on those files (seen: SANY failing on a half-written module),
+  // so each run gets its own.
+  const tmpDir = join(outDir, "tmp");
   await rm(metaDir, { recursive: true, force: true }); // stale queues/fingerprints from a previous run
-  await mkdir(outDir, { recursive: true });
+  await mkdir(tmpDir, { recursive: true });
   const rawOutputPath = join(outDir, "tlc.out");
 
   const workers = opts.workers ?? "auto";
@@ -97,6 +101,7 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
   const args = [
     ...javaOpts,
     "-XX:+UseParallelGC",
+    `-Djava.io.tmpdir=${tmpDir}`,
     "-cp",
     resolve(tlc.jar), // TLC runs in the spec's folder
     "tlc2.TLC",

@@ -36,7 +36,8 @@ import { runTlc, type TlcRun } from "./tlc-run.ts";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const DCA_VARS = ["group", "log", "nextUid", "st"] as const;
 /** The actions of DCA!Next that DCA_Validate's LabelledStep restricts a step to. */
-export const DCA_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "AllGone"];
+/** DCA's actions, and "Quiesced": a recorded claim that nothing is left to do (checked as DCA!Quiescent). */
+export const DCA_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "AllGone", "Quiesced"];
 /** Text that goes into a TLA+ line comment: one line, printable ASCII (and arrows). */
 const commentSafe = (s: string) => s.replace(/[^\x20-\x7E→]/g, "?");
 
