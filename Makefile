@@ -9,7 +9,7 @@ NPM   ?= npm
 TLC    = $(NPM) run -s tlc --
 DEPS   = node_modules/.deps-installed
 
-.PHONY: verify test typecheck unit check mutants traces conformance check-full check-liveness-full tlc clean
+.PHONY: verify test typecheck unit check mutants traces conformance map check-full check-liveness-full tlc clean
 
 $(DEPS): package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
@@ -43,9 +43,13 @@ traces: $(DEPS) tlc
 conformance: $(DEPS)
 	$(NPM) run -s conformance
 
+# Regenerate the auditor's spec-to-code map (docs/correspondence.md); make test fails if it is stale.
+map: $(DEPS)
+	$(NPM) run -s map
+
 test: typecheck unit check mutants
 
-verify: check mutants traces conformance
+verify: check mutants traces conformance map
 
 # The large configuration: 5 users, safety, exhaustive. A long run.
 check-full: $(DEPS) tlc
