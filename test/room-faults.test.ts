@@ -78,6 +78,7 @@ describe("a malicious delivery service", () => {
     const ctx = await mls.initMls();
     const attacker = await mls.newMember(ctx, victim); // claims the victim's UID
     const index = room.log.length - 1;
+    const realKeyPackage = (room.log[index] as JoinedEntry).keyPackage!;
     room.log[index] = { ...(room.log[index] as JoinedEntry), keyPackage: attacker.keyPackage };
     await catchUp(room, 1);
     await catchUp(room, 2);
@@ -95,5 +96,20 @@ describe("a malicious delivery service", () => {
     await catchUp(room, victim);
     expect(room.state(victim).welcomed).toBe(false);
     expect(room.group(victim)).toBeNull();
+
+    // The full man-in-the-middle: the DS also pulls the victim into a group of the
+    // attacker's own (with the victim's real KeyPackage), forging the Welcome and Add
+    // entries a DC would append. The victim now shows a safety number — not the group's.
+    const fakeDc = await mls.newMember(ctx, 1);
+    const fakeGroup = await mls.createGroup(ctx, fakeDc, "dca-room");
+    const made = await mls.commitAdd(ctx, fakeGroup, realKeyPackage);
+    expect(realKeyPackage).not.toEqual(attacker.keyPackage);
+    room.deliver({ type: "welcome", target: victim, epoch: 1, sender: 1, members: [1, victim], removes: [], welcome: made.welcome });
+    room.deliver({ type: "add", target: victim, epoch: 0, sender: 1, parent: 0, commit: made.commit });
+    await catchUp(room, victim);
+    expect(room.state(victim).welcomed).toBe(true);
+    expect(numberOf(room, victim)).toBe(safetyNumber(mls.epochAuthenticator(made.group)));
+    expect(numberOf(room, victim)).not.toBe(numberOf(room, 1));
+    expect(numberOf(room, victim)).not.toBe(numberOf(room, 2));
   });
 });
