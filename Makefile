@@ -50,6 +50,7 @@ map: $(DEPS)
 test: typecheck unit check mutants
 
 verify: check mutants traces conformance map
+	@$(NPM) run -s summary
 
 # The large configuration: 5 users, safety, exhaustive. A long run.
 check-full: $(DEPS) tlc

@@ -4,6 +4,7 @@
 // real MLS, prints each trace's result and the action coverage, and exits
 // non-zero if a trace diverges or an action of the model was never replayed.
 
+import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { CORRECT_ACTIONS, replayAll, traceFiles, uncovered } from "../conformance/suite.ts";
 
@@ -26,4 +27,10 @@ console.log(`  ${result.combinations.size} action/parameter combinations; ${resu
 const missing = uncovered(result);
 if (missing.length) console.log(`\nNever replayed: ${missing.join(", ")}`);
 console.log(`\n${result.reports.length - result.failures.length} passed, ${result.failures.length} failed`);
+// For the end-of-verify summary (scripts/summary.ts).
+mkdirSync("build", { recursive: true });
+writeFileSync(
+  "build/conformance.json",
+  `${JSON.stringify({ mls, traces: result.reports.length, failed: result.failures.length, steps: result.steps, actions: Object.fromEntries(result.actions), missing, seconds }, null, 2)}\n`,
+);
 process.exitCode = result.failures.length || missing.length ? 1 : 0;

@@ -6,6 +6,7 @@
 //   npm run mutants [-- --only <Variant>] [--no-save]
 
 import { readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
 import { readItf, traceFromTlc, writeItf } from "./lib/itf.ts";
@@ -37,6 +38,7 @@ export const MUTANTS: readonly Mutant[] = [
 ];
 
 export const COUNTEREXAMPLE_DIR = "traces/counterexamples";
+export const MUTANTS_RESULT = "build/mutants.json";
 
 /**
  * TLC names a violated invariant or action property, but not a violated liveness
@@ -131,6 +133,12 @@ async function main(): Promise<number> {
     }
   }
   process.stdout.write(`\nKnown-bad variants (TLC: ${jar.label}, ${tlcVersion ?? "version unknown"}, ${jar.jar})\n${pad(rows)}\n\n`);
+  // For the end-of-verify summary (scripts/summary.ts).
+  await mkdir("build", { recursive: true });
+  await writeFile(
+    MUTANTS_RESULT,
+    `${JSON.stringify({ tlc: { label: jar.label, version: tlcVersion }, rows: rows.slice(1).map(([variant, breaks, expected, reported, states, seconds, result]) => ({ variant, breaks, expected, reported, states, seconds, caught: result === "caught" })) }, null, 2)}\n`,
+  );
   process.stdout.write(
     failures === 0
       ? `${chosen.length} passed, 0 failed: every variant is caught by the property expected for it.\n`

@@ -1,0 +1,79 @@
+// npm run summary — the last step of `make verify`: one report of what ran and
+// what it found. Reads the results the earlier steps left in build/ (TLC's
+// result.json per configuration, build/mutants.json, build/conformance.json) and
+// runs the two quick teeth checks itself (each known-bad switch against the
+// conformance replay and against the property-based test, without MLS).
+
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { roomProperty } from "../conformance/room-commands.ts";
+import { replayAll, traceFiles } from "../conformance/suite.ts";
+import { VARIANTS, type Variant } from "../impl/types.ts";
+
+const CONFIGS = ["MC_ci", "MC_ci_liveness"];
+const read = (path: string): any => (existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined);
+const n = (x: number | undefined) => (x === undefined ? "?" : x.toLocaleString("en-US"));
+const lines: string[] = [];
+const say = (s = "") => lines.push(s);
+
+// 1. Model checking.
+const runs = CONFIGS.map((c) => ({ c, r: read(join("build", "tlc", c, "result.json")) }));
+const first = runs.find((x) => x.r)?.r;
+say(`TLC: ${first ? `${first.tlc.label} — ${first.tlc.version ?? "version unknown"} (${first.tlc.jar})` : "no run found in build/tlc (run make check)"}`);
+for (const { c, r } of runs) {
+  if (!r) {
+    say(`  ${c.padEnd(16)} not run`);
+    continue;
+  }
+  const outcome = r.outcome.kind === "ok" ? "ok" : `${r.outcome.kind}${r.outcome.name ? ` ${r.outcome.name}` : ""}`;
+  say(`  ${c.padEnd(16)} ${outcome.padEnd(4)}  ${n(r.distinctStates)} distinct / ${n(r.statesGenerated)} generated, depth ${r.depth ?? "?"}, ${r.seconds?.toFixed(1) ?? "?"} s`);
+}
+
+// 2. Known-bad variants, three layers.
+const mutants = read("build/mutants.json");
+const bad = VARIANTS.filter((v): v is Exclude<Variant, "Correct"> => v !== "Correct");
+const modelTraces = traceFiles();
+const byConformance: string[] = [];
+const byProperty: string[] = [];
+for (const variant of bad) {
+  if ((await replayAll(modelTraces, { mls: false, variant })).failures.length > 0) byConformance.push(variant);
+  const big = variant === "WelcomeWithoutRemoves";
+  const property = roomProperty(
+    { numRuns: big ? 200 : 50, mls: false, variant, users: big ? 8 : 4, arrivals: big ? 16 : 5, maxCommands: 40 },
+    () => {},
+  );
+  const result = await fc.check(property, { numRuns: big ? 200 : 50, seed: big ? 1 : 11, endOnFailure: true });
+  if (result.failed) byProperty.push(variant);
+}
+say();
+say("Known-bad variants caught:");
+if (mutants) {
+  const tlcRows = mutants.rows as { variant: string; expected: string; caught: boolean }[];
+  say(`  by TLC (npm run mutants)          ${tlcRows.filter((r) => r.caught).length}/${tlcRows.length} configurations`);
+} else say("  by TLC (npm run mutants)          not run");
+say(`  by the conformance replay         ${byConformance.length}/${bad.length} implementation switches`);
+say(`  by the property-based test        ${byProperty.length}/${bad.length} implementation switches`);
+for (const v of bad) {
+  const tlc = mutants?.rows.some((r: { variant: string; caught: boolean }) => r.variant === v && r.caught) ? "TLC" : "   ";
+  say(`    ${v.padEnd(22)} ${tlc}  ${byConformance.includes(v) ? "replay" : "      "}  ${byProperty.includes(v) ? "property" : ""}`);
+}
+
+// 3. Traces and conformance.
+const conformance = read("build/conformance.json");
+say();
+say(`Traces: ${modelTraces.length} model traces in traces/model/, ${readdirSync("traces/counterexamples").filter((f) => f.endsWith(".itf.json")).length} counterexamples in traces/counterexamples/`);
+if (conformance) {
+  say(`Replayed on the implementation (MLS ${conformance.mls ? "on" : "off"}): ${conformance.traces - conformance.failed}/${conformance.traces} traces, ${n(conformance.steps)} steps`);
+  say(`  action coverage: ${Object.entries(conformance.actions as Record<string, number>).map(([a, k]) => `${a} ${k}`).join(", ")}${conformance.missing.length ? `; NEVER: ${conformance.missing.join(", ")}` : ""}`);
+} else say("Replay: not run (npm run conformance)");
+
+// 4. Where to look.
+say();
+say("Reports: docs/correspondence.md (spec ↔ TLA+ ↔ code ↔ tests), build/tlc/<config>/tlc.out (raw TLC output),");
+say("         traces/counterexamples/*.itf.json (npm run replay -- <file> shows one step by step)");
+
+const ok = runs.every((x) => x.r?.outcome.kind === "ok") && mutants?.rows.every((r: { caught: boolean }) => r.caught) &&
+  byConformance.length === bad.length && byProperty.length === bad.length && conformance && conformance.failed === 0 && conformance.missing.length === 0;
+console.log(`\n=== make verify: summary ===\n${lines.join("\n")}\n\n${ok ? "All checks passed." : "SOME CHECKS DID NOT PASS (see above)."}`);
+process.exitCode = ok ? 0 : 1;
