@@ -74,6 +74,18 @@ export interface KnownBug {
  */
 export const KNOWN_BUGS: readonly KnownBug[] = [];
 
+/**
+ * A quick campaign that makes a known-bad switch fail the property (no MLS): small
+ * rooms suffice, except for WelcomeWithoutRemoves, which needs a member to leave
+ * before a joiner arrives and the DC to die after adding it — bigger rooms and more
+ * runs find it. Used by the end-of-verify summary and the trace-validation tests.
+ */
+export function teethCampaign(variant: Variant): CampaignOptions & { seed: number } {
+  return variant === "WelcomeWithoutRemoves"
+    ? { variant, mls: false, numRuns: 200, seed: 1, users: 8, arrivals: 16, maxCommands: 40 }
+    : { variant, mls: false, numRuns: 50, seed: 11, users: 4, arrivals: 5, maxCommands: 40 };
+}
+
 /** What the runs did, summed over runs. */
 export class CampaignStats {
   runs = 0;

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { roomProperty } from "../conformance/room-commands.ts";
+import { roomProperty, teethCampaign } from "../conformance/room-commands.ts";
 import { replayAll, traceFiles } from "../conformance/suite.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
 
@@ -38,12 +38,8 @@ const byConformance: string[] = [];
 const byProperty: string[] = [];
 for (const variant of bad) {
   if ((await replayAll(modelTraces, { mls: false, variant })).failures.length > 0) byConformance.push(variant);
-  const big = variant === "WelcomeWithoutRemoves";
-  const property = roomProperty(
-    { numRuns: big ? 200 : 50, mls: false, variant, users: big ? 8 : 4, arrivals: big ? 16 : 5, maxCommands: 40 },
-    () => {},
-  );
-  const result = await fc.check(property, { numRuns: big ? 200 : 50, seed: big ? 1 : 11, endOnFailure: true });
+  const campaign = teethCampaign(variant);
+  const result = await fc.check(roomProperty(campaign, () => {}), { numRuns: campaign.numRuns, seed: campaign.seed, endOnFailure: true });
   if (result.failed) byProperty.push(variant);
 }
 say();

@@ -4,15 +4,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { replayTrace } from "../conformance/replay.ts";
-import { roomProperty } from "../conformance/room-commands.ts";
+import { roomProperty, teethCampaign, type CampaignOptions } from "../conformance/room-commands.ts";
 import type { ItfTrace } from "../scripts/lib/itf.ts";
 import { validateRun } from "../scripts/lib/trace-validate.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
 
 /** Recorded runs of the room property (fast-check, fixed seed), in the order they ran. */
-async function sampleRuns(variant: Variant, numRuns: number, seed: number, size = { users: 4, arrivals: 5 }) {
+async function sampleRuns(variant: Variant, numRuns: number, seed: number) {
+  return sampleCampaign({ ...teethCampaign(variant), numRuns, seed });
+}
+
+async function sampleCampaign(campaign: CampaignOptions & { seed: number }) {
+  const { numRuns, seed } = campaign;
   const runs: { trace: ItfTrace; failed: boolean }[] = [];
-  const property = roomProperty({ numRuns, mls: false, variant, ...size, maxCommands: 40 }, (h, error) => {
+  const property = roomProperty(campaign, (h, error) => {
     // Where the implementation has nothing left to do, the run says so: TLC checks the
     // claim against the correct model (DCA!Quiescent), which catches a DC ignoring work.
     const idle = h.room.uids().every((u) => h.room.state(u).status !== "active" || h.room.state(u).cursor === h.room.log.length);
@@ -55,9 +60,7 @@ describe("TLC validates randomized runs of the implementation", () => {
   // claim: the correct model still has a remove to make there.
   const bad = VARIANTS.filter((v) => v !== "Correct");
   it.each(bad)("rejects a failing random run of the %s switch", async (variant) => {
-    // WelcomeWithoutRemoves needs a member to leave before a joiner arrives and the DC to
-    // die after adding it: bigger rooms and more runs find it.
-    const runs = variant === "WelcomeWithoutRemoves" ? await sampleRuns(variant, 200, 1, { users: 8, arrivals: 16 }) : await sampleRuns(variant, 50, 11);
+    const runs = await sampleCampaign(teethCampaign(variant));
     const failing = runs.find((r) => r.failed);
     expect(failing, `the ${variant} switch never failed the property`).toBeDefined();
     const result = await validateRun(failing!.trace, { name: `random-${variant}`, explain: false });
