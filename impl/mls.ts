@@ -413,6 +413,13 @@ function decodeMessage(bytes: Uint8Array, what: string): MLSMessage {
   return message;
 }
 
+/** Decodes an MLSMessage that must be of one wire format (else "wrong-kind"). */
+function decodeAs<W extends MLSMessage["wireformat"]>(bytes: Uint8Array, what: string, wireformat: W): Extract<MLSMessage, { wireformat: W }> {
+  const message = decodeMessage(bytes, what);
+  if (message.wireformat !== wireformat) throw wrongKind(what, WIREFORMAT_NAME[message.wireformat]);
+  return message as Extract<MLSMessage, { wireformat: W }>;
+}
+
 function wrongKind(what: string, got: string): MlsInputError {
   return inputError("wrong-kind", `${what}: expected ${what}, got ${got}`);
 }
@@ -555,8 +562,7 @@ async function commitWith(
  */
 function decodeKeyPackage(keyPackageBytes: Uint8Array) {
   const what = "KeyPackage";
-  const message = decodeMessage(keyPackageBytes, what);
-  if (message.wireformat !== "mls_key_package") throw wrongKind(what, WIREFORMAT_NAME[message.wireformat]);
+  const message = decodeAs(keyPackageBytes, what, "mls_key_package");
   const keyPackage = message.keyPackage;
   if (keyPackage.cipherSuite !== SUITE) {
     throw inputError("invalid", `${what}: ciphersuite ${keyPackage.cipherSuite}, expected ${SUITE}`);
@@ -623,8 +629,7 @@ async function welcomeFor(ctx: MlsContext, member: Member, welcomeBytes: Uint8Ar
   const { impl } = ctxRecord(ctx);
   const r = unusedSecret(member, op);
   const what = "Welcome";
-  const message = decodeMessage(welcomeBytes, what);
-  if (message.wireformat !== "mls_welcome") throw wrongKind(what, WIREFORMAT_NAME[message.wireformat]);
+  const message = decodeAs(welcomeBytes, what, "mls_welcome");
   const welcome = message.welcome;
   if (welcome.cipherSuite !== SUITE) throw inputError("invalid", `${what}: ciphersuite ${welcome.cipherSuite}`);
   const ref = await keyPackageRef(impl, r.keyPackageEncoded);
@@ -804,8 +809,7 @@ export async function decrypt(
   const { impl } = ctxRecord(ctx);
   const r = liveGroup(group, "decrypt");
   const what = "application message";
-  const message = decodeMessage(bytes, what);
-  if (message.wireformat !== "mls_private_message") throw wrongKind(what, WIREFORMAT_NAME[message.wireformat]);
+  const message = decodeAs(bytes, what, "mls_private_message");
   const pm = message.privateMessage;
   if (pm.contentType !== "application") throw wrongKind(what, `a ${pm.contentType} message`);
   const state = r.state;
