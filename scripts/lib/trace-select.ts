@@ -69,8 +69,17 @@ export interface BfsTree {
 /** Breadth-first search from `sources`, trying out-edges in edge order. */
 export function bfs(g: KeyedGraph, sources: number[], out = outEdges(g)): BfsTree {
   check(g);
-  const dist = new Int32Array(g.size).fill(-1);
-  const via = new Int32Array(g.size).fill(-1);
+  return layeredSearch(g.size, sources, (n) => out[n]!, (ei) => g.edges[ei]!.to);
+}
+
+/**
+ * Breadth-first search from `sources` along the edges `edgesOf(n)` leads to
+ * (`otherEnd`): forwards over out-edges, or backwards over in-edges. `via[n]` is
+ * the edge that first reached n.
+ */
+function layeredSearch(size: number, sources: Iterable<number>, edgesOf: (n: number) => readonly number[], otherEnd: (edge: number) => number): BfsTree {
+  const dist = new Int32Array(size).fill(-1);
+  const via = new Int32Array(size).fill(-1);
   const queue: number[] = [];
   for (const s of sources) {
     if (dist[s] === -1) {
@@ -80,12 +89,12 @@ export function bfs(g: KeyedGraph, sources: number[], out = outEdges(g)): BfsTre
   }
   for (let head = 0; head < queue.length; head++) {
     const n = queue[head]!;
-    for (const ei of out[n]!) {
-      const to = g.edges[ei]!.to;
-      if (dist[to] === -1) {
-        dist[to] = dist[n]! + 1;
-        via[to] = ei;
-        queue.push(to);
+    for (const ei of edgesOf(n)) {
+      const m = otherEnd(ei);
+      if (dist[m] === -1) {
+        dist[m] = dist[n]! + 1;
+        via[m] = ei;
+        queue.push(m);
       }
     }
   }
@@ -128,24 +137,8 @@ export function distanceToGoal(
   g.edges.forEach((e, i) => {
     if (via(e)) incoming[e.to]!.push(i);
   });
-  const dist = new Int32Array(g.size).fill(-1);
-  const queue: number[] = [];
-  for (let n = 0; n < g.size; n++) {
-    if (isGoal(n)) {
-      dist[n] = 0;
-      queue.push(n);
-    }
-  }
-  for (let head = 0; head < queue.length; head++) {
-    const n = queue[head]!;
-    for (const ei of incoming[n]!) {
-      const from = g.edges[ei]!.from;
-      if (dist[from] === -1) {
-        dist[from] = dist[n]! + 1;
-        queue.push(from);
-      }
-    }
-  }
+  const goals = Array.from({ length: g.size }, (_, n) => n).filter(isGoal);
+  const { dist } = layeredSearch(g.size, goals, (n) => incoming[n]!, (ei) => g.edges[ei]!.from);
   // The next hop is chosen forwards, so ties go to the first out-edge in edge order.
   const next = new Int32Array(g.size).fill(-1);
   for (let n = 0; n < g.size; n++) {
