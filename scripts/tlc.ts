@@ -9,6 +9,7 @@ import { traceFromTlc, writeItf } from "./lib/itf.ts";
 import { describeOutcome } from "./lib/tlc-messages.ts";
 import { formatSummary, runTlc, type TlcRun } from "./lib/tlc-run.ts";
 import { checkJava, resolveTlc } from "./lib/tlc-resolve.ts";
+import { formatResumable, runResumable } from "./lib/tlc-resumable.ts";
 
 const HELP = `Usage: npm run tlc -- <config.cfg> [options] [-- extra TLC args]
 
@@ -22,6 +23,12 @@ Options:
   --out DIR                output folder (default: build/tlc/<config basename>/), holds
                            tlc.out (raw TLC output), result.json and TLC's states/
   --trace-out FILE.itf.json  write the counterexample, if any, as an ITF trace
+  --resumable              a long run that survives being stopped: TLC checkpoints into a run
+                           folder in \${XDG_CACHE_HOME:-~/.cache}/dca-verified/runs/, and the same
+                           command resumes from the newest checkpoint; once finished, it prints
+                           the recorded result (see scripts/lib/tlc-resumable.ts)
+  --checkpoint-minutes N   with --resumable: minutes between checkpoints (default 10)
+  --fresh                  with --resumable: discard this model's checkpoint and result first
   --quiet                  no progress lines
   --which                  only resolve TLC (fetching and verifying it if needed) and
                            print which jar will run
@@ -59,6 +66,9 @@ async function main(argv: string[]): Promise<number> {
         out: { type: "string" },
         "trace-out": { type: "string" },
         quiet: { type: "boolean" },
+        resumable: { type: "boolean" },
+        "checkpoint-minutes": { type: "string" },
+        fresh: { type: "boolean" },
         which: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -88,6 +98,26 @@ async function main(argv: string[]): Promise<number> {
     workers = Number(values.workers);
     if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer or "auto"`);
   }
+
+  if (values.resumable) {
+    if (values.out || values["trace-out"]) throw new UsageError("--resumable keeps its output in its run folder; --out and --trace-out do not apply");
+    const minutes = Number(values["checkpoint-minutes"] ?? 10);
+    if (!Number.isInteger(minutes) || minutes < 1) throw new UsageError("--checkpoint-minutes must be a positive integer");
+    const r = await runResumable({
+      spec,
+      config,
+      workers,
+      extraArgs,
+      checkpointMinutes: minutes,
+      fresh: values.fresh ?? false,
+      quiet: values.quiet ?? false,
+    });
+    if (r.run) console.log(formatSummary(r.run));
+    else console.log(`Already checked: this model, config and TLC jar have a recorded result (pass --fresh to check again).`);
+    console.log(formatResumable(r));
+    return r.exitCode;
+  }
+  if (values.fresh || values["checkpoint-minutes"]) throw new UsageError("--fresh and --checkpoint-minutes need --resumable");
 
   const run = await runTlc({
     spec,

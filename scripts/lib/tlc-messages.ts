@@ -163,6 +163,10 @@ export const EC = {
   TLC_CHECKING_TEMPORAL_PROPS: 2192,
   TLC_SUCCESS: 2193,
   TLC_SEARCH_DEPTH: 2194,
+  TLC_CHECKPOINT_START: 2195,
+  TLC_CHECKPOINT_END: 2196,
+  TLC_CHECKPOINT_RECOVER_START: 2197,
+  TLC_CHECKPOINT_RECOVER_END: 2198,
   TLC_STATS: 2199,
   TLC_PROGRESS_STATS: 2200,
   TLC_STATE_PRINT1: 2216,
@@ -195,6 +199,14 @@ export function parseStats(text: string): { generated?: number; distinct?: numbe
 /** A 2200 progress report: "Progress(4) at <date>: 9 states generated (…), 8 distinct states found (…), 3 states left on queue." */
 export function parseProgress(text: string): { depth?: number; generated?: number; distinct?: number; left?: number } {
   return { depth: num(/Progress\((\d+)\)/.exec(text)?.[1]), ...parseStats(text) };
+}
+
+/** A 2198 report: "Recovery completed. 822384 states examined. 351301 states on queue." */
+export function parseRecovery(text: string): { examined?: number; left?: number } {
+  return {
+    examined: num(/([\d,]+) states examined/.exec(text)?.[1]),
+    left: num(/([\d,]+) states on queue/.exec(text)?.[1]),
+  };
 }
 
 /**

@@ -39,11 +39,21 @@ export interface RunTlcOptions {
   workers?: number | "auto";
   /** Default build/tlc/<config basename>/ (relative to the current directory). */
   outDir?: string;
+  /**
+   * TLC's -metadir (its queue, fingerprints and checkpoints). Default: a states/
+   * folder in outDir, emptied first. A folder given here is left as it is, so a
+   * checkpoint in it survives the run (see tlc-resumable.ts).
+   */
+  metaDir?: string;
   /** Passed to TLC before the spec, e.g. ["-deadlock"]. */
   extraArgs?: string[];
   /** Default: one line on stderr per report, unless quiet. */
   onProgress?: (p: TlcProgress) => void;
+  /** Called with every complete TLC message as it arrives (after onProgress). */
+  onMessage?: (code: number, body: string, elapsedSeconds: number) => void;
   quiet?: boolean;
+  /** Aborting stops TLC (SIGTERM); the run then ends as an error saying so. */
+  signal?: AbortSignal;
   /** For resolveTlc when no jar is given. */
   resolve?: ResolveOptions;
 }
@@ -76,7 +86,13 @@ function printProgress(p: TlcProgress): void {
 }
 
 /** Messages worth a progress line while TLC runs. */
-const PROGRESS_CODES = new Set<number>([EC.TLC_PROGRESS_STATS, EC.TLC_CHECKING_TEMPORAL_PROPS]);
+const PROGRESS_CODES = new Set<number>([
+  EC.TLC_PROGRESS_STATS,
+  EC.TLC_CHECKING_TEMPORAL_PROPS,
+  EC.TLC_CHECKPOINT_END,
+  EC.TLC_CHECKPOINT_RECOVER_START,
+  EC.TLC_CHECKPOINT_RECOVER_END,
+]);
 
 export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
   const spec = resolve(opts.spec);
@@ -87,12 +103,12 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
   const tlc = opts.jar ?? (await resolveTlc(opts.resolve));
 
   const outDir = resolve(opts.outDir ?? join("build", "tlc", basename(config, ".cfg")));
-  const metaDir = join(outDir, "states");
+  const metaDir = opts.metaDir ? resolve(opts.metaDir) : join(outDir, "states");
   // TLC unpacks the standard modules (Naturals.tla, …) into java.io.tmpdir; runs that
   // share one folder race on those files (seen: SANY failing on a half-written module),
   // so each run gets its own.
   const tmpDir = join(outDir, "tmp");
-  await rm(metaDir, { recursive: true, force: true }); // stale queues/fingerprints from a previous run
+  if (!opts.metaDir) await rm(metaDir, { recursive: true, force: true }); // stale queues/fingerprints from a previous run
   await mkdir(tmpDir, { recursive: true });
   const rawOutputPath = join(outDir, "tlc.out");
 
@@ -138,15 +154,17 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
           elapsedSeconds: (Date.now() - started) / 1000,
           text: body.replace(/\s+/g, " ").trim(),
           code: ev.message.code,
-          ...parseProgress(body),
+          ...(ev.message.code === EC.TLC_PROGRESS_STATS ? parseProgress(body) : {}),
         });
       }
+      if (opts.onMessage && ev.type === "message") opts.onMessage(ev.message.code, ev.message.body, (Date.now() - started) / 1000);
     }
   };
 
   let killedBy: string | undefined;
   const exitCode = await new Promise<number | null>((done, fail) => {
     const child = spawn("java", args, { cwd: specDir, stdio: ["ignore", "pipe", "pipe"] });
+    opts.signal?.addEventListener("abort", () => child.kill("SIGTERM"), { once: true });
     child.stdout.setEncoding("utf8");
     child.stderr.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {

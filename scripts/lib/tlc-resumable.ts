@@ -1,0 +1,338 @@
+// Long TLC runs that survive being stopped: `npm run tlc -- <cfg> --resumable`.
+//
+// A run that takes longer than one sitting (MC_full: hours) keeps its state in a
+// run folder in the user's cache, outside the work tree:
+//
+//   ${XDG_CACHE_HOME:-~/.cache}/dca-verified/runs/<config>-<key>/
+//     ledger.json      what happened so far: one entry per TLC invocation (segment)
+//     segment-<n>.out  TLC's raw output of each segment, kept
+//     meta/<stamp>/    TLC's metadir: queue, fingerprints, checkpoint files
+//
+// TLC writes a checkpoint every few minutes (-checkpoint); the same command run
+// again resumes from the newest one (-recover), so at most the minutes since the
+// last checkpoint are redone. The key hashes everything that decides the state
+// space and its encoding (the .tla modules, the config, the TLC jar, extra TLC
+// arguments), so a checkpoint is never reused for a changed model. TLC picks a
+// random fingerprint polynomial per run; a resumed run must use the one its
+// fingerprints were made with, so the run pins it (-fp) and records it.
+//
+// When TLC finishes (no error, or a violation) the checkpoint files are deleted
+// and the result stays in the ledger; running the command again prints it
+// instead of re-checking, unless --fresh.
+
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import { describeOutcome, EC, parseProgress, parseRecovery } from "./tlc-messages.ts";
+import { checkJava, resolveTlc, type ResolvedTlc } from "./tlc-resolve.ts";
+import { runTlc, type TlcRun } from "./tlc-run.ts";
+
+export const LEDGER_VERSION = 1;
+
+/** One TLC invocation of a resumable run. */
+export interface Segment {
+  n: number;
+  started: string;
+  /** Last time this segment reported (progress, checkpoint, end). */
+  updated: string;
+  /** Wall-clock seconds this segment has run so far. */
+  seconds: number;
+  /** Resumed from a checkpoint holding this many distinct states (TLC: "states examined"). */
+  resumedFrom?: number;
+  distinct?: number;
+  generated?: number;
+  left?: number;
+  depth?: number;
+  /** The newest checkpoint this segment completed, with the figures TLC reported right after it. */
+  checkpoint?: { at: string; distinct?: number; depth?: number };
+  /** How the segment ended; absent while it runs, or when it was killed without a word. */
+  end?: "finished" | "interrupted" | "error";
+  error?: string;
+}
+
+export interface FinalResult {
+  finishedAt: string;
+  /** The outcome as the run's summary says it ("no error found", or the violation). */
+  outcome: string;
+  ok: boolean;
+  exitCode: number;
+  distinct?: number;
+  depth?: number;
+  tlc: string;
+}
+
+export interface Ledger {
+  version: number;
+  config: string;
+  spec: string;
+  key: string;
+  /** TLC's -fp index, fixed for the life of the run. */
+  fpIndex: number;
+  created: string;
+  segments: Segment[];
+  final?: FinalResult;
+}
+
+export function runsRoot(env: Record<string, string | undefined> = process.env, home: string = homedir()): string {
+  return join(env.XDG_CACHE_HOME || join(home, ".cache"), "dca-verified", "runs");
+}
+
+/** Everything that decides the state space and its fingerprints. */
+export function runKey(opts: { spec: string; config: string; jarSha256: string; extraArgs: string[] }): string {
+  const h = createHash("sha256");
+  const dir = dirname(opts.spec);
+  // Every module next to the spec: the checked one and what it EXTENDS or INSTANCEs.
+  for (const f of readdirSync(dir).filter((f) => f.endsWith(".tla")).sort()) {
+    h.update(`module ${f}\0`).update(readFileSync(join(dir, f))).update("\0");
+  }
+  h.update(`spec ${basename(opts.spec)}\0config\0`).update(readFileSync(opts.config)).update("\0");
+  h.update(`jar ${opts.jarSha256}\0args ${JSON.stringify(opts.extraArgs)}`);
+  return h.digest("hex").slice(0, 16);
+}
+
+export function runDir(root: string, config: string, key: string): string {
+  return join(root, `${basename(config, ".cfg")}-${key}`);
+}
+
+/**
+ * The newest complete checkpoint under meta/: a folder holding TLC's queue and
+ * variables checkpoint files. TLC renames these into place when a checkpoint
+ * completes, so their presence means one was written whole.
+ */
+export function findCheckpoint(metaRoot: string): string | undefined {
+  if (!existsSync(metaRoot)) return undefined;
+  const complete = readdirSync(metaRoot)
+    .map((d) => join(metaRoot, d))
+    .filter((d) => statSync(d).isDirectory() && existsSync(join(d, "queue.chkpt")) && existsSync(join(d, "vars.chkpt")))
+    .map((d) => ({ d, t: statSync(join(d, "vars.chkpt")).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  return complete[0]?.d;
+}
+
+export class LedgerError extends Error {}
+
+export function readLedger(dir: string): Ledger | undefined {
+  const path = join(dir, "ledger.json");
+  if (!existsSync(path)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new LedgerError(`${path}: not valid JSON (${(e as Error).message}); delete the folder or pass --fresh`);
+  }
+  const l = parsed as Partial<Ledger>;
+  if (l.version !== LEDGER_VERSION || typeof l.key !== "string" || typeof l.fpIndex !== "number" || !Array.isArray(l.segments)) {
+    throw new LedgerError(`${path}: not a version-${LEDGER_VERSION} run ledger (fields version, key, fpIndex, segments); delete the folder or pass --fresh`);
+  }
+  return l as Ledger;
+}
+
+/** Written whole or not at all: a run killed mid-write keeps the previous ledger. */
+export async function writeLedger(dir: string, ledger: Ledger): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const tmp = join(dir, "ledger.json.tmp");
+  await writeFile(tmp, `${JSON.stringify(ledger, null, 2)}\n`);
+  await rename(tmp, join(dir, "ledger.json"));
+}
+
+export function newLedger(opts: { config: string; spec: string; key: string; fpIndex?: number; now?: Date }): Ledger {
+  return {
+    version: LEDGER_VERSION,
+    config: opts.config,
+    spec: opts.spec,
+    key: opts.key,
+    // TLC's table has 130-odd polynomials; any fixed one will do.
+    fpIndex: opts.fpIndex ?? Math.floor(Math.random() * 128),
+    created: (opts.now ?? new Date()).toISOString(),
+    segments: [],
+  };
+}
+
+/** Wall-clock seconds over all segments, redone work included. */
+export const totalSeconds = (l: Ledger) => l.segments.reduce((s, g) => s + g.seconds, 0);
+
+export interface SegmentNews {
+  distinct?: number | undefined;
+  generated?: number | undefined;
+  left?: number | undefined;
+  depth?: number | undefined;
+  resumedFrom?: number | undefined;
+  checkpointDone?: boolean;
+}
+
+/** Feeds what one TLC message of the running segment says into its ledger entry. */
+export function recordMessage(seg: Segment, news: SegmentNews, elapsed: number, now: Date): void {
+  seg.seconds = Math.round(elapsed);
+  seg.updated = now.toISOString();
+  if (news.checkpointDone) seg.checkpoint = { at: seg.updated }; // its figures come with TLC's next report
+  for (const k of ["distinct", "generated", "left", "depth", "resumedFrom"] as const) {
+    const v = news[k];
+    if (v !== undefined) seg[k] = v;
+  }
+  // TLC reports progress right after writing a checkpoint: those are the checkpoint's figures.
+  if (seg.checkpoint && seg.checkpoint.distinct === undefined && news.distinct !== undefined) {
+    seg.checkpoint.distinct = news.distinct;
+    if (news.depth !== undefined) seg.checkpoint.depth = news.depth;
+  }
+}
+
+const thousands = (n: number | undefined) => (n === undefined ? "?" : n.toLocaleString("en-US"));
+export const hours = (s: number) => {
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+  return h ? `${h} h ${String(m).padStart(2, "0")} min` : `${m} min ${String(Math.round(s % 60)).padStart(2, "0")} s`;
+};
+
+/** What the earlier segments achieved, in one line. */
+export function describeProgress(l: Ledger): string {
+  const done = l.segments.filter((s) => s.checkpoint);
+  const last = done[done.length - 1];
+  const seg = `${l.segments.length} earlier segment${l.segments.length === 1 ? "" : "s"}, ${hours(totalSeconds(l))}`;
+  return last
+    ? `newest checkpoint ${last.checkpoint!.at} with ${thousands(last.checkpoint!.distinct)} distinct states (${seg})`
+    : `no checkpoint yet (${seg})`;
+}
+
+/** Checkpoint files can be gigabytes; once the run has a result they are only clutter. */
+export async function removeCheckpoints(dir: string): Promise<void> {
+  await rm(join(dir, "meta"), { recursive: true, force: true });
+}
+
+export interface ResumableOptions {
+  spec: string;
+  config: string;
+  workers: number | "auto";
+  extraArgs: string[];
+  checkpointMinutes: number;
+  fresh: boolean;
+  quiet: boolean;
+  /** Default: runsRoot(). */
+  root?: string;
+  /** Default: checkJava() and resolveTlc(). */
+  tlc?: ResolvedTlc;
+}
+
+export interface ResumableOutcome {
+  /** The TLC run of this invocation; absent when the ledger already held a result. */
+  run?: TlcRun;
+  ledger: Ledger;
+  dir: string;
+  exitCode: number;
+}
+
+/**
+ * Runs TLC as one segment of a resumable run: resumes from the newest checkpoint if
+ * there is one, records progress and checkpoints in the ledger as TLC reports them,
+ * and on a result deletes the checkpoint files.
+ */
+export async function runResumable(opts: ResumableOptions): Promise<ResumableOutcome> {
+  const tlc = opts.tlc ?? (await checkJava(), await resolveTlc());
+  const key = runKey({ spec: opts.spec, config: opts.config, jarSha256: tlc.sha256, extraArgs: opts.extraArgs });
+  const dir = runDir(opts.root ?? runsRoot(), opts.config, key);
+  const say = (line: string): void => void process.stderr.write(`[tlc] ${line}\n`);
+  if (opts.fresh && existsSync(dir)) {
+    await rm(dir, { recursive: true, force: true });
+    say(`--fresh: removed ${dir}`);
+  }
+
+  const found = readLedger(dir);
+  if (found?.final) return { ledger: found, dir, exitCode: found.final.exitCode };
+  const metaRoot = join(dir, "meta");
+  const checkpoint = findCheckpoint(metaRoot);
+  if (checkpoint && !found) {
+    throw new LedgerError(`${dir} holds a checkpoint but no ledger.json, so the fingerprint polynomial it was made with is unknown; pass --fresh to start over`);
+  }
+  const ledger = found ?? newLedger({ config: opts.config, spec: opts.spec, key });
+  if (checkpoint) say(`resuming ${dir}: ${describeProgress(ledger)}`);
+  else if (ledger.segments.length) say(`no checkpoint in ${dir} (${describeProgress(ledger)}): starting over`);
+  else say(`new resumable run in ${dir} (checkpoint every ${opts.checkpointMinutes} min; stop at any time, the same command resumes)`);
+  if (!checkpoint) await rm(metaRoot, { recursive: true, force: true }); // half-made first checkpoint
+
+  const seg: Segment = { n: ledger.segments.length + 1, started: new Date().toISOString(), updated: new Date().toISOString(), seconds: 0 };
+  ledger.segments.push(seg);
+  await writeLedger(dir, ledger);
+
+  // A stop request (Ctrl-C, SIGTERM) stops TLC; the ledger is saved before exiting.
+  const stop = new AbortController();
+  const onSignal = (sig: string) => {
+    say(`${sig}: stopping TLC; the newest checkpoint is kept, run the same command to resume`);
+    stop.abort();
+  };
+  const handlers = { SIGINT: () => onSignal("SIGINT"), SIGTERM: () => onSignal("SIGTERM") };
+  process.on("SIGINT", handlers.SIGINT).on("SIGTERM", handlers.SIGTERM);
+
+  let saving = Promise.resolve();
+  const save = () => (saving = saving.then(() => writeLedger(dir, ledger)).catch((e) => say(`cannot save the ledger: ${(e as Error).message}`)));
+  const onMessage = (code: number, body: string, elapsed: number) => {
+    const parsed =
+      code === EC.TLC_PROGRESS_STATS ? parseProgress(body)
+      : code === EC.TLC_CHECKPOINT_END ? { checkpointDone: true }
+      : code === EC.TLC_CHECKPOINT_RECOVER_END ? { resumedFrom: parseRecovery(body).examined }
+      : undefined;
+    if (!parsed) return;
+    recordMessage(seg, parsed, elapsed, new Date());
+    void save();
+  };
+
+  let run: TlcRun;
+  try {
+    run = await runTlc({
+      spec: opts.spec,
+      config: opts.config,
+      jar: tlc,
+      workers: opts.workers,
+      metaDir: metaRoot,
+      extraArgs: ["-fp", String(ledger.fpIndex), "-checkpoint", String(opts.checkpointMinutes), ...(checkpoint ? ["-recover", checkpoint] : []), ...opts.extraArgs],
+      quiet: opts.quiet,
+      onMessage,
+      signal: stop.signal,
+    });
+  } finally {
+    process.off("SIGINT", handlers.SIGINT).off("SIGTERM", handlers.SIGTERM);
+    await saving;
+  }
+
+  seg.updated = new Date().toISOString();
+  if (run.seconds !== undefined) seg.seconds = Math.round(run.seconds);
+  if (run.distinctStates !== undefined) seg.distinct = run.distinctStates;
+  if (run.depth !== undefined) seg.depth = run.depth;
+  await copyFile(run.rawOutputPath, join(dir, `segment-${seg.n}.out`));
+  const o = run.outcome;
+  let exitCode: number;
+  if (o.kind !== "error") {
+    seg.end = "finished";
+    exitCode = o.kind === "ok" ? 0 : 1;
+    ledger.final = {
+      finishedAt: seg.updated,
+      outcome: describeOutcome(o),
+      ok: o.kind === "ok",
+      exitCode,
+      ...(run.distinctStates === undefined ? {} : { distinct: run.distinctStates }),
+      ...(run.depth === undefined ? {} : { depth: run.depth }),
+      tlc: `${tlc.label}${run.tlc.version ? ` - ${run.tlc.version}` : ""}`,
+    };
+    await removeCheckpoints(dir);
+  } else {
+    seg.end = stop.signal.aborted ? "interrupted" : "error";
+    seg.error = o.message;
+    exitCode = 2;
+  }
+  await writeLedger(dir, ledger);
+  return { run, ledger, dir, exitCode };
+}
+
+/** Lines for the run's summary: the run folder, the segments, the time over all of them. */
+export function formatResumable(r: ResumableOutcome): string {
+  const l = r.ledger;
+  const lines = [`Run folder: ${r.dir}`];
+  const segs = l.segments.length;
+  lines.push(`Segments:   ${segs} (TLC invocations), ${hours(totalSeconds(l))} in all, redone minutes after a stop included`);
+  if (l.final) {
+    lines.push(`Result:     ${l.final.ok ? "OK" : "VIOLATION"}: ${l.final.outcome}; ${thousands(l.final.distinct)} distinct states, depth ${l.final.depth ?? "?"}, finished ${l.final.finishedAt}`);
+    if (segs > 1) lines.push(`Note:       TLC restarts its "states generated" count on recovery; distinct states and depth are exact`);
+  } else {
+    lines.push(`Resume:     run the same command again (${describeProgress(l)})`);
+  }
+  return lines.join("\n");
+}

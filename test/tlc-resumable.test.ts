@@ -1,0 +1,157 @@
+// Resumable TLC runs (scripts/lib/tlc-resumable.ts): the run key, checkpoint
+// discovery, the ledger, and what a second invocation does with a recorded result.
+// The real stop-and-resume on TLC takes minutes (TLC checkpoints at most once a
+// minute), so it is measured by hand; the issue notes give the figures.
+
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  describeProgress,
+  findCheckpoint,
+  LedgerError,
+  newLedger,
+  readLedger,
+  recordMessage,
+  runDir,
+  runKey,
+  runResumable,
+  runsRoot,
+  totalSeconds,
+  writeLedger,
+  type Segment,
+} from "../scripts/lib/tlc-resumable.ts";
+import type { ResolvedTlc } from "../scripts/lib/tlc-resolve.ts";
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "tlc-resumable-"));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function model(): { spec: string; config: string } {
+  mkdirSync(join(dir, "tla"), { recursive: true });
+  const spec = join(dir, "tla", "M.tla");
+  writeFileSync(spec, "---- MODULE M ----\nVARIABLE x\n====\n");
+  writeFileSync(join(dir, "tla", "Other.tla"), "---- MODULE Other ----\n====\n");
+  const config = join(dir, "tla", "MC.cfg");
+  writeFileSync(config, "INIT Init\nNEXT Next\n");
+  return { spec, config };
+}
+
+describe("runKey", () => {
+  it("is stable, and changes with every module in the folder, the config, the jar and the TLC arguments", () => {
+    const { spec, config } = model();
+    const base = { spec, config, jarSha256: "aa", extraArgs: [] as string[] };
+    const k = runKey(base);
+    expect(k).toMatch(/^[0-9a-f]{16}$/);
+    expect(runKey(base)).toBe(k);
+    expect(runKey({ ...base, jarSha256: "bb" })).not.toBe(k);
+    expect(runKey({ ...base, extraArgs: ["-deadlock"] })).not.toBe(k);
+    writeFileSync(config, "INIT Init\nNEXT Next\nINVARIANT Inv\n");
+    const k2 = runKey(base);
+    expect(k2).not.toBe(k);
+    writeFileSync(join(dir, "tla", "Other.tla"), "---- MODULE Other ----\nX == 1\n====\n");
+    expect(runKey(base)).not.toBe(k2);
+  });
+
+  it("names the run folder after the config, under the user's cache", () => {
+    expect(runsRoot({ XDG_CACHE_HOME: "/c" }, "/h")).toBe("/c/dca-verified/runs");
+    expect(runsRoot({}, "/h")).toBe("/h/.cache/dca-verified/runs");
+    expect(runDir("/r", "tla/MC_full.cfg", "0123")).toBe("/r/MC_full-0123");
+  });
+});
+
+describe("findCheckpoint", () => {
+  it("finds none where there is no folder or no complete checkpoint", () => {
+    expect(findCheckpoint(join(dir, "missing"))).toBeUndefined();
+    const half = join(dir, "meta", "26-11-23-14-00-00");
+    mkdirSync(half, { recursive: true });
+    writeFileSync(join(half, "queue.chkpt"), "q"); // vars.chkpt not yet written
+    expect(findCheckpoint(join(dir, "meta"))).toBeUndefined();
+  });
+
+  it("picks the newest complete one", () => {
+    const old = join(dir, "meta", "a"), young = join(dir, "meta", "b");
+    for (const d of [old, young]) {
+      mkdirSync(d, { recursive: true });
+      writeFileSync(join(d, "queue.chkpt"), "q");
+      writeFileSync(join(d, "vars.chkpt"), "v");
+    }
+    utimesSync(join(old, "vars.chkpt"), new Date(2026, 0, 1), new Date(2026, 0, 1));
+    expect(findCheckpoint(join(dir, "meta"))).toBe(young);
+    utimesSync(join(young, "vars.chkpt"), new Date(2025, 0, 1), new Date(2025, 0, 1));
+    expect(findCheckpoint(join(dir, "meta"))).toBe(old);
+  });
+});
+
+describe("the ledger", () => {
+  it("round-trips, written whole (no temporary file left)", async () => {
+    const l = newLedger({ config: "c.cfg", spec: "s.tla", key: "k", fpIndex: 7 });
+    await writeLedger(dir, l);
+    expect(readLedger(dir)).toEqual(l);
+    expect(readdirSync(dir)).toEqual(["ledger.json"]);
+    expect(readLedger(join(dir, "nothing-here"))).toBeUndefined();
+  });
+
+  it("refuses a garbled or foreign ledger with its path and what to do", () => {
+    writeFileSync(join(dir, "ledger.json"), '{"version": 1, "key": "k"');
+    expect(() => readLedger(dir)).toThrow(LedgerError);
+    expect(() => readLedger(dir)).toThrow(/ledger\.json: not valid JSON.*--fresh/);
+    writeFileSync(join(dir, "ledger.json"), JSON.stringify({ version: 9, key: "k", fpIndex: 1, segments: [] }));
+    expect(() => readLedger(dir)).toThrow(/not a version-1 run ledger/);
+  });
+
+  it("takes a checkpoint's figures from the report TLC makes right after writing it", () => {
+    const seg: Segment = { n: 1, started: "", updated: "", seconds: 0 };
+    const at = new Date("2026-11-23T10:00:00Z");
+    recordMessage(seg, { distinct: 100, generated: 300, left: 40, depth: 9 }, 60, at);
+    recordMessage(seg, { checkpointDone: true }, 600, at);
+    expect(seg.checkpoint).toEqual({ at: at.toISOString() });
+    recordMessage(seg, { distinct: 5000, generated: 9000, left: 700, depth: 20 }, 601, at);
+    expect(seg.checkpoint).toEqual({ at: at.toISOString(), distinct: 5000, depth: 20 });
+    recordMessage(seg, { distinct: 6000, depth: 21 }, 660, at);
+    expect(seg.checkpoint?.distinct).toBe(5000); // later reports do not move it
+    expect(seg).toMatchObject({ distinct: 6000, depth: 21, seconds: 660 });
+  });
+
+  it("adds up the time of every segment and says where the newest checkpoint is", () => {
+    const l = newLedger({ config: "c", spec: "s", key: "k", fpIndex: 1 });
+    expect(describeProgress(l)).toBe("no checkpoint yet (0 earlier segments, 0 min 00 s)");
+    l.segments.push({ n: 1, started: "", updated: "", seconds: 3000, checkpoint: { at: "T1", distinct: 1_234_567 } });
+    l.segments.push({ n: 2, started: "", updated: "", seconds: 1000 });
+    expect(totalSeconds(l)).toBe(4000);
+    expect(describeProgress(l)).toBe("newest checkpoint T1 with 1,234,567 distinct states (2 earlier segments, 1 h 06 min)");
+  });
+});
+
+describe("runResumable", () => {
+  const tlc: ResolvedTlc = { jar: "/nonexistent/tla2tools.jar", source: "env", label: "test jar", sha256: "cafe" };
+
+  it("prints the recorded result of a finished run instead of checking again", async () => {
+    const { spec, config } = model();
+    const root = join(dir, "runs");
+    const key = runKey({ spec, config, jarSha256: tlc.sha256, extraArgs: [] });
+    const l = newLedger({ config, spec, key, fpIndex: 3 });
+    l.final = { finishedAt: "T", outcome: "invariant NoFork violated", ok: false, exitCode: 1, distinct: 42, tlc: "test jar" };
+    await writeLedger(runDir(root, config, key), l);
+    const r = await runResumable({ spec, config, workers: 1, extraArgs: [], checkpointMinutes: 10, fresh: false, quiet: true, root, tlc });
+    expect(r.run).toBeUndefined(); // the jar does not exist: had TLC been started, this would have failed
+    expect(r.exitCode).toBe(1);
+    expect(r.ledger.final?.outcome).toBe("invariant NoFork violated");
+  });
+
+  it("will not resume a checkpoint whose ledger (and so fingerprint polynomial) is lost", async () => {
+    const { spec, config } = model();
+    const root = join(dir, "runs");
+    const key = runKey({ spec, config, jarSha256: tlc.sha256, extraArgs: [] });
+    const cp = join(runDir(root, config, key), "meta", "stamp");
+    mkdirSync(cp, { recursive: true });
+    writeFileSync(join(cp, "queue.chkpt"), "q");
+    writeFileSync(join(cp, "vars.chkpt"), "v");
+    await expect(runResumable({ spec, config, workers: 1, extraArgs: [], checkpointMinutes: 10, fresh: false, quiet: true, root, tlc })).rejects.toThrow(
+      /holds a checkpoint but no ledger\.json.*--fresh/,
+    );
+  });
+});
