@@ -52,9 +52,11 @@ test: typecheck unit check mutants
 verify: check mutants traces conformance map
 	@$(NPM) run -s summary
 
-# The large configuration: 5 users, safety, exhaustive. A long run.
+# The large configuration: 5 users, safety, exhaustive. Hours: it checkpoints into
+# ~/.cache/dca-verified/runs/ every 10 minutes, and running it again resumes (or,
+# once finished, prints the recorded result; FRESH=1 checks again from scratch).
 check-full: $(DEPS) tlc
-	$(TLC) tla/MC_full.cfg --workers auto
+	$(TLC) tla/MC_full.cfg --workers auto --resumable $(if $(FRESH),--fresh)
 
 clean:
 	rm -rf build

@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { roomProperty, teethCampaign } from "../conformance/room-commands.ts";
 import { replayAll, traceFiles } from "../conformance/suite.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
+import { describeProgress, hours, readLedger, runDir, runKey, runsRoot, totalSeconds } from "./lib/tlc-resumable.ts";
 
 const CONFIGS = ["MC_ci", "MC_ci_liveness"];
 const read = (path: string): any => (existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined);
@@ -28,6 +29,21 @@ for (const { c, r } of runs) {
   }
   const outcome = r.outcome.kind === "ok" ? "ok" : `${r.outcome.kind}${r.outcome.name ? ` ${r.outcome.name}` : ""}`;
   say(`  ${c.padEnd(16)} ${outcome.padEnd(4)}  ${n(r.distinctStates)} distinct / ${n(r.statesGenerated)} generated, depth ${r.depth ?? "?"}, ${r.seconds?.toFixed(1) ?? "?"} s`);
+}
+// The large configuration is not part of make verify (hours); say what its resumable run has, for this model and jar.
+if (first?.tlc?.sha256) {
+  const config = "tla/MC_full.cfg";
+  const dir = runDir(runsRoot(), config, runKey({ spec: "tla/DCA.tla", config, jarSha256: first.tlc.sha256, extraArgs: [] }));
+  let ledger;
+  try {
+    ledger = readLedger(dir);
+  } catch (e) {
+    say(`  MC_full          unreadable run ledger: ${(e as Error).message}`);
+  }
+  const f = ledger?.final;
+  if (f) say(`  MC_full          ${f.ok ? "ok  " : f.outcome}  ${n(f.distinct)} distinct, depth ${f.depth ?? "?"}, ${hours(totalSeconds(ledger!))} over ${ledger!.segments.length} segment(s) (make check-full, finished ${f.finishedAt})`);
+  else if (ledger) say(`  MC_full          unfinished: ${describeProgress(ledger)}; make check-full resumes it`);
+  else say("  MC_full          not run for this model here (make check-full: hours, resumable)");
 }
 
 // 2. Known-bad variants, three layers.
