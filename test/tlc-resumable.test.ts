@@ -11,6 +11,7 @@ import {
   describeProgress,
   findCheckpoint,
   LedgerError,
+  moduleClosure,
   newLedger,
   readLedger,
   recordMessage,
@@ -33,15 +34,16 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 function model(): { spec: string; config: string } {
   mkdirSync(join(dir, "tla"), { recursive: true });
   const spec = join(dir, "tla", "M.tla");
-  writeFileSync(spec, "---- MODULE M ----\nVARIABLE x\n====\n");
-  writeFileSync(join(dir, "tla", "Other.tla"), "---- MODULE Other ----\n====\n");
+  writeFileSync(spec, "---- MODULE M ----\nEXTENDS Naturals,\n  Helper\nVARIABLE x\n====\n");
+  writeFileSync(join(dir, "tla", "Helper.tla"), "---- MODULE Helper ----\n====\n");
+  writeFileSync(join(dir, "tla", "Unrelated.tla"), "---- MODULE Unrelated ----\n====\n");
   const config = join(dir, "tla", "MC.cfg");
   writeFileSync(config, "INIT Init\nNEXT Next\n");
   return { spec, config };
 }
 
 describe("runKey", () => {
-  it("is stable, and changes with every module in the folder, the config, the jar and the TLC arguments", () => {
+  it("is stable, and changes with the modules the spec uses, the config, the jar and the TLC arguments", () => {
     const { spec, config } = model();
     const base = { spec, config, jarSha256: "aa", extraArgs: [] as string[] };
     const k = runKey(base);
@@ -49,11 +51,20 @@ describe("runKey", () => {
     expect(runKey(base)).toBe(k);
     expect(runKey({ ...base, jarSha256: "bb" })).not.toBe(k);
     expect(runKey({ ...base, extraArgs: ["-deadlock"] })).not.toBe(k);
+    writeFileSync(join(dir, "tla", "Unrelated.tla"), "---- MODULE Unrelated ----\nX == 1\n====\n");
+    expect(runKey(base)).toBe(k); // a module the spec does not use keeps the checkpoint valid
     writeFileSync(config, "INIT Init\nNEXT Next\nINVARIANT Inv\n");
     const k2 = runKey(base);
     expect(k2).not.toBe(k);
-    writeFileSync(join(dir, "tla", "Other.tla"), "---- MODULE Other ----\nX == 1\n====\n");
+    writeFileSync(join(dir, "tla", "Helper.tla"), "---- MODULE Helper ----\nX == 1\n====\n");
     expect(runKey(base)).not.toBe(k2);
+  });
+
+  it("follows EXTENDS and INSTANCE to the project's own modules, not into comments", () => {
+    expect(moduleClosure("tla/DCA.tla")).toEqual(["DCA.tla"]);
+    expect(moduleClosure("tla/DCA_Trace.tla")).toEqual(["DCA.tla", "DCA_Trace.tla"]);
+    // DCA_Validate's header comment mentions a module that EXTENDS it; only real clauses count.
+    expect(moduleClosure("tla/DCA_Validate.tla")).toEqual(["DCA.tla", "DCA_Validate.tla"]);
   });
 
   it("names the run folder after the config, under the user's cache", () => {

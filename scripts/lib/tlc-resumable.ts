@@ -79,12 +79,31 @@ export function runsRoot(env: Record<string, string | undefined> = process.env, 
   return join(env.XDG_CACHE_HOME || join(home, ".cache"), "dca-verified", "runs");
 }
 
+/**
+ * The spec and the modules next to it that it EXTENDS or INSTANCEs, transitively
+ * (standard modules come from the jar, which the key covers). Sorted file names.
+ */
+export function moduleClosure(spec: string): string[] {
+  const dir = dirname(spec);
+  const seen = new Set<string>();
+  const visit = (file: string) => {
+    if (seen.has(file) || !existsSync(join(dir, file))) return;
+    seen.add(file);
+    const text = readFileSync(join(dir, file), "utf8").replace(/\(\*[\s\S]*?\*\)/g, "").replace(/\\\*.*$/gm, "");
+    for (const m of text.matchAll(/\bEXTENDS\s+(\w+(?:\s*,\s*\w+)*)/g)) {
+      for (const name of m[1]!.split(",")) if (name.trim()) visit(`${name.trim()}.tla`);
+    }
+    for (const m of text.matchAll(/\bINSTANCE\s+(\w+)/g)) visit(`${m[1]}.tla`);
+  };
+  visit(basename(spec));
+  return [...seen].sort();
+}
+
 /** Everything that decides the state space and its fingerprints. */
 export function runKey(opts: { spec: string; config: string; jarSha256: string; extraArgs: string[] }): string {
   const h = createHash("sha256");
   const dir = dirname(opts.spec);
-  // Every module next to the spec: the checked one and what it EXTENDS or INSTANCEs.
-  for (const f of readdirSync(dir).filter((f) => f.endsWith(".tla")).sort()) {
+  for (const f of moduleClosure(opts.spec)) {
     h.update(`module ${f}\0`).update(readFileSync(join(dir, f))).update("\0");
   }
   h.update(`spec ${basename(opts.spec)}\0config\0`).update(readFileSync(opts.config)).update("\0");
