@@ -313,7 +313,7 @@ export async function runResumable(opts: ResumableOptions): Promise<ResumableOut
   }
 
   seg.updated = new Date().toISOString();
-  if (run.seconds !== undefined) seg.seconds = Math.round(run.seconds);
+  seg.seconds = Math.round((Date.now() - Date.parse(seg.started)) / 1000); // wall time, start-up and recovery included
   if (run.distinctStates !== undefined) seg.distinct = run.distinctStates;
   if (run.depth !== undefined) seg.depth = run.depth;
   await copyFile(run.rawOutputPath, join(dir, `segment-${seg.n}.out`));
@@ -335,6 +335,7 @@ export async function runResumable(opts: ResumableOptions): Promise<ResumableOut
   } else {
     seg.end = stop.signal.aborted ? "interrupted" : "error";
     seg.error = o.message;
+    if (stop.signal.aborted) o.message = `stopped on request (${o.message}); the same command resumes from the newest checkpoint`;
     exitCode = 2;
   }
   await writeLedger(dir, ledger);
