@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  checkpointWorkers,
   describeProgress,
   findCheckpoint,
   LedgerError,
@@ -94,6 +95,19 @@ describe("findCheckpoint", () => {
     expect(findCheckpoint(join(dir, "meta"))).toBe(young);
     utimesSync(join(young, "vars.chkpt"), new Date(2025, 0, 1), new Date(2025, 0, 1));
     expect(findCheckpoint(join(dir, "meta"))).toBe(old);
+  });
+});
+
+describe("checkpointWorkers", () => {
+  it("counts the per-worker trace positions TLC saved, which a resumed run must match", () => {
+    const cp = join(dir, "cp");
+    mkdirSync(cp);
+    for (const f of ["queue.chkpt", "vars.chkpt", "DCA.st.chkpt", "DCA_0.fp", "17"]) writeFileSync(join(cp, f), "");
+    expect(checkpointWorkers(cp)).toBeUndefined();
+    writeFileSync(join(cp, "DCA-0.chkpt"), "");
+    expect(checkpointWorkers(cp)).toBe(1);
+    writeFileSync(join(cp, "DCA-1.chkpt"), "");
+    expect(checkpointWorkers(cp)).toBe(2);
   });
 });
 

@@ -23,7 +23,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { homedir } from "node:os";
+import { availableParallelism, homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describeOutcome, EC, parseProgress, parseRecovery } from "./tlc-messages.ts";
 import { checkJava, resolveTlc, type ResolvedTlc } from "./tlc-resolve.ts";
@@ -70,6 +70,8 @@ export interface Ledger {
   key: string;
   /** TLC's -fp index, fixed for the life of the run. */
   fpIndex: number;
+  /** TLC's worker count, fixed too: each worker has its own checkpointed trace file. */
+  workers?: number;
   created: string;
   segments: Segment[];
   final?: FinalResult;
@@ -128,6 +130,12 @@ export function findCheckpoint(metaRoot: string): string | undefined {
     .map((d) => ({ d, t: statSync(join(d, "vars.chkpt")).mtimeMs }))
     .sort((a, b) => b.t - a.t);
   return complete[0]?.d;
+}
+
+/** How many workers made a checkpoint: TLC saves one trace file position per worker, <Spec>-<i>.chkpt. */
+export function checkpointWorkers(checkpoint: string): number | undefined {
+  const n = readdirSync(checkpoint).filter((f) => /^\w+-\d+\.chkpt$/.test(f)).length;
+  return n > 0 ? n : undefined;
 }
 
 export class LedgerError extends Error {}
@@ -263,6 +271,11 @@ export async function runResumable(opts: ResumableOptions): Promise<ResumableOut
     throw new LedgerError(`${dir} holds a checkpoint but no ledger.json, so the fingerprint polynomial it was made with is unknown; pass --fresh to start over`);
   }
   const ledger = found ?? newLedger({ config: opts.config, spec: opts.spec, key });
+  const asked = opts.workers === "auto" ? availableParallelism() : opts.workers;
+  // TLC cannot resume a checkpoint with another worker count (it looks for each worker's trace file).
+  const workers = checkpoint ? checkpointWorkers(checkpoint) ?? asked : asked;
+  if (workers !== asked) say(`resuming with ${workers} worker(s), as the checkpoint was made (asked for ${asked})`);
+  ledger.workers = workers;
   if (checkpoint) say(`resuming ${dir}: ${describeProgress(ledger)}`);
   else if (ledger.segments.length) say(`no checkpoint in ${dir} (${describeProgress(ledger)}): starting over`);
   else say(`new resumable run in ${dir} (checkpoint every ${opts.checkpointMinutes} min; stop at any time, the same command resumes)`);
@@ -300,7 +313,7 @@ export async function runResumable(opts: ResumableOptions): Promise<ResumableOut
       spec: opts.spec,
       config: opts.config,
       jar: tlc,
-      workers: opts.workers,
+      workers,
       metaDir: metaRoot,
       extraArgs: ["-fp", String(ledger.fpIndex), "-checkpoint", String(opts.checkpointMinutes), ...(checkpoint ? ["-recover", checkpoint] : []), ...opts.extraArgs],
       quiet: opts.quiet,
