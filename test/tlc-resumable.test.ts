@@ -159,12 +159,12 @@ describe("runResumable", () => {
     const root = join(dir, "runs");
     const key = runKey({ spec, config, jarSha256: tlc.sha256, extraArgs: [] });
     const l = newLedger({ config, spec, key, fpIndex: 3 });
-    l.final = { finishedAt: "T", outcome: "invariant NoFork violated", ok: false, exitCode: 1, distinct: 42, tlc: "test jar" };
+    l.final = { finishedAt: "T", outcome: "invariant Inv violated", ok: false, exitCode: 1, distinct: 42, tlc: "test jar" };
     await writeLedger(runDir(root, config, key), l);
     const r = await runResumable({ spec, config, workers: 1, extraArgs: [], checkpointMinutes: 10, fresh: false, quiet: true, root, tlc });
     expect(r.run).toBeUndefined(); // the jar does not exist: had TLC been started, this would have failed
     expect(r.exitCode).toBe(1);
-    expect(r.ledger.final?.outcome).toBe("invariant NoFork violated");
+    expect(r.ledger.final?.outcome).toBe("invariant Inv violated");
   });
 
   it("will not resume a checkpoint whose ledger (and so fingerprint polynomial) is lost", async () => {
