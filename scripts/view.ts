@@ -1,0 +1,118 @@
+// npm run view -- <trace.itf.json> [--out FILE.html]
+// npm run view -- --all [--out-dir DIR]
+//
+// Renders an ITF trace of tla/DCA.tla (a model trace or a TLC counterexample)
+// as a self-contained HTML page: a message sequence chart with one lifeline
+// per user and one for the DS log, the DC marked at every step, and the full
+// state of the step you click. --all renders every trace in traces/model and
+// traces/counterexamples, plus an index.html listing them.
+// Exit status: 0 written, 2 bad input (one line on stderr naming the file).
+
+import { mkdir, readdir, writeFile } from "node:fs/promises";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { renderIndex, type IndexEntry } from "./lib/view/index-page.ts";
+import { loadTrace, oneLine } from "./lib/view/load.ts";
+import { renderPage, traceName } from "./lib/view/page.ts";
+
+const HELP = `Usage: npm run view -- <trace.itf.json> [--out FILE.html]
+       npm run view -- --all [--out-dir DIR]
+
+  --out FILE     where to write the page (default: build/reports/<trace name>.html)
+  --all          render every trace in traces/model and traces/counterexamples, and an index.html
+  --out-dir DIR  where --all writes (default: build/reports)`;
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const REPORTS = join(ROOT, "build", "reports");
+const TRACE_DIRS = [join(ROOT, "traces", "model"), join(ROOT, "traces", "counterexamples")];
+
+/** build/reports/<name>.html for traces/…/<name>.itf.json. */
+const pageName = (file: string) => `${traceName(file)}.html`;
+
+/** A mistake in the command line. */
+class UsageError extends Error {}
+
+/** Paths printed relative to where the command runs, as the user typed them. */
+const shown = (path: string) => relative(process.cwd(), path) || path;
+
+async function writePage(path: string, text: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writeFile(path, text);
+}
+
+async function viewOne(file: string, out: string | undefined): Promise<void> {
+  const loaded = await loadTrace(file);
+  const path = resolve(out ?? join(REPORTS, pageName(file)));
+  await writePage(path, renderPage(loaded));
+  console.log(shown(path));
+}
+
+async function viewAll(outDir: string): Promise<number> {
+  const started = performance.now();
+  const entries: IndexEntry[] = [];
+  let failures = 0;
+  for (const dir of TRACE_DIRS) {
+    const files = (await readdir(dir)).filter((f) => f.endsWith(".itf.json")).sort();
+    for (const f of files) {
+      const file = join(dir, f);
+      const name = f.replace(/\.itf\.json$/, "");
+      const group = relative(ROOT, dir);
+      try {
+        const loaded = await loadTrace(shown(file));
+        const meta = loaded.trace["#meta"] ?? {};
+        await writePage(join(outDir, pageName(file)), renderPage(loaded));
+        const v = loaded.chart.violation;
+        entries.push({
+          name,
+          href: pageName(file),
+          group,
+          steps: loaded.trace.states.length - 1,
+          ...(typeof meta.description === "string" ? { description: meta.description } : {}),
+          ...(typeof meta.variant === "string" ? { variant: meta.variant } : {}),
+          ...(typeof meta.chosenBy === "string" ? { chosenBy: meta.chosenBy } : {}),
+          ...(v ? { violation: `${v.name} (${v.kind})` } : {}),
+        });
+      } catch (e) {
+        failures++;
+        console.error(`view: error: ${oneLine(e)}`);
+        entries.push({ name, group, error: oneLine(e) });
+      }
+    }
+  }
+  const index = join(outDir, "index.html");
+  await writePage(index, renderIndex(entries, "DCA traces"));
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  console.log(`${shown(index)} (${entries.length - failures} trace pages in ${shown(outDir)}, ${seconds} s)`);
+  return failures ? 2 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { out: { type: "string" }, all: { type: "boolean" }, "out-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  if (values.all) {
+    if (positionals.length || values.out) throw new UsageError("--all takes no trace file and no --out (use --out-dir)");
+    return viewAll(resolve(values["out-dir"] ?? REPORTS));
+  }
+  if (values["out-dir"]) throw new UsageError("--out-dir goes with --all (for one trace use --out)");
+  if (positionals.length !== 1) throw new UsageError("expected one trace file, or --all (see --help)");
+  await viewOne(positionals[0]!, values.out);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    // parseArgs reports an unknown or incomplete option as a TypeError with an ERR_PARSE_ARGS_* code.
+    const usage = e instanceof UsageError || (e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"));
+    console.error(`view: error: ${usage ? (e as Error).message : oneLine(e)}`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,287 @@
+// The trace viewer (npm run view, scripts/lib/view/): the chart model against
+// the traces it is drawn from, the page it renders, escaping of untrusted
+// text, and what a malformed trace gets. The arrow and DC expectations are
+// computed here from the ITF states, not with the viewer's own helpers.
+
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { readItf, type ItfTrace } from "../scripts/lib/itf.ts";
+import type { ItfValue } from "../scripts/lib/tla-values.ts";
+import { buildChart, type Chart } from "../scripts/lib/view/chart.ts";
+import { esc, html } from "../scripts/lib/view/escape.ts";
+import { loadTrace, oneLine } from "../scripts/lib/view/load.ts";
+import { renderPage } from "../scripts/lib/view/page.ts";
+
+type Rec = Record<string, ItfValue>;
+const ROOT = new URL("..", import.meta.url).pathname;
+const DIRS = ["traces/model", "traces/counterexamples"];
+const ALL = DIRS.flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith(".itf.json")).sort().map((f) => `${d}/${f}`));
+const tmp = mkdtempSync(join(tmpdir(), "view-test-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const load = (file: string) => readItf(join(ROOT, file));
+const users = (s: unknown) => s as Rec[];
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+/** How often `needle` occurs in `text`. */
+const count = (text: string, needle: string | RegExp) => text.split(needle).length - 1;
+
+// The steps that append to the DS log, by the rules of tla/DCA.tla.
+const APPENDS = new Set(["Join", "Leave", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove"]);
+
+type Expected = { step: number; kind: "append" | "read"; who: { user: number; entryType: string }[] };
+
+/** The arrows a trace must show, step by step: one per append, one per Read (see chart.ts). */
+function expectedArrows(trace: ItfTrace): Expected[] {
+  return trace.states.flatMap((s, i): Expected[] => {
+    if (i === 0) return [];
+    const action = String(s["#meta"]?.action);
+    const prev = trace.states[i - 1]!;
+    const params = s["#meta"]?.params as { u?: number } | undefined;
+    if (action === "Read") {
+      // The entry read is the one at the reader's cursor in the previous state. Model
+      // traces record the reader; for TLC's counterexamples any active user with an
+      // unread entry may be it.
+      const log = prev.log as Rec[];
+      const who = users(prev.st).flatMap((u, k) =>
+        u.status === "active" && (u.cursor as number) < log.length && (params?.u === undefined || params.u === k + 1)
+          ? [{ user: k + 1, entryType: String(log[u.cursor as number]!.type) }]
+          : [],
+      );
+      return [{ step: i, kind: "read", who }];
+    }
+    if (!APPENDS.has(action)) return [];
+    // Join's and Leave's entries may be compacted away at once; a DC's append is the last entry.
+    const type = action === "Join" ? "joined" : action === "Leave" ? "left" : String((s.log as Rec[]).at(-1)!.type);
+    const author = action === "Join" ? (prev.nextUid as number) : params?.u;
+    return [{ step: i, kind: "append", who: [{ user: author ?? 0, entryType: type }] }];
+  });
+}
+
+/** The chart's arrows are exactly the trace's appends and reads, one per step, in order, each with its entry. */
+function expectArrowsMatch(chart: Chart, trace: ItfTrace): void {
+  const want = expectedArrows(trace);
+  expect(chart.arrows.map((a) => `${a.step}:${a.kind}`)).toEqual(want.map((w) => `${w.step}:${w.kind}`));
+  chart.arrows.forEach((a, n) => {
+    const user = a.kind === "read" ? (a.to as number) : (a.from as number);
+    const options = want[n]!.who.map((w) => (w.user === 0 ? { ...w, user } : w)); // author not recorded: any
+    expect(options, `step ${a.step}`).toContainEqual({ user, entryType: String(a.entry.type) });
+    expect(a.kind === "read" ? a.from : a.to).toBe("ds");
+  });
+}
+
+describe("chart model, on every stored trace", () => {
+  it.each(ALL)("%s: a lifeline per user, an arrow per append and per Read", async (file) => {
+    const trace = await load(file);
+    const chart = buildChart(trace, file);
+    expect(chart.users).toBe(users(trace.states[0]!.st).length);
+    expect(chart.rows).toHaveLength(trace.states.length);
+    expectArrowsMatch(chart, trace);
+    const page = renderPage({ file, trace, chart });
+    expect(count(page, /class="lifeline" data-user="/)).toBe(chart.users);
+    expect(count(page, 'class="lifeline" data-role="ds"')).toBe(1);
+    expect(count(page, /<g class="arrow /)).toBe(expectedArrows(trace).length);
+    expect(count(page, /<g class="arrow read /)).toBe(trace.states.filter((s) => s["#meta"]?.action === "Read").length);
+    expect(count(page, /<g class="step[ "]/)).toBe(trace.states.length);
+    expect(count(page, /<section class="state"/)).toBe(trace.states.length);
+    // DC markers: exactly the users that satisfy DCA!Believes in each state.
+    const variant = trace["#meta"]?.variant;
+    trace.states.forEach((s, i) => {
+      const believers = users(s.st).flatMap((u, k) =>
+        u.status === "active" && (u.welcomed === true || variant === "DcLowestAlive") && (u.ahead as { "#set": number[] })["#set"].length === 0 ? [k + 1] : [],
+      );
+      expect(chart.rows[i]!.believers, `step ${i}`).toEqual(believers);
+      expect(count(page, `class="dc" data-step="${i}"`) + count(page, `class="dc multi" data-step="${i}"`), `step ${i}`).toBe(believers.length);
+    });
+  });
+
+  it("the arrow check has teeth: a chart without one Read arrow fails it", async () => {
+    const file = "traces/model/cover-Join-u2.itf.json";
+    const trace = await load(file);
+    const broken = buildChart(trace, file);
+    const dropped = broken.arrows.findIndex((a) => a.kind === "read");
+    broken.arrows.splice(dropped, 1);
+    expect(() => expectArrowsMatch(broken, trace)).toThrow();
+    // And a Read labelled with the wrong entry (the retained log's first, not the cursor's) fails it too.
+    const shifted = buildChart(trace, file);
+    const read = shifted.arrows.findIndex((a) => a.kind === "read" && a.step === 6);
+    shifted.arrows[read] = { ...shifted.arrows[read]!, entry: (trace.states[5]!.log as Rec[])[0]! };
+    expect(() => expectArrowsMatch(shifted, trace)).toThrow();
+  });
+
+  it("cover-Join-u2: the exact arrows, read entries taken from the previous state's compacted log", async () => {
+    const file = "traces/model/cover-Join-u2.itf.json";
+    const chart = buildChart(await load(file), file);
+    expect(chart.arrows.map((a) => [a.step, a.from, a.to, a.label])).toEqual([
+      [1, 2, "ds", "joined 2"],
+      [2, "ds", 1, "joined 2"],
+      [3, 1, "ds", "Welcome → 2 (e1)"],
+      [4, 1, "ds", "Add 2 (e0→e1)"],
+      [5, "ds", 1, "Welcome → 2 (e1)"],
+      [6, "ds", 1, "Add 2 (e0→e1)"],
+      [7, "ds", 2, "Welcome → 2 (e1)"],
+      [8, "ds", 2, "Add 2 (e0→e1)"],
+    ]);
+    expect(chart.rows.map((r) => r.label)).toEqual(["Init", "Join(2)", "Read(1)", "DcWelcome(1 → 2)", "DcAdd(1 → 2)", "Read(1)", "Read(1)", "Read(2)", "Read(2)"]);
+    // User 2: waiting, joined, tentative after reading its Welcome, a member after its Add.
+    const u2 = chart.rows.map((r) => r.users[1]!);
+    expect(u2[0]!.status).toBe("waiting");
+    expect(u2[6]).toMatchObject({ status: "active", welcomed: false, tentative: false });
+    expect(u2[7]).toMatchObject({ status: "active", welcomed: false, tentative: true });
+    expect(u2[8]).toMatchObject({ status: "active", welcomed: true, tentative: false, epoch: 1, by: 1 });
+    expect(chart.rows[8]!.epochChanged).toEqual([2]);
+  });
+
+  it("a Leave ends the lifeline with an ✕, also when the compaction drops the left entry at once", async () => {
+    const file = "traces/model/cover-Leave-dc.itf.json";
+    const trace = await load(file);
+    expect(trace.states[1]!.log).toEqual([]); // nobody active is left to read "left 1"
+    const chart = buildChart(trace, file);
+    expect(chart.arrows).toMatchObject([{ step: 1, kind: "append", from: 1, to: "ds", label: "left 1" }]);
+    expect(chart.rows[1]!.leaves).toBe(1);
+    const page = renderPage({ file, trace, chart });
+    expect(count(page, 'class="leave" data-step="1" data-user="1"')).toBe(1);
+  });
+});
+
+describe("DC markers", () => {
+  it("every user that believes it is the DC is marked, and more than one is flagged", async () => {
+    // No stored trace has two believers at once (none violates AtMostOneBelievesDc),
+    // so this one is a real trace with user 2's `ahead` emptied in its last state.
+    const file = "traces/model/cover-Join-u2.itf.json";
+    const trace = clone(await load(file));
+    users(trace.states[8]!.st)[1]!.ahead = { "#set": [] };
+    const chart = buildChart(trace, file);
+    expect(chart.rows[8]!.believers).toEqual([1, 2]);
+    expect(chart.rows[7]!.believers).toEqual([1]);
+    const page = renderPage({ file, trace, chart });
+    expect(count(page, 'class="dc multi" data-step="8"')).toBe(2);
+    expect(page).toMatch(/<g class="step multi-dc" data-step="8"/);
+    expect(page).toContain("2 users believe they are the DC");
+  });
+
+  it("DcLowestAlive: belief without a Welcome counts (the variant's rule)", async () => {
+    const file = "traces/counterexamples/Mutant_DcLowestAlive.itf.json";
+    const trace = await load(file);
+    const chart = buildChart(trace, file);
+    expect(chart.variant).toBe("DcLowestAlive");
+    expect(chart.rows[3]!.believers).toEqual([2]);
+    expect(chart.rows[3]!.users[1]!.welcomed).toBe(false);
+  });
+});
+
+describe("violations", () => {
+  it("a safety counterexample marks its last step", async () => {
+    const file = "traces/counterexamples/Mutant_NoSkipOwnAdd.itf.json";
+    const trace = await load(file);
+    const chart = buildChart(trace, file);
+    expect(chart.violation).toEqual({ name: "NoFork", kind: "invariant", step: 6 });
+    const page = renderPage({ file, trace, chart });
+    expect(count(page, /<g class="step[^"]*\bviolation\b/)).toBe(1);
+    expect(page).toMatch(/<g class="step violation" data-step="6"/);
+    expect(page).toContain('data-violation="NoFork"');
+    expect(page).toContain('<body data-initial-step="6">');
+  });
+
+  it("a liveness lasso marks the loop back (stuttering: to itself)", async () => {
+    const file = "traces/counterexamples/Liveness_WelcomeWithoutRemoves.itf.json";
+    const trace = await load(file);
+    const chart = buildChart(trace, file);
+    expect(chart.violation).toEqual({ name: "EventuallyConverged", kind: "property", step: 18, loop: 18 });
+    const page = renderPage({ file, trace, chart });
+    expect(count(page, '<path class="loop"')).toBe(1);
+    expect(page).toContain("the last state repeats forever");
+    expect(page).not.toMatch(/<g class="step[^"]*\bviolation\b/);
+  });
+
+  it("a lasso that returns to an earlier step says which", async () => {
+    const file = "traces/counterexamples/Liveness_AddBeforeWelcome.itf.json";
+    const trace = { ...(await load(file)), loop: 4 };
+    const page = renderPage({ file, trace, chart: buildChart(trace, file) });
+    expect(page).toContain('loops back to <a href="#step-4" data-goto="4">step 4</a>');
+    expect(count(page, /<g class="step in-loop/)).toBe(trace.states.length - 4);
+  });
+
+  it("a model trace has no violation banner", async () => {
+    const file = "traces/model/walk-4users-seed7.itf.json";
+    const page = renderPage({ file, trace: await load(file), chart: buildChart(await load(file), file) });
+    expect(page).not.toContain("data-violation");
+    expect(page).toContain('<body data-initial-step="0">');
+  });
+});
+
+describe("escaping untrusted trace content", () => {
+  const HOSTILE = `</script><script>alert("x")</script><img src=x onerror='alert(1)'>&amp;`;
+
+  it("esc and the html template escape & < > \" '", () => {
+    expect(esc(HOSTILE)).toBe("&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&lt;img src=x onerror=&#39;alert(1)&#39;&gt;&amp;amp;");
+    expect(html`<p title="${HOSTILE}">${HOSTILE}</p>`.html).not.toContain("<script>");
+  });
+
+  it("no hostile string from #meta, the variant, the violation or a log entry reaches the page unescaped", async () => {
+    const file = "traces/model/cover-Join-u2.itf.json";
+    const trace = clone(await load(file));
+    trace["#meta"] = { ...trace["#meta"], description: HOSTILE, config: HOSTILE, variant: HOSTILE, violation: { kind: HOSTILE, name: HOSTILE } };
+    (trace.states[1]!.log as Rec[])[0]!.note = HOSTILE;
+    const name = join(tmp, `${"<b>"}evil.itf.json`);
+    const page = renderPage({ file: name, trace, chart: buildChart(trace, name) });
+    expect(page).not.toContain(HOSTILE);
+    expect(page).not.toContain("<img");
+    expect(page).not.toContain("<b>");
+    expect(count(page, "<script>")).toBe(1); // the page's own
+    expect(page).toContain("&lt;/script&gt;&lt;script&gt;alert(&quot;x&quot;)");
+  });
+});
+
+describe("malformed traces: one line naming the file and what is wrong", () => {
+  const write = (name: string, text: string) => {
+    const path = join(tmp, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const good = () => JSON.parse(readFileSync(join(ROOT, "traces/model/cover-Join-u2.itf.json"), "utf8")) as ItfTrace & Rec;
+  const cases: [string, () => string, RegExp][] = [
+    ["not-json", () => "{ not json", /not-json\.itf\.json: not valid JSON/],
+    ["no-states", () => JSON.stringify({ vars: ["st"] }), /no-states\.itf\.json: \$\.states: missing or not an array/],
+    ["no-st", () => { const t = good(); delete (t.states[2] as Rec).st; return JSON.stringify(t); }, /no-st\.itf\.json: \$\.states\[2\]\.st: state is missing variable "st"/],
+    ["no-st-var", () => { const t = good(); t.vars = t.vars.filter((v) => v !== "st"); t.states.forEach((s) => delete (s as Rec).st); return JSON.stringify(t); }, /no-st-var\.itf\.json: \$\.vars: no variable "st"/],
+    ["bad-status", () => { const t = good(); users(t.states[3]!.st)[1]!.status = 7; return JSON.stringify(t); }, /bad-status\.itf\.json: \$\.states\[3\]\.st\[1\]\.status: expected "waiting", "active" or "gone", got 7/],
+    ["st-not-seq", () => { const t = good(); (t.states[0] as Rec).st = "x"; return JSON.stringify(t); }, /st-not-seq\.itf\.json: \$\.states\[0\]\.st: expected a non-empty sequence/],
+    ["bad-cursor", () => { const t = good(); users(t.states[4]!.st)[0]!.cursor = 9; return JSON.stringify(t); }, /bad-cursor\.itf\.json: step 5 \(Read\(1\)\): user 1's cursor 9 is past the end of the log/],
+  ];
+
+  it.each(cases)("%s", async (name, text, message) => {
+    const path = write(`${name}.itf.json`, text());
+    const error = await loadTrace(path).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(oneLine(error)).toMatch(message);
+    expect(oneLine(error)).not.toContain("\n");
+    expect(oneLine(error)).not.toMatch(/^unexpected/);
+  });
+
+  it("the CLI exits 2 with one line on stderr and no stack trace", () => {
+    const path = write("cli-bad.itf.json", '{"vars": ["st"], "states": [{"st": 1}]}');
+    const r = spawnSync(process.execPath, ["--import", "./scripts/register-ts-node.mjs", "scripts/view.ts", path], { cwd: ROOT, encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("cli-bad.itf.json");
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("npm run view -- --all", () => {
+  it("renders every stored trace and an index listing them", () => {
+    const out = join(tmp, "all");
+    const r = spawnSync(process.execPath, ["--import", "./scripts/register-ts-node.mjs", "scripts/view.ts", "--all", "--out-dir", out], { cwd: ROOT, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const pages = readdirSync(out).filter((f) => f.endsWith(".html") && f !== "index.html");
+    expect(pages).toHaveLength(ALL.length);
+    const index = readFileSync(join(out, "index.html"), "utf8");
+    for (const f of ALL) expect(index).toContain(`href="${f.split("/").pop()!.replace(".itf.json", ".html")}"`);
+    expect(index).toContain("NoFork (invariant)");
+  });
+});
