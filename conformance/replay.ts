@@ -34,6 +34,8 @@ export interface StepReport {
   refused?: string;
   /** A log entry the member rejected while reading (its state effect is still compared). */
   rejected?: string;
+  /** The implementation's state mapped to the model's variables after the step (with `recordStates`). */
+  mapped?: ModelState;
 }
 
 export interface ReplayReport {
@@ -210,6 +212,8 @@ export interface ReplayOptions {
   variant?: Variant;
   /** Stop at the first divergence (default) or record it and go on while the step can be taken. */
   stopAtDivergence?: boolean;
+  /** Keep each step's mapped implementation state in its report (for the side-by-side page). */
+  recordStates?: boolean;
   onStep?: (step: StepReport) => void;
 }
 
@@ -247,7 +251,7 @@ export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise
         differences.push({ path: "enabled DC steps", model: `{${model.join(", ")}}`, impl: `{${impl.join(", ")}}` });
       }
     }
-    const step: StepReport = { index: i, action, params, paramsFrom: from, differences, mlsProblems: mlsProblems(room), ...(refused ? { refused } : {}), ...(rejected ? { rejected } : {}) };
+    const step: StepReport = { index: i, action, params, paramsFrom: from, differences, mlsProblems: mlsProblems(room), ...(refused ? { refused } : {}), ...(rejected ? { rejected } : {}), ...(opts.recordStates ? { mapped } : {}) };
     report.steps.push(step);
     opts.onStep?.(step);
     // The correct model never sees a bad entry, so under it a rejection is a divergence too.

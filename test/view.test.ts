@@ -8,12 +8,14 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { replayTrace } from "../conformance/replay.ts";
 import { readItf, type ItfTrace } from "../scripts/lib/itf.ts";
 import type { ItfValue } from "../scripts/lib/tla-values.ts";
 import { buildChart, type Chart } from "../scripts/lib/view/chart.ts";
 import { esc, html } from "../scripts/lib/view/escape.ts";
 import { loadTrace, oneLine } from "../scripts/lib/view/load.ts";
 import { renderPage } from "../scripts/lib/view/page.ts";
+import { renderReplayPage } from "../scripts/lib/view/replay-page.ts";
 
 type Rec = Record<string, ItfValue>;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -283,5 +285,30 @@ describe("npm run view -- --all", () => {
     const index = readFileSync(join(out, "index.html"), "utf8");
     for (const f of ALL) expect(index).toContain(`href="${f.split("/").pop()!.replace(".itf.json", ".html")}"`);
     expect(index).toContain("NoFork (invariant)");
+  });
+});
+
+describe("replay page", () => {
+  it("marks the first divergence and lists the differing fields", async () => {
+    const file = "traces/counterexamples/Mutant_NoSkipOwnAdd.itf.json";
+    const trace = await load(file);
+    const report = await replayTrace(trace, { file, mls: false, variant: "Correct", stopAtDivergence: false, recordStates: true }).catch((e: { report: never }) => e.report);
+    const page = renderReplayPage({ file, trace, chart: buildChart(trace, file), report, mls: false });
+    expect(page).toMatch(/<g class="step violation divergence" data-step="6"/);
+    expect(page).toContain('class="banner divergence" data-step="6"');
+    expect(page).toContain("st[2].epoch: model 2, implementation 1");
+    // In the panel, the differing cell shows both values.
+    expect(page).toMatch(/<td class="changed diff"><span class="v">2<\/span><div class="impl-value"[^>]*>impl: 1<\/div><\/td>/);
+  });
+
+  it("a clean replay has no divergence", async () => {
+    const file = "traces/model/cover-Join-u2.itf.json";
+    const trace = await load(file);
+    const report = await replayTrace(trace, { file, mls: false, recordStates: true });
+    expect(report.steps.every((s) => s.mapped !== undefined)).toBe(true);
+    const page = renderReplayPage({ file, trace, chart: buildChart(trace, file), report, mls: false });
+    expect(page).not.toMatch(/class="[^"]*divergence/);
+    expect(page).not.toMatch(/class="[^"]*\bdiff\b/);
+    expect(page).toContain("followed all 8 steps");
   });
 });
