@@ -34,8 +34,6 @@ export interface StepReport {
   refused?: string;
   /** A log entry the member rejected while reading (its state effect is still compared). */
   rejected?: string;
-  /** The implementation's state mapped to the model's variables after the step (with `recordStates`). */
-  mapped?: ModelState;
 }
 
 export interface ReplayReport {
@@ -212,9 +210,9 @@ export interface ReplayOptions {
   variant?: Variant;
   /** Stop at the first divergence (default) or record it and go on while the step can be taken. */
   stopAtDivergence?: boolean;
-  /** Keep each step's mapped implementation state in its report (for the side-by-side page). */
-  recordStates?: boolean;
   onStep?: (step: StepReport) => void;
+  /** Called after each step with the implementation's state mapped to the model's variables. */
+  onMapped?: (index: number, mapped: ModelState) => void;
 }
 
 export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise<ReplayReport> {
@@ -239,6 +237,7 @@ export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise
       }
     }
     const mapped = toModel(snapshot(room, users));
+    opts.onMapped?.(i, mapped);
     const differences = diffValues(modelState(state) as unknown as ItfValue, mapped as unknown as ItfValue);
     // Where the trace records which DC steps the model allows here (from TLC's state
     // graph), the implementation must allow exactly those: a DC that may do more
@@ -251,7 +250,7 @@ export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise
         differences.push({ path: "enabled DC steps", model: `{${model.join(", ")}}`, impl: `{${impl.join(", ")}}` });
       }
     }
-    const step: StepReport = { index: i, action, params, paramsFrom: from, differences, mlsProblems: mlsProblems(room), ...(refused ? { refused } : {}), ...(rejected ? { rejected } : {}), ...(opts.recordStates ? { mapped } : {}) };
+    const step: StepReport = { index: i, action, params, paramsFrom: from, differences, mlsProblems: mlsProblems(room), ...(refused ? { refused } : {}), ...(rejected ? { rejected } : {}) };
     report.steps.push(step);
     opts.onStep?.(step);
     // The correct model never sees a bad entry, so under it a rejection is a divergence too.

@@ -13,6 +13,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import type { ModelState } from "../conformance/refinement.ts";
 import { ConformanceError, formatParams, replayTrace, type ReplayReport, type StepReport } from "../conformance/replay.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
 import { readItf, type ItfTrace } from "./lib/itf.ts";
@@ -130,13 +131,14 @@ async function main(argv: string[]): Promise<number> {
   console.log(`Trace:   ${file} (${trace.states.length} states)${meta.description ? `\n         ${meta.description}` : ""}`);
   let report: ReplayReport;
   let failure: ConformanceError | undefined;
+  const mapped: ModelState[] = [];
   try {
     report = await replayTrace(trace, {
       file,
       mls: !values["no-mls"],
       ...(values.variant ? { variant: values.variant as Variant } : {}),
       stopAtDivergence: !values["keep-going"],
-      recordStates: html !== undefined,
+      ...(html ? { onMapped: (i: number, m: ModelState) => (mapped[i] = m) } : {}),
     });
   } catch (e) {
     if (!(e instanceof ConformanceError)) throw e;
@@ -149,7 +151,7 @@ async function main(argv: string[]): Promise<number> {
     if (!html || !chart) return;
     const path = resolve(html === true ? join(ROOT, "build", "reports", `${traceName(file)}.replay.html`) : html);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, renderReplayPage({ file, trace, chart, report, mls: !values["no-mls"] }));
+    await writeFile(path, renderReplayPage({ file, trace, chart, report, mapped, mls: !values["no-mls"] }));
     console.log(`\nHTML:    ${relative(process.cwd(), path)} (the model's and the implementation's runs side by side)`);
   };
   const diverged = report.steps.filter((s) => s.differences.length || s.mlsProblems.length || s.refused);

@@ -13,6 +13,7 @@ import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ModelState } from "../conformance/refinement.ts";
 import { replayTrace, type ReplayReport } from "../conformance/replay.ts";
 import { readItf, type ItfTrace } from "../scripts/lib/itf.ts";
 import { buildChart } from "../scripts/lib/view/chart.ts";
@@ -76,11 +77,12 @@ describe.skipIf(!haveChromium)("trace viewer in a browser", () => {
     await write("cex", cex, (trace) => renderPage({ file: cex, trace, chart: buildChart(trace, cex) }));
     // The known-bad trace replayed on the correct implementation: it must diverge where NoSkipOwnAdd matters.
     await write("replay", cex, async (trace) => {
-      const report = await replayTrace(trace, { file: cex, mls: false, variant: "Correct", recordStates: true }).then(
+      const mapped: ModelState[] = [];
+      const report = await replayTrace(trace, { file: cex, mls: false, variant: "Correct", onMapped: (i, m) => (mapped[i] = m) }).then(
         (r) => r,
         (e: { report?: ReplayReport }) => e.report ?? Promise.reject(e),
       );
-      return renderReplayPage({ file: cex, trace, chart: buildChart(trace, cex), report, mls: false });
+      return renderReplayPage({ file: cex, trace, chart: buildChart(trace, cex), report, mapped, mls: false });
     });
     context = await chromium.launchPersistentContext(join(dir, "profile"), {
       executablePath: CHROMIUM,
@@ -136,7 +138,8 @@ describe.skipIf(!haveChromium)("trace viewer in a browser", () => {
   it("counterexample: the violated property is shown, and its step opens first", async () => {
     const page = await open("cex");
     const last = String(pages.cex!.trace.states.length - 1);
-    expect(await page.locator(".banner.violation").innerText()).toContain("NoFork (invariant) is violated");
+    const v = pages.cex!.trace["#meta"]!.violation as { name: string; kind: string };
+    expect(await page.locator(".banner.violation").innerText()).toContain(`${v.name} (${v.kind}) is violated`);
     expect(await page.locator(".step.violation").getAttribute("data-step")).toBe(last);
     expect(await page.locator("section.state:visible").getAttribute("data-step")).toBe(last);
     expect(await page.locator(".step.selected").getAttribute("data-step")).toBe(last);

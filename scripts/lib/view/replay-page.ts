@@ -6,6 +6,7 @@
 // "divergence") in the header, on its row and in its panel.
 
 import { formatParams, type ReplayReport, type StepReport } from "../../../conformance/replay.ts";
+import type { ModelState } from "../../../conformance/refinement.ts";
 import type { ItfState } from "../itf.ts";
 import { html, type Raw } from "./escape.ts";
 import type { LoadedTrace } from "./load.ts";
@@ -15,6 +16,8 @@ import type { Conformance } from "./svg.ts";
 
 export interface ReplayPageInput extends LoadedTrace {
   report: ReplayReport;
+  /** The implementation's mapped state after each replayed step (replayTrace's onMapped). */
+  mapped: ModelState[];
   mls: boolean;
 }
 
@@ -44,7 +47,7 @@ export function renderReplayPage(input: ReplayPageInput): string {
     if (!s) return { kind: "not-replayed" };
     return isBad(s) ? { kind: "differs", summary: summary(s) } : { kind: "same" };
   });
-  const mapped = (i: number) => steps[i]?.mapped as unknown as ItfState | undefined;
+  const mapped = (i: number) => (steps[i] ? (input.mapped[i] as unknown as ItfState | undefined) : undefined);
   const impl = (i: number): PanelState | "not replayed" => {
     const state = mapped(i);
     if (!state) return "not replayed";
