@@ -9,7 +9,7 @@ NPM   ?= npm
 TLC    = $(NPM) run -s tlc --
 DEPS   = node_modules/.deps-installed
 
-.PHONY: verify test typecheck unit check mutants traces conformance map check-full check-liveness-full tlc clean
+.PHONY: verify test typecheck unit check mutants traces conformance map reports check-full check-liveness-full tlc clean
 
 $(DEPS): package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
@@ -47,9 +47,13 @@ conformance: $(DEPS)
 map: $(DEPS)
 	$(NPM) run -s map
 
+# Every trace as an HTML message sequence chart, with an index (build/reports/index.html).
+reports: $(DEPS)
+	$(NPM) run -s view -- --all
+
 test: typecheck unit check mutants
 
-verify: check mutants traces conformance map
+verify: check mutants traces conformance map reports
 	@$(NPM) run -s summary
 
 # The large configuration: 5 users, safety, exhaustive. Hours: it checkpoints into

@@ -82,10 +82,12 @@ if (conformance) {
 
 // 4. Where to look.
 say();
-say("Reports: docs/correspondence.md (spec ↔ TLA+ ↔ code ↔ tests), build/tlc/<config>/tlc.out (raw TLC output),");
-say("         traces/counterexamples/*.itf.json (npm run replay -- <file> shows one step by step)");
+const reports = join("build", "reports", "index.html");
+say("Reports: docs/correspondence.md (spec ↔ TLA+ ↔ code ↔ tests)");
+say(`         ${existsSync(reports) ? reports : "build/reports/ (not written: make reports)"} (every trace as a message sequence chart; open in a browser)`);
+say("         build/tlc/<config>/tlc.out (raw TLC output); npm run replay -- <trace> --html (model and implementation side by side)");
 
-const ok = runs.every((x) => x.r?.outcome.kind === "ok") && mutants?.rows.every((r: { caught: boolean }) => r.caught) &&
+const ok = runs.every((x) => x.r?.outcome.kind === "ok") && existsSync(reports) && mutants?.rows.every((r: { caught: boolean }) => r.caught) &&
   byConformance.length === bad.length && byProperty.length === bad.length && conformance && conformance.failed === 0 && conformance.missing.length === 0;
 console.log(`\n=== make verify: summary ===\n${lines.join("\n")}\n\n${ok ? "All checks passed." : "SOME CHECKS DID NOT PASS (see above)."}`);
 process.exitCode = ok ? 0 : 1;
