@@ -143,11 +143,11 @@ describe("the ledger", () => {
 
   it("adds up the time of every segment and says where the newest checkpoint is", () => {
     const l = newLedger({ config: "c", spec: "s", key: "k", fpIndex: 1 });
-    expect(describeProgress(l)).toBe("no checkpoint yet (0 earlier segments, 0 min 00 s)");
+    expect(describeProgress(l)).toBe("no checkpoint yet (0 segments so far, 0 min 00 s)");
     l.segments.push({ n: 1, started: "", updated: "", seconds: 3000, checkpoint: { at: "T1", distinct: 1_234_567 } });
     l.segments.push({ n: 2, started: "", updated: "", seconds: 1000 });
     expect(totalSeconds(l)).toBe(4000);
-    expect(describeProgress(l)).toBe("newest checkpoint T1 with 1,234,567 distinct states (2 earlier segments, 1 h 06 min)");
+    expect(describeProgress(l)).toBe("newest checkpoint T1 with 1,234,567 distinct states (2 segments so far, 1 h 06 min)");
   });
 });
 

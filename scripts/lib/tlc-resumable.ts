@@ -215,7 +215,7 @@ export const hours = (s: number) => {
 export function describeProgress(l: Ledger): string {
   const done = l.segments.filter((s) => s.checkpoint);
   const last = done[done.length - 1];
-  const seg = `${l.segments.length} earlier segment${l.segments.length === 1 ? "" : "s"}, ${hours(totalSeconds(l))}`;
+  const seg = `${l.segments.length} segment${l.segments.length === 1 ? "" : "s"} so far, ${hours(totalSeconds(l))}`;
   return last
     ? `newest checkpoint ${last.checkpoint!.at} with ${thousands(last.checkpoint!.distinct)} distinct states (${seg})`
     : `no checkpoint yet (${seg})`;
