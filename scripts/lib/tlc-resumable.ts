@@ -358,7 +358,8 @@ export async function runResumable(opts: ResumableOptions): Promise<ResumableOut
 /** Lines for the run's summary: the run folder, the segments, the time over all of them. */
 export function formatResumable(r: ResumableOutcome): string {
   const l = r.ledger;
-  const lines = [`Run folder: ${r.dir}`];
+  const lines = r.run || !l.final ? [] : [`TLC:        ${l.final.tlc}`];
+  lines.push(`Run folder: ${r.dir}`);
   const segs = l.segments.length;
   lines.push(`Segments:   ${segs} (TLC invocations), ${hours(totalSeconds(l))} in all, redone minutes after a stop included`);
   if (l.final) {
