@@ -167,6 +167,21 @@ describe("runResumable", () => {
     expect(r.ledger.final?.outcome).toBe("invariant Inv violated");
   });
 
+  it("will not resume a liveness run, which TLC cannot recover", async () => {
+    const { spec, config } = model();
+    const root = join(dir, "runs");
+    const key = runKey({ spec, config, jarSha256: tlc.sha256, extraArgs: [] });
+    const run = runDir(root, config, key);
+    const cp = join(run, "meta", "stamp");
+    mkdirSync(cp, { recursive: true });
+    writeFileSync(join(cp, "queue.chkpt"), "q");
+    writeFileSync(join(cp, "vars.chkpt"), "v");
+    await writeLedger(run, { ...newLedger({ config, spec, key, fpIndex: 3 }), liveness: true });
+    await expect(runResumable({ spec, config, workers: 1, extraArgs: [], checkpointMinutes: 10, fresh: false, quiet: true, root, tlc })).rejects.toThrow(
+      /checks liveness, which TLC cannot resume.*--fresh/,
+    );
+  });
+
   it("will not resume a checkpoint whose ledger (and so fingerprint polynomial) is lost", async () => {
     const { spec, config } = model();
     const root = join(dir, "runs");

@@ -72,6 +72,12 @@ export interface Ledger {
   fpIndex: number;
   /** TLC's worker count, fixed too: each worker has its own checkpointed trace file. */
   workers?: number;
+  /**
+   * TLC checked liveness (it said "Checking … temporal properties"). TLC 2.18 cannot
+   * resume that from a checkpoint: measured on MC_full_liveness, the resumed run
+   * fails with a RuntimeException in its liveness check. Such a run is not resumed.
+   */
+  liveness?: boolean;
   created: string;
   segments: Segment[];
   final?: FinalResult;
@@ -270,6 +276,11 @@ export async function runResumable(opts: ResumableOptions): Promise<ResumableOut
   if (checkpoint && !found) {
     throw new LedgerError(`${dir} holds a checkpoint but no ledger.json, so the fingerprint polynomial it was made with is unknown; pass --fresh to start over`);
   }
+  if (checkpoint && found?.liveness) {
+    throw new LedgerError(
+      `${dir}: this run checks liveness, which TLC cannot resume from a checkpoint (it fails in its liveness check); pass --fresh to start over, or run without --resumable`,
+    );
+  }
   const ledger = found ?? newLedger({ config: opts.config, spec: opts.spec, key });
   const asked = opts.workers === "auto" ? availableParallelism() : opts.workers;
   // TLC cannot resume a checkpoint with another worker count (it looks for each worker's trace file).
@@ -302,6 +313,11 @@ export async function runResumable(opts: ResumableOptions): Promise<ResumableOut
       : code === EC.TLC_CHECKPOINT_END ? { checkpointDone: true }
       : code === EC.TLC_CHECKPOINT_RECOVER_END ? { resumedFrom: parseRecovery(body).examined }
       : undefined;
+    if (code === EC.TLC_CHECKING_TEMPORAL_PROPS && !ledger.liveness) {
+      ledger.liveness = true;
+      say("this run checks liveness: TLC cannot resume that from a checkpoint, so a stop means starting over");
+      void save();
+    }
     if (!parsed) return;
     recordMessage(seg, parsed, elapsed, new Date());
     void save();
