@@ -3,7 +3,7 @@
 // The real stop-and-resume on TLC takes minutes (TLC checkpoints at most once a
 // minute), so it is measured by hand; the issue notes give the figures.
 
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -20,6 +20,7 @@ import {
   runKey,
   runResumable,
   runsRoot,
+  takeLock,
   totalSeconds,
   writeLedger,
   type Segment,
@@ -108,6 +109,18 @@ describe("checkpointWorkers", () => {
     expect(checkpointWorkers(cp)).toBe(1);
     writeFileSync(join(cp, "DCA-1.chkpt"), "");
     expect(checkpointWorkers(cp)).toBe(2);
+  });
+});
+
+describe("takeLock", () => {
+  it("refuses a run folder a live process holds, and takes over a stale lock", async () => {
+    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: process.ppid, started: "T0" }));
+    await expect(takeLock(dir)).rejects.toThrow(new RegExp(`in use by process ${process.ppid} \\(since T0\\)`));
+    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: 2 ** 22 + 12345, started: "T0" })); // above Linux's pid_max
+    const unlock = await takeLock(dir);
+    expect(JSON.parse(readFileSync(join(dir, "lock.json"), "utf8")).pid).toBe(process.pid);
+    await unlock();
+    expect(existsSync(join(dir, "lock.json"))).toBe(false);
   });
 });
 

@@ -146,6 +146,38 @@ export function checkpointWorkers(checkpoint: string): number | undefined {
 
 export class LedgerError extends Error {}
 
+/** Is a process with this pid alive (on this machine)? */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * One TLC at a time per run folder: two would write the same queue and checkpoint.
+ * The lock names the process holding it; a lock whose process is gone is stale.
+ */
+export async function takeLock(dir: string, pid: number = process.pid): Promise<() => Promise<void>> {
+  const path = join(dir, "lock.json");
+  if (existsSync(path)) {
+    let holder: { pid?: unknown; started?: unknown } = {};
+    try {
+      holder = JSON.parse(readFileSync(path, "utf8"));
+    } catch {
+      // unreadable: treat as stale
+    }
+    if (typeof holder.pid === "number" && holder.pid !== pid && alive(holder.pid)) {
+      throw new LedgerError(`${dir} is in use by process ${holder.pid} (since ${String(holder.started)}); wait for it, or stop it (it keeps its checkpoint)`);
+    }
+  }
+  await mkdir(dir, { recursive: true });
+  await writeFile(path, `${JSON.stringify({ pid, started: new Date().toISOString() })}\n`);
+  return () => rm(path, { force: true });
+}
+
 export function readLedger(dir: string): Ledger | undefined {
   const path = join(dir, "ledger.json");
   if (!existsSync(path)) return undefined;
@@ -264,13 +296,28 @@ export async function runResumable(opts: ResumableOptions): Promise<ResumableOut
   const key = runKey({ spec: opts.spec, config: opts.config, jarSha256: tlc.sha256, extraArgs: opts.extraArgs });
   const dir = runDir(opts.root ?? runsRoot(), opts.config, key);
   const say = (line: string): void => void process.stderr.write(`[tlc] ${line}\n`);
-  if (opts.fresh && existsSync(dir)) {
-    await rm(dir, { recursive: true, force: true });
-    say(`--fresh: removed ${dir}`);
+  const unlock = await takeLock(dir); // before --fresh: never delete a folder another run is using
+  try {
+    if (opts.fresh) {
+      for (const f of readdirSync(dir).filter((f) => f !== "lock.json")) await rm(join(dir, f), { recursive: true, force: true });
+      say(`--fresh: emptied ${dir}`);
+    }
+    const found = readLedger(dir);
+    if (found?.final) return { ledger: found, dir, exitCode: found.final.exitCode };
+    return await runSegment(opts, tlc, dir, key, found, say);
+  } finally {
+    await unlock();
   }
+}
 
-  const found = readLedger(dir);
-  if (found?.final) return { ledger: found, dir, exitCode: found.final.exitCode };
+async function runSegment(
+  opts: ResumableOptions,
+  tlc: ResolvedTlc,
+  dir: string,
+  key: string,
+  found: Ledger | undefined,
+  say: (line: string) => void,
+): Promise<ResumableOutcome> {
   const metaRoot = join(dir, "meta");
   const checkpoint = findCheckpoint(metaRoot);
   if (checkpoint && !found) {
