@@ -33,6 +33,36 @@ describe("room, algorithm only", () => {
   });
 });
 
+describe("known-bad 2 (AddBeforeWelcome), step by step", () => {
+  // DCA!DcAddFirst then DCA!DcLateWelcome: the Add is on the log before its Welcome (R12 broken).
+  it("strands the joiner: it skips the Add it cannot use yet, then holds a Welcome that nothing confirms", async () => {
+    const room = await Room.create({ mls: false, variant: "AddBeforeWelcome" });
+    await room.join();
+    await room.read(1); // joined(2)
+    await expect(room.dcWelcome(1)).rejects.toThrow(StepNotEnabled); // this variant has no Welcome-first step
+    await room.dcAddFirst(1);
+    expect(room.state(1)).toMatchObject({ epoch: 1, members: [1, 2], adding: 2 }); // applied at once, Welcome owed
+    expect(room.enabledDcSteps()).toEqual(["DcLateWelcome(1 → 2)"]);
+    room.dcLateWelcome(1);
+    expect(room.state(1).adding).toBe(0);
+    expect(room.log.map((e) => e.type)).toEqual(["joined", "add", "welcome"]);
+    expect(room.log[2]).toMatchObject({ target: 2, epoch: 1, sender: 1 }); // the epoch the Add made
+
+    await room.read(2); // add(2): before any Welcome, so skipped
+    await room.read(2); // welcome: tentative, waiting for an Add that is already behind it
+    expect(room.state(2)).toMatchObject({ welcomed: false, tentative: { type: "welcome", epoch: 1 } });
+    expect(room.enabledDcSteps()).toEqual([]); // quiescent, and user 2 is never welcomed (QuiescentAllWelcomed fails)
+  });
+
+  it("is not a step of the correct algorithm", async () => {
+    const room = await Room.create({ mls: false });
+    await room.join();
+    await room.read(1);
+    await expect(room.dcAddFirst(1)).rejects.toThrow(StepNotEnabled);
+    expect(() => room.dcLateWelcome(1)).toThrow(StepNotEnabled);
+  });
+});
+
 describe("room on real MLS", () => {
   it("keeps MLS epochs, authenticators and safety numbers equal to the model's epochs", async () => {
     const room = await Room.create();
