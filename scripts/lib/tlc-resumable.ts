@@ -5,8 +5,10 @@
 //
 //   ${XDG_CACHE_HOME:-~/.cache}/dca-verified/runs/<config>-<key>/
 //     ledger.json      what happened so far: one entry per TLC invocation (segment)
-//     segment-<n>.out  TLC's raw output of each segment, kept
+//     segment-<n>.out  TLC's raw output of each segment, written as it comes
 //     meta/<stamp>/    TLC's metadir: queue, fingerprints, checkpoint files
+//     pool-guard/      while a resumed TLC has not yet written its own checkpoint:
+//                      links to the queue files the checkpoint needs (tlc-pool-guard.ts)
 //
 // TLC writes a checkpoint every few minutes (-checkpoint); the same command run
 // again resumes from the newest one (-recover), so at most the minutes since the
@@ -22,10 +24,11 @@
 
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { copyFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describeOutcome, EC, parseProgress, parseRecovery } from "./tlc-messages.ts";
+import { guardPool, releasePool } from "./tlc-pool-guard.ts";
 import { checkJava, resolveTlc, type ResolvedTlc } from "./tlc-resolve.ts";
 import { runTlc, type TlcRun } from "./tlc-run.ts";
 
@@ -262,7 +265,10 @@ export function describeProgress(l: Ledger): string {
 /** Checkpoint files can be gigabytes; once the run has a result they are only clutter. */
 export async function removeCheckpoints(dir: string): Promise<void> {
   await rm(join(dir, "meta"), { recursive: true, force: true });
+  await releasePool(poolGuardDir(dir));
 }
+
+export const poolGuardDir = (dir: string) => join(dir, "pool-guard");
 
 export interface ResumableOptions {
   spec: string;
@@ -337,7 +343,17 @@ async function runSegment(
   if (checkpoint) say(`resuming ${dir}: ${describeProgress(ledger)}`);
   else if (ledger.segments.length) say(`no checkpoint in ${dir} (${describeProgress(ledger)}): starting over`);
   else say(`new resumable run in ${dir} (checkpoint every ${opts.checkpointMinutes} min; stop at any time, the same command resumes)`);
-  if (!checkpoint) await rm(metaRoot, { recursive: true, force: true }); // half-made first checkpoint
+  if (!checkpoint) {
+    await rm(metaRoot, { recursive: true, force: true }); // half-made first checkpoint
+    await releasePool(poolGuardDir(dir));
+  } else {
+    // A resumed TLC deletes queue files the checkpoint needs until it writes its own (see tlc-pool-guard.ts).
+    const g = await guardPool(checkpoint, poolGuardDir(dir));
+    const restored = g.restored ? `; linked back ${g.restored} that an earlier resume lost` : "";
+    const copied = g.copied ? ` (${g.copied} copied: no hard links here)` : "";
+    say(`guarding the checkpoint's ${g.guarded} queue files until this run's first checkpoint${copied}${restored}`);
+  }
+  let guarded = Boolean(checkpoint);
 
   const seg: Segment = { n: ledger.segments.length + 1, started: new Date().toISOString(), updated: new Date().toISOString(), seconds: 0 };
   ledger.segments.push(seg);
@@ -368,6 +384,10 @@ async function runSegment(
     if (!parsed) return;
     recordMessage(seg, parsed, elapsed, new Date());
     void save();
+    if (guarded && code === EC.TLC_CHECKPOINT_END) {
+      guarded = false;
+      saving = saving.then(() => releasePool(poolGuardDir(dir))).catch((e) => say(`cannot remove ${poolGuardDir(dir)}: ${(e as Error).message}`));
+    }
   };
 
   let run: TlcRun;
@@ -378,6 +398,7 @@ async function runSegment(
       jar: tlc,
       workers,
       metaDir: metaRoot,
+      rawOutputPath: join(dir, `segment-${seg.n}.out`),
       extraArgs: ["-fp", String(ledger.fpIndex), "-checkpoint", String(opts.checkpointMinutes), ...(checkpoint ? ["-recover", checkpoint] : []), ...opts.extraArgs],
       quiet: opts.quiet,
       onMessage,
@@ -392,7 +413,6 @@ async function runSegment(
   seg.seconds = Math.round((Date.now() - Date.parse(seg.started)) / 1000); // wall time, start-up and recovery included
   if (run.distinctStates !== undefined) seg.distinct = run.distinctStates;
   if (run.depth !== undefined) seg.depth = run.depth;
-  await copyFile(run.rawOutputPath, join(dir, `segment-${seg.n}.out`));
   const o = run.outcome;
   let exitCode: number;
   if (o.kind !== "error") {

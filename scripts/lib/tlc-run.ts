@@ -45,6 +45,8 @@ export interface RunTlcOptions {
    * checkpoint in it survives the run (see tlc-resumable.ts).
    */
   metaDir?: string;
+  /** Where TLC's raw output goes, written as it arrives. Default <outDir>/tlc.out. */
+  rawOutputPath?: string;
   /** Passed to TLC before the spec, e.g. ["-deadlock"]. */
   extraArgs?: string[];
   /** Default: one line on stderr per report, unless quiet. */
@@ -110,7 +112,7 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
   const tmpDir = join(outDir, "tmp");
   if (!opts.metaDir) await rm(metaDir, { recursive: true, force: true }); // stale queues/fingerprints from a previous run
   await mkdir(tmpDir, { recursive: true });
-  const rawOutputPath = join(outDir, "tlc.out");
+  const rawOutputPath = opts.rawOutputPath ? resolve(opts.rawOutputPath) : join(outDir, "tlc.out");
 
   const workers = opts.workers ?? "auto";
   const javaOpts = (process.env.TLC_JAVA_OPTS ?? "").split(/\s+/).filter(Boolean);
