@@ -149,13 +149,17 @@ export function checkpointWorkers(checkpoint: string): number | undefined {
 
 export class LedgerError extends Error {}
 
-/** Is a process with this pid alive (on this machine)? */
+/** Is a process with this pid alive (on this machine)? A zombie, killed but not yet reaped, is not. */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return true; // no /proc (macOS): the signal test is all there is
   }
 }
 
