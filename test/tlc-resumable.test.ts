@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   checkpointWorkers,
   describeProgress,
+  formatResumable,
   findCheckpoint,
   LedgerError,
   moduleClosure,
@@ -206,5 +207,20 @@ describe("runResumable", () => {
     await expect(runResumable({ spec, config, workers: 1, extraArgs: [], checkpointMinutes: 10, fresh: false, quiet: true, root, tlc })).rejects.toThrow(
       /holds a checkpoint but no ledger\.json.*--fresh/,
     );
+  });
+});
+
+describe("formatResumable", () => {
+  it("says a checkpoint that lost a queue file cannot be resumed, instead of suggesting to run again", () => {
+    const l = newLedger({ config: "tla/MC.cfg", spec: "tla/M.tla", key: "k", fpIndex: 3 });
+    l.segments.push({ n: 1, started: "", updated: "", seconds: 60, checkpoint: { at: "T1", distinct: 10 } });
+    l.segments.push({
+      n: 2, started: "", updated: "", seconds: 5, end: "error",
+      error: "TLC output ended before TLC finished; TLC reported: when reading the disk (StatePoolReader.run): /c/runs/MC-k/meta/26-11-23/7515 (No such file or directory) [java exit code 1]",
+    });
+    const text = formatResumable({ ledger: l, dir: "/c/runs/MC-k", exitCode: 2 });
+    expect(text).toMatch(/Resume: +impossible: the checkpoint lacks its queue file 7515 .*--fresh/);
+    l.segments[1]!.error = "TLC output ended before TLC finished [java exit code 143]";
+    expect(formatResumable({ ledger: l, dir: "/c/runs/MC-k", exitCode: 2 })).toMatch(/Resume: +run the same command again \(newest checkpoint T1/);
   });
 });

@@ -442,6 +442,9 @@ async function runSegment(
   return { run, ledger, dir, exitCode };
 }
 
+/** TLC's words when a queue file a checkpoint needs is gone (see tlc-pool-guard.ts). */
+export const LOST_QUEUE_FILE = /StatePoolReader\.run\): \S*?([^/\s]+) \(No such file or directory\)/;
+
 /** Lines for the run's summary: the run folder, the segments, the time over all of them. */
 export function formatResumable(r: ResumableOutcome): string {
   const l = r.ledger;
@@ -453,7 +456,12 @@ export function formatResumable(r: ResumableOutcome): string {
     lines.push(`Result:     ${l.final.ok ? "OK" : "VIOLATION"}: ${l.final.outcome}; ${thousands(l.final.distinct)} distinct states, depth ${l.final.depth ?? "?"}, finished ${l.final.finishedAt}`);
     if (segs > 1) lines.push(`Note:       TLC restarts its "states generated" count on recovery; distinct states and depth are exact`);
   } else {
-    lines.push(`Resume:     run the same command again (${describeProgress(l)})`);
+    const lost = l.segments.at(-1)?.error?.match(LOST_QUEUE_FILE);
+    if (lost) {
+      lines.push(`Resume:     impossible: the checkpoint lacks its queue file ${lost[1]} (lost by a resume stopped early, before the pool guard existed); start over with --fresh (make check-full FRESH=1)`);
+    } else {
+      lines.push(`Resume:     run the same command again (${describeProgress(l)})`);
+    }
   }
   return lines.join("\n");
 }
