@@ -17,7 +17,7 @@
 // (-Dtlc2.tool.queue.DiskStateQueue.BufSize) so that a CI-sized model has many.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
@@ -162,7 +162,8 @@ async function main(argv: string[]): Promise<number> {
     const end = await seg.done;
     const final = ledgerOf(root)?.final;
     if (!final) throw new DrillFailure(`the last segment ended (${end}) without a result; see ${log}`);
-    say(`   ${final.outcome}: ${thousands(final.distinct)} distinct states, depth ${final.depth}`);
+    const restored = readFileSync(log, "utf8").match(/linked back (\d+) that an earlier resume lost/)?.[1];
+    say(`   the pool guard put back ${restored ?? "no"} queue files; ${final.outcome}: ${thousands(final.distinct)} distinct states, depth ${final.depth}`);
 
     const same = final.ok && final.distinct === ref.distinctStates && final.depth === ref.depth;
     console.log("");
