@@ -18,6 +18,10 @@
 // guard is released; if it dies first, the next resume links the lost files back.
 // TLC never rewrites a pool file below the checkpoint's write position, so the
 // guarded inodes keep the checkpoint's contents.
+//
+// Not covered: a kill inside TLC's own checkpoint commit (it deletes retired pool
+// files, then renames the new checkpoint files into place, one by one). That window
+// is milliseconds every ten minutes and is TLC's own.
 
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { copyFile, link, mkdir, rm, writeFile } from "node:fs/promises";
