@@ -165,6 +165,7 @@ async function main(argv: string[]): Promise<number> {
     const restored = readFileSync(log, "utf8").match(/linked back (\d+) that an earlier resume lost/)?.[1];
     say(`   the pool guard put back ${restored ?? "no"} queue files; ${final.outcome}: ${thousands(final.distinct)} distinct states, depth ${final.depth}`);
 
+    if (!restored) throw new DrillFailure("the pool guard put nothing back, so step 3 did not test it (did the resumed run checkpoint before the kill?)");
     const same = final.ok && final.distinct === ref.distinctStates && final.depth === ref.depth;
     console.log("");
     console.log(`| run | distinct states | depth |`);

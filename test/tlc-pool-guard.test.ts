@@ -64,6 +64,18 @@ describe("guardPool", () => {
     expect(readdirSync(guard).sort()).toEqual(["8", "9", "checkpoint.json"]);
   });
 
+  it("still restores after the run folder has moved (the checkpoint is known by its contents)", async () => {
+    await guardPool(checkpoint, guard);
+    cleanerDeletes(9);
+    const moved = join(dir, "elsewhere");
+    mkdirSync(moved);
+    renameSync(join(dir, "meta"), join(moved, "meta"));
+    renameSync(guard, join(moved, "pool-guard"));
+    const r = await guardPool(join(moved, "meta", "stamp"), join(moved, "pool-guard"));
+    expect(r.restored).toBe(1);
+    expect(readFileSync(join(moved, "meta", "stamp", "9"), "utf8")).toBe("states of pool 9");
+  });
+
   it("starts over from a guard whose making was cut short (it has no identity yet)", async () => {
     mkdirSync(guard);
     writeFileSync(join(guard, "5"), "a stray file");

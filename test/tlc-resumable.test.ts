@@ -15,6 +15,7 @@ import {
   LedgerError,
   moduleClosure,
   newLedger,
+  otherRuns,
   readLedger,
   recordMessage,
   runDir,
@@ -77,6 +78,15 @@ describe("runKey", () => {
   });
 });
 
+describe("otherRuns", () => {
+  it("finds the same config's run folders of other keys that still hold checkpoints, and nothing else", () => {
+    const root = join(dir, "runs");
+    for (const d of ["MC_full-aaaa", "MC_full-bbbb", "MC_full-cccc", "MC_full_liveness-dddd"]) mkdirSync(join(root, d), { recursive: true });
+    for (const d of ["MC_full-aaaa", "MC_full-bbbb", "MC_full_liveness-dddd"]) mkdirSync(join(root, d, "meta"));
+    expect(otherRuns(join(root, "MC_full-aaaa"))).toEqual([join(root, "MC_full-bbbb")]);
+  });
+});
+
 describe("findCheckpoint", () => {
   it("finds none where there is no folder or no complete checkpoint", () => {
     expect(findCheckpoint(join(dir, "missing"))).toBeUndefined();
@@ -114,14 +124,40 @@ describe("checkpointWorkers", () => {
 });
 
 describe("takeLock", () => {
+  const lockFile = () => JSON.parse(readFileSync(join(dir, "lock.json"), "utf8"));
+  const dead = 2 ** 22 + 12345; // above Linux's pid_max
+
   it("refuses a run folder a live process holds, and takes over a stale lock", async () => {
     writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: process.ppid, started: "T0" }));
     await expect(takeLock(dir)).rejects.toThrow(new RegExp(`in use by process ${process.ppid} \\(since T0\\)`));
-    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: 2 ** 22 + 12345, started: "T0" })); // above Linux's pid_max
-    const unlock = await takeLock(dir);
-    expect(JSON.parse(readFileSync(join(dir, "lock.json"), "utf8")).pid).toBe(process.pid);
-    await unlock();
+    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: dead, started: "T0" }));
+    const lock = await takeLock(dir);
+    expect(lockFile().pid).toBe(process.pid);
+    await lock.release();
     expect(existsSync(join(dir, "lock.json"))).toBe(false);
+  });
+
+  it("is exclusive: a second taker is refused while the first holds it", async () => {
+    const first = await takeLock(dir);
+    await expect(takeLock(dir, dead)).rejects.toThrow(new RegExp(`in use by process ${process.pid}`));
+    await first.release();
+  });
+
+  it("stays taken while the java it names lives, even when the node that took it is gone", async () => {
+    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: dead, java: process.ppid, started: "T0" }));
+    await expect(takeLock(dir)).rejects.toThrow(new RegExp(`in use by process ${process.ppid}`));
+    rmSync(join(dir, "lock.json"));
+    const lock = await takeLock(dir);
+    await lock.addJava(process.ppid);
+    expect(lockFile()).toMatchObject({ pid: process.pid, java: process.ppid });
+    await lock.release();
+  });
+
+  it("is stale when its pid now belongs to another process (start time differs) or the machine restarted", async () => {
+    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: process.ppid, pidStart: "1", started: "T0" }));
+    await (await takeLock(dir)).release();
+    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: process.ppid, boot: "another boot", started: "T0" }));
+    await (await takeLock(dir)).release();
   });
 });
 
@@ -196,6 +232,23 @@ describe("runResumable", () => {
     );
   });
 
+  it("will not start over silently when the ledger records a checkpoint that meta/ no longer holds whole", async () => {
+    const { spec, config } = model();
+    const root = join(dir, "runs");
+    const key = runKey({ spec, config, jarSha256: tlc.sha256, extraArgs: [] });
+    const run = runDir(root, config, key);
+    const cp = join(run, "meta", "stamp");
+    mkdirSync(cp, { recursive: true });
+    writeFileSync(join(cp, "queue.chkpt"), "q"); // vars.chkpt missing: a checkpoint cut short, or a file removed
+    const l = newLedger({ config, spec, key, fpIndex: 3 });
+    l.segments.push({ n: 1, started: "", updated: "", seconds: 3600, checkpoint: { at: "T1", distinct: 5_000_000 } });
+    await writeLedger(run, l);
+    await expect(runResumable({ spec, config, workers: 1, extraArgs: [], checkpointMinutes: 10, fresh: false, quiet: true, root, tlc })).rejects.toThrow(
+      /records a checkpoint \(newest checkpoint T1 with 5,000,000 distinct states.*cannot be resumed.*--fresh/,
+    );
+    expect(existsSync(join(cp, "queue.chkpt"))).toBe(true); // nothing deleted
+  });
+
   it("will not resume a checkpoint whose ledger (and so fingerprint polynomial) is lost", async () => {
     const { spec, config } = model();
     const root = join(dir, "runs");
@@ -219,7 +272,7 @@ describe("formatResumable", () => {
       error: "TLC output ended before TLC finished; TLC reported: when reading the disk (StatePoolReader.run): /c/runs/MC-k/meta/26-11-23/7515 (No such file or directory) [java exit code 1]",
     });
     const text = formatResumable({ ledger: l, dir: "/c/runs/MC-k", exitCode: 2 });
-    expect(text).toMatch(/Resume: +impossible: the checkpoint lacks its queue file 7515 .*--fresh/);
+    expect(text).toMatch(/Resume: +impossible: the checkpoint lacks its queue file 7515; start over with --fresh/);
     l.segments[1]!.error = "TLC output ended before TLC finished [java exit code 143]";
     expect(formatResumable({ ledger: l, dir: "/c/runs/MC-k", exitCode: 2 })).toMatch(/Resume: +run the same command again \(newest checkpoint T1/);
   });

@@ -16,6 +16,8 @@
 // checkpoint into <run>/pool-guard/ (free: same inode, no copy). Files the cleaner
 // deletes live on there. When the resumed TLC writes its own first checkpoint the
 // guard is released; if it dies first, the next resume links the lost files back.
+// A guard whose checkpoint has been superseded is dropped, not restored from: the
+// newer checkpoint has retired those files.
 // TLC never rewrites a pool file below the checkpoint's write position, so the
 // guarded inodes keep the checkpoint's contents.
 //
@@ -23,20 +25,23 @@
 // files, then renames the new checkpoint files into place, one by one). That window
 // is milliseconds every ten minutes and is TLC's own.
 
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { copyFile, link, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /** TLC's pool files are named by their number alone. */
 const isPoolFile = (name: string) => /^\d+$/.test(name);
 
-/** What identifies one checkpoint: TLC renames new queue and variable files into place for each. */
+/**
+ * What identifies one checkpoint: the contents of its queue and variable files (TLC
+ * writes both anew for each checkpoint; they are small). Contents, not paths or
+ * inodes, so a run folder moved to another disk keeps its guard.
+ */
 export function checkpointIdentity(checkpoint: string): string {
-  const id = ["queue.chkpt", "vars.chkpt"].map((f) => {
-    const s = statSync(join(checkpoint, f));
-    return `${f}:${s.size}:${s.mtimeMs}:${s.ino}`;
-  });
-  return JSON.stringify({ checkpoint, files: id });
+  const h = createHash("sha256");
+  for (const f of ["queue.chkpt", "vars.chkpt"]) h.update(`${f}\0`).update(readFileSync(join(checkpoint, f))).update("\0");
+  return h.digest("hex");
 }
 
 export interface GuardReport {

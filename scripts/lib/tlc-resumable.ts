@@ -149,6 +149,16 @@ export function checkpointWorkers(checkpoint: string): number | undefined {
 
 export class LedgerError extends Error {}
 
+/** Run folders of the same config for other keys that still hold checkpoints (gigabytes, forgotten otherwise). */
+export function otherRuns(dir: string): string[] {
+  const root = dirname(dir);
+  const prefix = `${basename(dir).replace(/-[0-9a-f]+$/, "")}-`;
+  return readdirSync(root)
+    .filter((d) => d.startsWith(prefix) && /^[0-9a-f]+$/.test(d.slice(prefix.length)) && join(root, d) !== dir)
+    .map((d) => join(root, d))
+    .filter((d) => existsSync(join(d, "meta")));
+}
+
 /** Is a process with this pid alive (on this machine)? A zombie, killed but not yet reaped, is not. */
 function alive(pid: number): boolean {
   try {
@@ -164,25 +174,93 @@ function alive(pid: number): boolean {
 }
 
 /**
- * One TLC at a time per run folder: two would write the same queue and checkpoint.
- * The lock names the process holding it; a lock whose process is gone is stale.
+ * When a process started (clock ticks since boot, /proc/<pid>/stat field 22), so a
+ * pid reused by another process after a reboot or a long time is not taken for it.
  */
-export async function takeLock(dir: string, pid: number = process.pid): Promise<() => Promise<void>> {
-  const path = join(dir, "lock.json");
-  if (existsSync(path)) {
-    let holder: { pid?: unknown; started?: unknown } = {};
-    try {
-      holder = JSON.parse(readFileSync(path, "utf8"));
-    } catch {
-      // unreadable: treat as stale
-    }
-    if (typeof holder.pid === "number" && holder.pid !== pid && alive(holder.pid)) {
-      throw new LedgerError(`${dir} is in use by process ${holder.pid} (since ${String(holder.started)}); wait for it, or stop it (it keeps its checkpoint)`);
-    }
+export function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
   }
+}
+
+function bootId(): string | undefined {
+  try {
+    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who holds a run folder: the node process and, once started, its java. */
+interface LockHolder {
+  pid: number;
+  pidStart?: string;
+  java?: number;
+  javaStart?: string;
+  boot?: string;
+  started: string;
+}
+
+function holderAlive(h: Partial<LockHolder>): number | undefined {
+  if (h.boot !== undefined && h.boot !== bootId()) return undefined; // the machine restarted since
+  const same = (pid: unknown, start: unknown) =>
+    typeof pid === "number" && alive(pid) && (start === undefined || processStart(pid) === undefined || processStart(pid) === start);
+  if (same(h.java, h.javaStart)) return h.java; // java outlives a killed node: it still writes the queue
+  if (same(h.pid, h.pidStart)) return h.pid;
+  return undefined;
+}
+
+export interface RunLock {
+  /** Names java too: a java left running by a killed node keeps the folder locked. */
+  addJava(pid: number): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * One TLC at a time per run folder: two would write the same queue and checkpoint.
+ * The lock file is created exclusively; a lock whose processes are gone is stale
+ * and taken over.
+ */
+export async function takeLock(dir: string, pid: number = process.pid): Promise<RunLock> {
+  const path = join(dir, "lock.json");
   await mkdir(dir, { recursive: true });
-  await writeFile(path, `${JSON.stringify({ pid, started: new Date().toISOString() })}\n`);
-  return () => rm(path, { force: true });
+  const holder: LockHolder = { pid, started: new Date().toISOString() };
+  const pidStart = processStart(pid), boot = bootId();
+  if (pidStart !== undefined) holder.pidStart = pidStart;
+  if (boot !== undefined) holder.boot = boot;
+  const write = (flag: "wx" | "w") => writeFile(path, `${JSON.stringify(holder)}\n`, { flag });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await write("wx");
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+    let found: Partial<LockHolder> = {};
+    try {
+      found = JSON.parse(readFileSync(path, "utf8"));
+    } catch {
+      // unreadable (cut short): stale
+    }
+    const live = holderAlive(found);
+    if (live !== undefined && live !== pid) {
+      throw new LedgerError(`${dir} is in use by process ${live} (since ${String(found.started)}); wait for it, or stop it (it keeps its checkpoint)`);
+    }
+    if (attempt > 0) throw new LedgerError(`${dir}: cannot take its lock (${path} keeps coming back); is another run starting?`);
+    await rm(path, { force: true }); // stale; if another run takes it meanwhile, the next attempt sees it alive
+  }
+  return {
+    async addJava(javaPid: number) {
+      holder.java = javaPid;
+      const start = processStart(javaPid);
+      if (start !== undefined) holder.javaStart = start;
+      await write("w");
+    },
+    release: () => rm(path, { force: true }),
+  };
 }
 
 export function readLedger(dir: string): Ledger | undefined {
@@ -269,6 +347,7 @@ export function describeProgress(l: Ledger): string {
 /** Checkpoint files can be gigabytes; once the run has a result they are only clutter. */
 export async function removeCheckpoints(dir: string): Promise<void> {
   await rm(join(dir, "meta"), { recursive: true, force: true });
+  await rm(join(dir, "tmp"), { recursive: true, force: true });
   await releasePool(poolGuardDir(dir));
 }
 
@@ -306,7 +385,7 @@ export async function runResumable(opts: ResumableOptions): Promise<ResumableOut
   const key = runKey({ spec: opts.spec, config: opts.config, jarSha256: tlc.sha256, extraArgs: opts.extraArgs });
   const dir = runDir(opts.root ?? runsRoot(), opts.config, key);
   const say = (line: string): void => void process.stderr.write(`[tlc] ${line}\n`);
-  const unlock = await takeLock(dir); // before --fresh: never delete a folder another run is using
+  const lock = await takeLock(dir); // before --fresh: never delete a folder another run is using
   try {
     if (opts.fresh) {
       for (const f of readdirSync(dir).filter((f) => f !== "lock.json")) await rm(join(dir, f), { recursive: true, force: true });
@@ -314,9 +393,9 @@ export async function runResumable(opts: ResumableOptions): Promise<ResumableOut
     }
     const found = readLedger(dir);
     if (found?.final) return { ledger: found, dir, exitCode: found.final.exitCode };
-    return await runSegment(opts, tlc, dir, key, found, say);
+    return await runSegment(opts, tlc, dir, key, found, say, lock);
   } finally {
-    await unlock();
+    await lock.release();
   }
 }
 
@@ -327,6 +406,7 @@ async function runSegment(
   key: string,
   found: Ledger | undefined,
   say: (line: string) => void,
+  lock: RunLock,
 ): Promise<ResumableOutcome> {
   const metaRoot = join(dir, "meta");
   const checkpoint = findCheckpoint(metaRoot);
@@ -338,6 +418,11 @@ async function runSegment(
       `${dir}: this run checks liveness, which TLC cannot resume from a checkpoint (it fails in its liveness check); pass --fresh to start over, or run without --resumable`,
     );
   }
+  if (!checkpoint && found?.segments.some((g) => g.checkpoint)) {
+    throw new LedgerError(
+      `${dir}: the ledger records a checkpoint (${describeProgress(found)}) but meta/ holds no complete one (queue.chkpt and vars.chkpt); it cannot be resumed: look at it, or start over with --fresh`,
+    );
+  }
   const ledger = found ?? newLedger({ config: opts.config, spec: opts.spec, key });
   const asked = opts.workers === "auto" ? availableParallelism() : opts.workers;
   // TLC cannot resume a checkpoint with another worker count (it looks for each worker's trace file).
@@ -345,8 +430,11 @@ async function runSegment(
   if (workers !== asked) say(`resuming with ${workers} worker(s), as the checkpoint was made (asked for ${asked})`);
   ledger.workers = workers;
   if (checkpoint) say(`resuming ${dir}: ${describeProgress(ledger)}`);
-  else if (ledger.segments.length) say(`no checkpoint in ${dir} (${describeProgress(ledger)}): starting over`);
-  else say(`new resumable run in ${dir} (checkpoint every ${opts.checkpointMinutes} min; stop at any time, the same command resumes)`);
+  else if (ledger.segments.length) say(`no checkpoint in ${dir} yet (${describeProgress(ledger)}): starting over`);
+  else {
+    say(`new resumable run in ${dir} (checkpoint every ${opts.checkpointMinutes} min; stop at any time, the same command resumes)`);
+    for (const other of otherRuns(dir)) say(`note: ${other} holds a checkpoint of another text of this model (or another TLC); it is not resumed, delete it if it is not needed`);
+  }
   if (!checkpoint) {
     await rm(metaRoot, { recursive: true, force: true }); // half-made first checkpoint
     await releasePool(poolGuardDir(dir));
@@ -403,9 +491,11 @@ async function runSegment(
       workers,
       metaDir: metaRoot,
       rawOutputPath: join(dir, `segment-${seg.n}.out`),
+      outDir: dir, // result.json and java's tmp/ too: nothing in the work tree, nothing shared with other runs
       extraArgs: ["-fp", String(ledger.fpIndex), "-checkpoint", String(opts.checkpointMinutes), ...(checkpoint ? ["-recover", checkpoint] : []), ...opts.extraArgs],
       quiet: opts.quiet,
       onMessage,
+      onSpawn: (pid) => lock.addJava(pid),
       signal: stop.signal,
     });
   } finally {
@@ -431,6 +521,7 @@ async function runSegment(
       ...(run.depth === undefined ? {} : { depth: run.depth }),
       tlc: `${tlc.label}${run.tlc.version ? ` - ${run.tlc.version}` : ""}`,
     };
+    await writeLedger(dir, ledger); // the result first: deleting gigabytes may be interrupted
     await removeCheckpoints(dir);
   } else {
     seg.end = stop.signal.aborted ? "interrupted" : "error";
@@ -458,7 +549,7 @@ export function formatResumable(r: ResumableOutcome): string {
   } else {
     const lost = l.segments.at(-1)?.error?.match(LOST_QUEUE_FILE);
     if (lost) {
-      lines.push(`Resume:     impossible: the checkpoint lacks its queue file ${lost[1]} (lost by a resume stopped early, before the pool guard existed); start over with --fresh (make check-full FRESH=1)`);
+      lines.push(`Resume:     impossible: the checkpoint lacks its queue file ${lost[1]}; start over with --fresh (make check-full FRESH=1)`);
     } else {
       lines.push(`Resume:     run the same command again (${describeProgress(l)})`);
     }

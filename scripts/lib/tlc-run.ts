@@ -56,6 +56,8 @@ export interface RunTlcOptions {
   quiet?: boolean;
   /** Aborting stops TLC (SIGTERM); the run then ends as an error saying so. */
   signal?: AbortSignal;
+  /** Called with java's process id once it has started (a lock can name it). */
+  onSpawn?: (pid: number) => void | Promise<void>;
   /** For resolveTlc when no jar is given. */
   resolve?: ResolveOptions;
 }
@@ -143,6 +145,15 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
   }
 
   const raw = createWriteStream(rawOutputPath);
+  // A full disk must not crash node and orphan java: keep checking, and say the output was cut.
+  let rawError: string | undefined;
+  raw.on("error", (e) => {
+    if (!rawError) process.stderr.write(`[tlc] cannot write ${rawOutputPath}: ${e.message}; TLC goes on, its raw output there is cut short\n`);
+    rawError ??= e.message;
+  });
+  const writeRaw = (chunk: string) => {
+    if (!rawError) raw.write(chunk);
+  };
   const splitter = new TlcOutputSplitter();
   const events: TlcEvent[] = [];
   let stderrText = "";
@@ -166,15 +177,18 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
   let killedBy: string | undefined;
   const exitCode = await new Promise<number | null>((done, fail) => {
     const child = spawn("java", args, { cwd: specDir, stdio: ["ignore", "pipe", "pipe"] });
-    opts.signal?.addEventListener("abort", () => child.kill("SIGTERM"), { once: true });
+    // A stop asked for before java started (while checking Java, say) still stops it.
+    if (opts.signal?.aborted) child.kill("SIGTERM");
+    else opts.signal?.addEventListener("abort", () => child.kill("SIGTERM"), { once: true });
+    if (child.pid !== undefined && opts.onSpawn) void Promise.resolve(opts.onSpawn(child.pid)).catch(() => undefined);
     child.stdout.setEncoding("utf8");
     child.stderr.setEncoding("utf8");
     child.stdout.on("data", (chunk: string) => {
-      raw.write(chunk);
+      writeRaw(chunk);
       take(splitter.push(chunk));
     });
     child.stderr.on("data", (chunk: string) => {
-      raw.write(chunk);
+      writeRaw(chunk);
       stderrText += chunk;
     });
     child.on("error", (e) => fail(new TlcSetupError(`cannot start java: ${e.message}`)));
@@ -184,7 +198,7 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
     });
   });
   take(splitter.end());
-  await new Promise<void>((done) => raw.end(done));
+  await new Promise<void>((done) => (rawError ? done() : raw.end(done)));
 
   const result = summarize(events);
   // The first stderr line says what went wrong (java errors, exception names); skip stack frames.
@@ -198,6 +212,7 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
   if (!killedBy && result.outcome.kind === "error" && result.outcome.message.startsWith("TLC output ended")) {
     result.outcome.message += ` [java exit code ${exitCode}]`;
   }
+  if (rawError) result.warnings.push(`the raw output ${rawOutputPath} is incomplete: ${rawError}`);
   if (stderrFirst) {
     if (result.outcome.kind === "error") result.outcome.message += ` [stderr: ${stderrFirst}]`;
     else result.warnings.push(`stderr: ${stderrFirst}`);
