@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ModelState } from "../conformance/refinement.ts";
-import { replayTrace } from "../conformance/replay.ts";
+import { replayTrace, type ConformanceError } from "../conformance/replay.ts";
 import { readItf, type ItfTrace } from "../scripts/lib/itf.ts";
 import type { ItfValue } from "../scripts/lib/tla-values.ts";
 import { buildChart, type Chart } from "../scripts/lib/view/chart.ts";
@@ -304,6 +304,21 @@ describe("replay page", () => {
     expect(page).toContain("st[2].epoch: model 2, implementation 1");
     // In the panel, the differing cell shows both values.
     expect(page).toMatch(/<td class="changed diff"><span class="v">2<\/span><div class="impl-value"[^>]*>impl: 1<\/div><\/td>/);
+  });
+
+  it("the implementation's DC belief follows its own variant, so a refusal rooted in belief shows", async () => {
+    // DcLowestAlive's model lets user 2 believe it is the DC without a Welcome; the Correct implementation does not.
+    const file = "traces/counterexamples/Mutant_DcLowestAlive.itf.json";
+    const trace = await load(file);
+    const mapped: ModelState[] = [];
+    // A refused step ends the replay (a ConformanceError carrying the report), as in the CLI.
+    const report = await replayTrace(trace, { file, mls: false, variant: "Correct", onMapped: (i, m) => (mapped[i] = m) }).then(
+      () => expect.unreachable("the Correct implementation must refuse DcRemove(2)"),
+      (e: unknown) => (e as ConformanceError).report,
+    );
+    const page = renderReplayPage({ file, trace, chart: buildChart(trace, file), report, mapped, mls: false });
+    const dcRow = (step: number) => page.split(`id="state-${step}"`)[1]!.split("believes DC</th>")[1]!.split("</tr>")[0]!;
+    expect(dcRow(3)).toMatch(/<td class="[^"]*diff[^"]*dc-yes"><span class="v">TRUE<\/span><div class="impl-value"[^>]*>impl: FALSE</);
   });
 
   it("a clean replay has no divergence", async () => {

@@ -21,6 +21,8 @@ export interface PageInput {
   chartOptions?: ChartOptions;
   /** Replay page: the implementation's mapped state at step i. */
   impl?: (i: number) => PanelState | "not replayed";
+  /** Replay page: the variant the implementation ran, which decides whom it believes is the DC. */
+  implVariant?: string;
   /** Replay page: what the panel of step i says about the implementation. */
   stepNote?: (i: number) => Raw | undefined;
   initialStep?: number;
@@ -77,6 +79,7 @@ function panel(input: PageInput, row: Row): Raw {
   const body = renderStatePanel({
     vars: trace.vars,
     variant: chart.variant,
+    ...(input.implVariant ? { implVariant: input.implVariant } : {}),
     model: prev ? { state, prev } : { state },
     ...(input.impl ? { impl: input.impl(i) } : {}),
   });

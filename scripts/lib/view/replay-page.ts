@@ -75,6 +75,7 @@ ${steps.length < trace.states.length ? html`<span class="note">The replay stoppe
     banner,
     chartOptions: { conformance, ...(first ? { divergence: first.index } : {}) },
     impl,
+    implVariant: report.variant,
     stepNote,
     ...(first ? { initialStep: first.index } : {}),
   });

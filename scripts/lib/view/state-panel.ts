@@ -36,6 +36,8 @@ export interface PanelState {
 export interface PanelInput {
   vars: string[];
   variant: string;
+  /** Replay page: the implementation's variant (default: the trace's), for its "believes DC" row. */
+  implVariant?: string;
   model: PanelState;
   /** Replay page: the implementation's mapped state at this step (absent: not replayed). */
   impl?: PanelState | "not replayed";
@@ -70,7 +72,7 @@ function stTable(input: PanelInput, implState: ItfState | undefined): Raw {
   const dcRow = st.map((s, k) => {
     const now = believes(s, input.variant);
     const before = prevSt ? believes(prevSt[k]!, input.variant) : now;
-    const implNow = implSt ? believes(implSt[k]!, input.variant) : now;
+    const implNow = implSt ? believes(implSt[k]!, input.implVariant ?? input.variant) : now;
     return cell(now, before, implSt ? implNow : null, "td", now ? "dc-yes" : "");
   });
   const rows = fields.map((f) => {
