@@ -41,7 +41,10 @@ function takeHtml(argv: string[]): { rest: string[]; html?: string | true } {
     if (a === "--html") {
       const next = argv[i + 1];
       html = next !== undefined && next.endsWith(".html") ? (i++, next) : true;
-    } else if (a.startsWith("--html=")) html = a.slice("--html=".length);
+    } else if (a.startsWith("--html=")) {
+      html = a.slice("--html=".length);
+      if (html === "") throw new Error("--html= needs a file name (or give --html alone for the default)");
+    }
     else rest.push(a);
   }
   return html === undefined ? { rest } : { rest, html };

@@ -36,9 +36,25 @@ class UsageError extends Error {}
 /** Paths printed relative to where the command runs, as the user typed them. */
 const shown = (path: string) => relative(process.cwd(), path) || path;
 
+/** The page could not be written: the user's output path, not the trace, is at fault. */
+class OutputError extends Error {}
+
 async function writePage(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text);
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, text);
+  } catch (e) {
+    throw new OutputError(`cannot write ${shown(path)}: ${(e as Error).message}`);
+  }
+}
+
+/** Checked once, before rendering anything: every page of --all goes there. */
+async function prepareOutDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    throw new OutputError(`cannot use ${shown(dir)} as the output folder: ${(e as Error).message}`);
+  }
 }
 
 async function viewOne(file: string, out: string | undefined): Promise<void> {
@@ -50,6 +66,7 @@ async function viewOne(file: string, out: string | undefined): Promise<void> {
 
 async function viewAll(outDir: string): Promise<number> {
   const started = performance.now();
+  await prepareOutDir(outDir);
   const entries: IndexEntry[] = [];
   let failures = 0;
   for (const dir of TRACE_DIRS) {
@@ -61,7 +78,9 @@ async function viewAll(outDir: string): Promise<number> {
       try {
         const loaded = await loadTrace(shown(file));
         const meta = loaded.trace["#meta"] ?? {};
-        await writePage(join(outDir, pageName(file)), renderPage(loaded));
+        await writePage(join(outDir, pageName(file)), renderPage(loaded)).catch((e: unknown) => {
+          throw e instanceof OutputError ? e : new OutputError(String(e));
+        });
         const v = loaded.chart.violation;
         entries.push({
           name,
@@ -74,6 +93,7 @@ async function viewAll(outDir: string): Promise<number> {
           ...(v ? { violation: `${v.name} (${v.kind})` } : {}),
         });
       } catch (e) {
+        if (e instanceof OutputError) throw e; // the output is at fault, not this trace: stop
         failures++;
         console.error(`view: error: ${oneLine(e)}`);
         entries.push({ name, group, error: oneLine(e) });
@@ -99,10 +119,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.all) {
     if (positionals.length || values.out) throw new UsageError("--all takes no trace file and no --out (use --out-dir)");
+    if (values["out-dir"] === "") throw new UsageError("--out-dir needs a folder name");
     return viewAll(resolve(values["out-dir"] ?? REPORTS));
   }
   if (values["out-dir"]) throw new UsageError("--out-dir goes with --all (for one trace use --out)");
   if (positionals.length !== 1) throw new UsageError("expected one trace file, or --all (see --help)");
+  if (values.out === "") throw new UsageError("--out needs a file name");
   await viewOne(positionals[0]!, values.out);
   return 0;
 }
@@ -111,7 +133,7 @@ main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (e: unknown) => {
     // parseArgs reports an unknown or incomplete option as a TypeError with an ERR_PARSE_ARGS_* code.
-    const usage = e instanceof UsageError || (e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"));
+    const usage = e instanceof UsageError || e instanceof OutputError || (e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"));
     console.error(`view: error: ${usage ? (e as Error).message : oneLine(e)}`);
     process.exitCode = 2;
   },

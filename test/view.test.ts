@@ -278,6 +278,45 @@ describe("malformed traces: one line naming the file and what is wrong", () => {
   });
 });
 
+describe("output the CLI cannot write: one line naming the path, not the traces", () => {
+  const write = (name: string, text: string) => {
+    const path = join(tmp, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const cli = (script: string, ...args: string[]) =>
+    spawnSync(process.execPath, ["--import", "./scripts/register-ts-node.mjs", script, ...args], { cwd: ROOT, encoding: "utf8" });
+  const oneError = (r: ReturnType<typeof cli>, message: RegExp) => {
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/unexpected|\n\s+at /);
+  };
+
+  it("--all into a file that is not a folder stops before rendering", () => {
+    const notADir = write("not-a-folder.json", "{}");
+    oneError(cli("scripts/view.ts", "--all", "--out-dir", notADir), /cannot use .*not-a-folder\.json as the output folder: EEXIST/);
+  });
+
+  it("a page path under a file", () => {
+    const notADir = write("plain-file", "x");
+    oneError(cli("scripts/view.ts", "traces/model/cover-Join-u2.itf.json", "--out", join(notADir, "x.html")), /cannot write .*plain-file\/x\.html/);
+  });
+
+  it("empty --out, --out-dir and --html= values are refused, not ignored", () => {
+    oneError(cli("scripts/view.ts", "traces/model/cover-Join-u2.itf.json", "--out="), /--out needs a file name/);
+    oneError(cli("scripts/view.ts", "--all", "--out-dir="), /--out-dir needs a folder name/);
+    oneError(cli("scripts/replay.ts", "traces/model/cover-Join-u2.itf.json", "--no-mls", "--html="), /--html= needs a file name/);
+  });
+
+  it("replay --html FILE writes the side-by-side page there", () => {
+    const out = join(tmp, "replay", "r.html");
+    const r = cli("scripts/replay.ts", "traces/counterexamples/Mutant_NoSkipOwnAdd.itf.json", "--variant", "Correct", "--no-mls", "--html", out);
+    expect(r.status).toBe(1); // the Correct implementation leaves this counterexample
+    expect(readFileSync(out, "utf8")).toContain('class="banner divergence" data-step="6"');
+  });
+});
+
 describe("npm run view -- --all", () => {
   it("renders every stored trace and an index listing them", () => {
     const out = join(tmp, "all");
