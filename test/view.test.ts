@@ -255,6 +255,7 @@ describe("malformed traces: one line naming the file and what is wrong", () => {
     ["no-st-var", () => { const t = good(); t.vars = t.vars.filter((v) => v !== "st"); t.states.forEach((s) => delete (s as Rec).st); return JSON.stringify(t); }, /no-st-var\.itf\.json: \$\.vars: no variable "st"/],
     ["bad-status", () => { const t = good(); users(t.states[3]!.st)[1]!.status = 7; return JSON.stringify(t); }, /bad-status\.itf\.json: \$\.states\[3\]\.st\[1\]\.status: expected "waiting", "active" or "gone", got 7/],
     ["st-not-seq", () => { const t = good(); (t.states[0] as Rec).st = "x"; return JSON.stringify(t); }, /st-not-seq\.itf\.json: \$\.states\[0\]\.st: expected a non-empty sequence/],
+    ["unknown-action", () => { const t = good(); (t.states[2]!["#meta"] as Rec).action = "Teleport"; return JSON.stringify(t); }, /unknown-action\.itf\.json: step 2: unknown action "Teleport" \(DCA's: Join, Leave/],
     ["bad-cursor", () => { const t = good(); users(t.states[4]!.st)[0]!.cursor = 9; return JSON.stringify(t); }, /bad-cursor\.itf\.json: step 5 \(Read\(1\)\): user 1's cursor 9 is past the end of the log/],
   ];
 

@@ -20,6 +20,13 @@ export type Lane = number | "ds";
 export const APPEND_ACTIONS: readonly string[] = ["Join", "Leave", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove"];
 export const READ_ACTION = "Read";
 
+/**
+ * Every step name a DCA trace can carry: DCA!Next's actions, and the Quiesced
+ * claim of a recorded implementation run (conformance/room-commands.ts). Anything
+ * else is not a trace of this model, and drawing it without an arrow would hide that.
+ */
+export const KNOWN_ACTIONS: readonly string[] = [...APPEND_ACTIONS, READ_ACTION, "AllGone", "Quiesced"];
+
 /** Whether a step of this action draws an arrow (see the header). */
 export const drawsArrow = (action: string) => action === READ_ACTION || APPEND_ACTIONS.includes(action);
 
@@ -221,6 +228,9 @@ export function buildChart(trace: ItfTrace, file: string): Chart {
   const rows: Row[] = [];
   trace.states.forEach((state, i) => {
     const action = i === 0 ? "Init" : String(state["#meta"]!.action);
+    if (i > 0 && !KNOWN_ACTIONS.includes(action)) {
+      throw new ViewError(`${file}: step ${i}: unknown action ${JSON.stringify(action)} (DCA's: ${KNOWN_ACTIONS.join(", ")})`);
+    }
     let params: StepParams = {};
     let paramsFrom: StepReport["paramsFrom"] = "none";
     if (i > 0) {
