@@ -58,7 +58,14 @@ function expectedArrows(trace: ItfTrace): Expected[] {
     if (!APPENDS.has(action)) return [];
     // Join's and Leave's entries may be compacted away at once; a DC's append is the last entry.
     const type = action === "Join" ? "joined" : action === "Leave" ? "left" : String((s.log as Rec[]).at(-1)!.type);
-    const author = action === "Join" ? (prev.nextUid as number) : params?.u;
+    // TLC's counterexamples name no author: the leaver is the user who went from active to gone,
+    // a DC step's author the one user that believed it was the DC (several only in known-bad variants).
+    const gone = users(prev.st).flatMap((u, k) => (u.status === "active" && users(s.st)[k]!.status === "gone" ? [k + 1] : []));
+    const dcs = users(prev.st).flatMap((u, k) =>
+      u.status === "active" && (u.welcomed === true || trace["#meta"]?.variant === "DcLowestAlive") && (u.ahead as { "#set": number[] })["#set"].length === 0 ? [k + 1] : [],
+    );
+    const derived = action === "Leave" ? (gone.length === 1 ? gone[0] : undefined) : dcs.length === 1 ? dcs[0] : undefined;
+    const author = action === "Join" ? (prev.nextUid as number) : params?.u ?? derived;
     return [{ step: i, kind: "append", who: [{ user: author ?? 0, entryType: type }] }];
   });
 }
@@ -89,6 +96,22 @@ describe("chart model, on every stored trace", () => {
     expect(count(page, /<g class="arrow read /)).toBe(trace.states.filter((s) => s["#meta"]?.action === "Read").length);
     expect(count(page, /<g class="step[ "]/)).toBe(trace.states.length);
     expect(count(page, /<section class="state"/)).toBe(trace.states.length);
+    // Lifeline styles, row by row, from the states: waiting, joining (no Welcome yet),
+    // tentative (Welcome held, its Add not yet read), member; nothing once gone. A row
+    // where the user leaves keeps the style it had.
+    const style = (u: Rec) =>
+      u.status === "waiting" ? "waiting" : u.status === "gone" ? undefined
+      : u.welcomed === true ? "member" : (u.tentative as Rec).type === "welcome" ? "tentative" : "joining";
+    for (let k = 0; k < chart.users; k++) {
+      const want = trace.states.flatMap((s, i) => {
+        const now = users(s.st)[k]!, before = i > 0 ? users(trace.states[i - 1]!.st)[k]! : undefined;
+        const leaving = before?.status === "active" && now.status === "gone";
+        const cls = style(leaving ? before : now);
+        return cls ? [cls] : [];
+      });
+      const group = page.split(`<g class="lifeline" data-user="${k + 1}">`)[1]!.split("</g>")[0]!;
+      expect([...group.matchAll(/<line class="seg (\w+)"/g)].map((m) => m[1]), `user ${k + 1}'s lifeline`).toEqual(want);
+    }
     // DC markers: exactly the users that satisfy DCA!Believes in each state.
     const variant = trace["#meta"]?.variant;
     trace.states.forEach((s, i) => {
