@@ -44,6 +44,7 @@ describe.skipIf(!haveChromium)("trace viewer in a browser", () => {
   let dir: string;
   let context: BrowserContext;
   const requests: string[] = [];
+  let opened = 0;
   const problems: string[] = [];
   const pages: Record<string, { url: string; trace: ItfTrace }> = {};
 
@@ -56,6 +57,7 @@ describe.skipIf(!haveChromium)("trace viewer in a browser", () => {
 
   async function open(name: string, hash = ""): Promise<Page> {
     const page = await context.newPage();
+    opened++;
     page.on("pageerror", (e) => problems.push(`${name}: ${e.message}`));
     page.on("console", (m) => m.type() === "error" && problems.push(`${name}: console: ${m.text()}`));
     await page.goto(pages[name]!.url + hash);
@@ -159,10 +161,26 @@ describe.skipIf(!haveChromium)("trace viewer in a browser", () => {
     // An agreeing step has no differing cell.
     await page.locator('.step[data-step="3"]').click();
     expect(await page.locator("section.state:visible td.diff").count()).toBe(0);
+    // The banner's link goes back to the divergence.
+    await page.locator(".banner.divergence a[data-goto]").click();
+    expect(await page.locator("section.state:visible").getAttribute("data-step")).toBe("6");
+    expect(await page.locator(".step.selected").getAttribute("data-step")).toBe("6");
+    await page.close();
+  });
+
+  it("#step-N in the address opens that step; one past the end opens the page's first", async () => {
+    let page = await open("walk", "#step-5");
+    expect(await page.locator("section.state:visible").getAttribute("data-step")).toBe("5");
+    expect(await page.locator(".step.selected").getAttribute("data-step")).toBe("5");
+    await page.close();
+    page = await open("walk", "#step-99999");
+    expect(await page.locator("section.state:visible").count()).toBe(1);
+    expect(await page.locator("section.state:visible").getAttribute("data-step")).toBe("0");
     await page.close();
   });
 
   it("no page made a network request or hit a script error", () => {
+    expect(opened).toBeGreaterThanOrEqual(5); // meaningful only after the pages above were opened
     expect(requests).toEqual([]);
     expect(problems).toEqual([]);
   });

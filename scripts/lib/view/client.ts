@@ -28,5 +28,8 @@ export const CLIENT_SCRIPT = `(() => {
     select(Math.min(rows.length - 1, Math.max(0, current + delta)), true);
   });
   const m = /^#step-(\\d+)$/.exec(location.hash);
-  select(m ? Number(m[1]) : Number(document.body.dataset.initialStep || 0), Boolean(m));
+  const asked = m ? Number(m[1]) : -1;
+  // A #step-N past the end (a link to a longer trace's step) opens the page's own first step.
+  if (asked >= 0 && asked < rows.length) select(asked, true);
+  else select(Number(document.body.dataset.initialStep || 0), false);
 })();`;
