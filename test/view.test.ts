@@ -17,6 +17,7 @@ import { esc, html } from "../scripts/lib/view/escape.ts";
 import { loadTrace, oneLine } from "../scripts/lib/view/load.ts";
 import { renderPage } from "../scripts/lib/view/page.ts";
 import { renderReplayPage } from "../scripts/lib/view/replay-page.ts";
+import { renderIndex } from "../scripts/lib/view/index-page.ts";
 
 type Rec = Record<string, ItfValue>;
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -342,6 +343,11 @@ describe("output the CLI cannot write: one line naming the path, not the traces"
 });
 
 describe("npm run view -- --all", () => {
+  it("the index links a page whose name has #, ? or % in it", () => {
+    const index = renderIndex([{ name: "odd#1?%", group: "traces/model", href: "odd#1?%.html", steps: 1 }], "t");
+    expect(index).toContain('href="odd%231%3F%25.html"');
+  });
+
   it("renders every stored trace and an index listing them", () => {
     const out = join(tmp, "all");
     const r = spawnSync(process.execPath, ["--import", "./scripts/register-ts-node.mjs", "scripts/view.ts", "--all", "--out-dir", out], { cwd: ROOT, encoding: "utf8" });

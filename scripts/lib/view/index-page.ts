@@ -26,7 +26,7 @@ export function renderIndex(entries: IndexEntry[], title: string): string {
       .filter((e) => e.group === group)
       .map(
         (e) => html`<tr>
-<td>${e.href ? html`<a href="${e.href}">${e.name}</a>` : e.name}</td>
+<td>${e.href ? html`<a href="${encodeURIComponent(e.href)}">${e.name}</a>` : e.name}</td>
 <td>${e.error ? html`<span class="bad">cannot render: ${e.error}</span>` : (e.description ?? "")}${e.chosenBy ? html`<br><span class="muted">${e.chosenBy}</span>` : ""}</td>
 <td>${e.variant ?? ""}</td>
 <td class="num">${e.steps ?? ""}</td>
