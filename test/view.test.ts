@@ -280,6 +280,20 @@ describe("malformed traces: one line naming the file and what is wrong", () => {
     ["bad-status", () => { const t = good(); users(t.states[3]!.st)[1]!.status = 7; return JSON.stringify(t); }, /bad-status\.itf\.json: \$\.states\[3\]\.st\[1\]\.status: expected "waiting", "active" or "gone", got 7/],
     ["st-not-seq", () => { const t = good(); (t.states[0] as Rec).st = "x"; return JSON.stringify(t); }, /st-not-seq\.itf\.json: \$\.states\[0\]\.st: expected a non-empty sequence/],
     ["unknown-action", () => { const t = good(); (t.states[2]!["#meta"] as Rec).action = "Teleport"; return JSON.stringify(t); }, /unknown-action\.itf\.json: step 2: unknown action "Teleport" \(DCA's: Join, Leave/],
+    ["wrong-reader", () => {
+      // A Read recorded for a user who could have read, but whose state did not move.
+      const t = JSON.parse(readFileSync(join(ROOT, "traces/model/walk-4users-seed7.itf.json"), "utf8")) as ItfTrace;
+      for (const [i, s] of t.states.entries()) {
+        const p = s["#meta"]?.params as { u: number } | undefined;
+        if (s["#meta"]?.action !== "Read" || !p) continue;
+        const prev = t.states[i - 1]!, log = prev.log as Rec[];
+        const other = users(prev.st).findIndex((u, k) => k + 1 !== p.u && u.status === "active" && (u.cursor as number) < log.length);
+        if (other < 0) continue;
+        p.u = other + 1;
+        return JSON.stringify(t);
+      }
+      throw new Error("no Read with a second possible reader in the walk");
+    }, /wrong-reader\.itf\.json: step \d+ \(Read\(\d\)\): the recorded params name user \d, but the states show user \d acting/],
     ["bad-cursor", () => { const t = good(); users(t.states[4]!.st)[0]!.cursor = 9; return JSON.stringify(t); }, /bad-cursor\.itf\.json: step 5 \(Read\(1\)\): user 1's cursor 9 is past the end of the log/],
   ];
 

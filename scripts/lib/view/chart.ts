@@ -193,6 +193,25 @@ function userViews(state: ItfState, variant: string): UserView[] {
   }));
 }
 
+/**
+ * A recorded actor must be the one the states show acting, where they show one:
+ * otherwise the chart would draw a Read to the wrong user.
+ */
+function checkRecordedActor(trace: ItfTrace, i: number, action: string, params: StepParams, file: string): void {
+  const meta = { ...trace.states[i]!["#meta"] };
+  delete meta.params;
+  const unrecorded = { ...trace, states: trace.states.map((s, j) => (j === i ? { ...s, "#meta": meta } : s)) };
+  let derived: StepParams;
+  try {
+    derived = stepParams(unrecorded, i).params;
+  } catch {
+    return; // the states alone do not say who acted
+  }
+  if (derived.u !== undefined && derived.u !== params.u) {
+    throw new ViewError(`${file}: step ${i} (${action}${formatParams(params)}): the recorded params name user ${String(params.u)}, but the states show user ${derived.u} acting`);
+  }
+}
+
 /** The arrow of step i (> 0), or none; throws ViewError when the states contradict the action. */
 function arrowOf(trace: ItfTrace, i: number, action: string, params: StepParams, file: string): Arrow | undefined {
   if (!drawsArrow(action)) return undefined;
@@ -241,6 +260,8 @@ export function buildChart(trace: ItfTrace, file: string): Chart {
         if (drawsArrow(action)) throw new ViewError(`${file}: ${(e as Error).message}`);
       }
     }
+    const arrow = i > 0 ? arrowOf(trace, i, action, params, file) : undefined;
+    if (paramsFrom === "recorded" && drawsArrow(action)) checkRecordedActor(trace, i, action, params, file);
     const views = userViews(state, variant);
     const before = i > 0 ? rows[i - 1]!.users : undefined;
     rows.push({
@@ -251,7 +272,7 @@ export function buildChart(trace: ItfTrace, file: string): Chart {
       label: `${action}${formatParams(params)}`,
       users: views,
       believers: views.filter((v) => v.believes).map((v) => v.uid),
-      ...(i > 0 ? optional("arrow", arrowOf(trace, i, action, params, file)) : {}),
+      ...optional("arrow", arrow),
       ...(action === "Leave" && params.u !== undefined ? { leaves: params.u } : {}),
       epochChanged: views
         .filter((v, k) => v.welcomed && (!before || !before[k]!.welcomed || before[k]!.epoch !== v.epoch || before[k]!.by !== v.by))
