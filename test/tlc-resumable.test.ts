@@ -145,7 +145,7 @@ describe("takeLock", () => {
 
   it("stays taken while the java it names lives, even when the node that took it is gone", async () => {
     writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: dead, java: process.ppid, started: "T0" }));
-    await expect(takeLock(dir)).rejects.toThrow(new RegExp(`in use by process ${process.ppid}`));
+    await expect(takeLock(dir)).rejects.toThrow(new RegExp(`in use by TLC \\(java\\) process ${process.ppid}, left running by a run whose node process is gone`));
     rmSync(join(dir, "lock.json"));
     const lock = await takeLock(dir);
     await lock.addJava(process.ppid);

@@ -208,8 +208,8 @@ function holderAlive(h: Partial<LockHolder>): number | undefined {
   if (h.boot !== undefined && h.boot !== bootId()) return undefined; // the machine restarted since
   const same = (pid: unknown, start: unknown) =>
     typeof pid === "number" && alive(pid) && (start === undefined || processStart(pid) === undefined || processStart(pid) === start);
-  if (same(h.java, h.javaStart)) return h.java; // java outlives a killed node: it still writes the queue
   if (same(h.pid, h.pidStart)) return h.pid;
+  if (same(h.java, h.javaStart)) return h.java; // java outlives a killed node: it still writes the queue
   return undefined;
 }
 
@@ -247,7 +247,8 @@ export async function takeLock(dir: string, pid: number = process.pid): Promise<
     }
     const live = holderAlive(found);
     if (live !== undefined && live !== pid) {
-      throw new LedgerError(`${dir} is in use by process ${live} (since ${String(found.started)}); wait for it, or stop it (it keeps its checkpoint)`);
+      const who = live === found.java && live !== found.pid ? `TLC (java) process ${live}, left running by a run whose node process is gone,` : `process ${live}`;
+      throw new LedgerError(`${dir} is in use by ${who} (since ${String(found.started)}); wait for it, or stop it (it keeps its checkpoint)`);
     }
     if (attempt > 0) throw new LedgerError(`${dir}: cannot take its lock (${path} keeps coming back); is another run starting?`);
     await rm(path, { force: true }); // stale; if another run takes it meanwhile, the next attempt sees it alive
