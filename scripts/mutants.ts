@@ -100,7 +100,7 @@ async function main(): Promise<number> {
       config: join(MODEL_DIR, m.config),
       jar,
       workers: 1, // BFS with one worker: the shortest counterexample, the same every run
-      outDir: join("build", "tlc", "mutants", m.variant),
+      outDir: join("build", "tlc", "mutants", basename(m.config, ".cfg")), // one folder per config: a variant may have two
       quiet: true,
     });
     tlcVersion ??= run.tlc.version;

@@ -116,6 +116,16 @@ async function main(argv: string[]): Promise<number> {
     if (r.run) console.log(formatSummary(r.run));
     else console.log(`Already checked: this model, config and TLC jar have a recorded result (pass --fresh to check again).`);
     console.log(formatResumable(r));
+    // Hours of checking must not end in a counterexample only the raw output holds.
+    if (r.run?.errorTrace) {
+      const path = join(r.dir, "counterexample.itf.json");
+      try {
+        await writeTrace(r.run, path);
+      } catch (e) {
+        console.error(`tlc: error: cannot write ${path}: ${oneLine(e)}`);
+        return 2;
+      }
+    }
     return r.exitCode;
   }
   if (values.fresh || values["checkpoint-minutes"]) throw new UsageError("--fresh and --checkpoint-minutes need --resumable");

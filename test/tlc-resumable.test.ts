@@ -3,6 +3,7 @@
 // The real stop-and-resume on TLC takes minutes (TLC checkpoints at most once a
 // minute), so it is measured by hand; the issue notes give the figures.
 
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,8 +28,10 @@ import {
   writeLedger,
   type Segment,
 } from "../scripts/lib/tlc-resumable.ts";
-import type { ResolvedTlc } from "../scripts/lib/tlc-resolve.ts";
+import { resolveTlc, type ResolvedTlc } from "../scripts/lib/tlc-resolve.ts";
+import { readItf } from "../scripts/lib/itf.ts";
 
+const ROOT = new URL("..", import.meta.url).pathname;
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "tlc-resumable-"));
@@ -276,4 +279,25 @@ describe("formatResumable", () => {
     l.segments[1]!.error = "TLC output ended before TLC finished [java exit code 143]";
     expect(formatResumable({ ledger: l, dir: "/c/runs/MC-k", exitCode: 2 })).toMatch(/Resume: +run the same command again \(newest checkpoint T1/);
   });
+});
+
+describe("a resumable run that finds a violation (real TLC)", () => {
+  it("exits 1 and leaves TLC's counterexample as an ITF trace in the run folder, with the result in the ledger", async () => {
+    const jar = await resolveTlc({ log: () => {} });
+    const cache = join(dir, "cache");
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "./scripts/register-ts-node.mjs", "scripts/tlc.ts", "tla/Mutant_DcLowestAlive.cfg", "--resumable", "--workers", "1", "--quiet"],
+      { cwd: ROOT, encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: cache, TLA2TOOLS_JAR: jar.jar } },
+    );
+    expect(r.status, r.stderr).toBe(1);
+    const [folder] = readdirSync(join(cache, "dca-verified", "runs"));
+    const run = join(cache, "dca-verified", "runs", folder!);
+    expect(r.stdout).toContain(`Trace:      written to ${join(run, "counterexample.itf.json")}`);
+    const trace = await readItf(join(run, "counterexample.itf.json"));
+    expect(trace["#meta"]?.outcome).toBe("property CommitsFromBelievedDc violated");
+    expect(trace.states.length).toBeGreaterThan(1);
+    expect(readLedger(run)?.final).toMatchObject({ ok: false, exitCode: 1, outcome: "property CommitsFromBelievedDc violated" });
+    expect(existsSync(join(run, "meta"))).toBe(false); // checkpoint files go once there is a result
+  }, 60_000);
 });
