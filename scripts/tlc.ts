@@ -26,7 +26,8 @@ Options:
   --resumable              a long run that survives being stopped: TLC checkpoints into a run
                            folder in \${XDG_CACHE_HOME:-~/.cache}/dca-verified/runs/, and the same
                            command resumes from the newest checkpoint; once finished, it prints
-                           the recorded result (see scripts/lib/tlc-resumable.ts); safety
+                           the recorded result (see scripts/lib/tlc-resumable.ts); a
+                           counterexample goes to counterexample.itf.json there; safety
                            only: TLC cannot resume liveness checking
   --checkpoint-minutes N   with --resumable: minutes between checkpoints (default 10)
   --fresh                  with --resumable: discard this model's checkpoint and result first
