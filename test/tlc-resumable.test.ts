@@ -3,11 +3,11 @@
 // The real stop-and-resume on TLC takes minutes (TLC checkpoints at most once a
 // minute), so it is measured by hand; the issue notes give the figures.
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   checkpointWorkers,
   describeProgress,
@@ -129,10 +129,18 @@ describe("checkpointWorkers", () => {
 describe("takeLock", () => {
   const lockFile = () => JSON.parse(readFileSync(join(dir, "lock.json"), "utf8"));
   const dead = 2 ** 22 + 12345; // above Linux's pid_max
+  // A live node process other than this one, standing in for another run.
+  let other: ChildProcess;
+  let otherPid: number;
+  beforeAll(() => {
+    other = spawn(process.execPath, ["-e", "setTimeout(() => {}, 120000)"], { stdio: "ignore" });
+    otherPid = other.pid!;
+  });
+  afterAll(() => void other.kill("SIGKILL"));
 
   it("refuses a run folder a live process holds, and takes over a stale lock", async () => {
-    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: process.ppid, started: "T0" }));
-    await expect(takeLock(dir)).rejects.toThrow(new RegExp(`in use by process ${process.ppid} \\(since T0\\)`));
+    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: otherPid, started: "T0" }));
+    await expect(takeLock(dir)).rejects.toThrow(new RegExp(`in use by process ${otherPid} \\(since T0\\)`));
     writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: dead, started: "T0" }));
     const lock = await takeLock(dir);
     expect(lockFile().pid).toBe(process.pid);
@@ -147,19 +155,26 @@ describe("takeLock", () => {
   });
 
   it("stays taken while the java it names lives, even when the node that took it is gone", async () => {
-    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: dead, java: process.ppid, started: "T0" }));
-    await expect(takeLock(dir)).rejects.toThrow(new RegExp(`in use by TLC \\(java\\) process ${process.ppid}, left running by a run whose node process is gone`));
+    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: dead, java: otherPid, started: "T0" }));
+    await expect(takeLock(dir)).rejects.toThrow(new RegExp(`in use by TLC \\(java\\) process ${otherPid}, left running by a run whose node process is gone`));
     rmSync(join(dir, "lock.json"));
     const lock = await takeLock(dir);
-    await lock.addJava(process.ppid);
-    expect(lockFile()).toMatchObject({ pid: process.pid, java: process.ppid });
+    await lock.addJava(otherPid);
+    expect(lockFile()).toMatchObject({ pid: process.pid, java: otherPid });
     await lock.release();
   });
 
-  it("is stale when its pid now belongs to another process (start time differs) or the machine restarted", async () => {
-    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: process.ppid, pidStart: "1", started: "T0" }));
+  it("is stale when its pid now runs something that is neither node nor java", async () => {
+    const sleeper = spawn("sleep", ["60"], { stdio: "ignore" });
+    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: sleeper.pid, started: "T0" }));
     await (await takeLock(dir)).release();
-    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: process.ppid, boot: "another boot", started: "T0" }));
+    sleeper.kill("SIGKILL");
+  });
+
+  it("is stale when its pid now belongs to another process (start time differs) or the machine restarted", async () => {
+    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: otherPid, pidStart: "1", started: "T0" }));
+    await (await takeLock(dir)).release();
+    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: otherPid, boot: "another boot", started: "T0" }));
     await (await takeLock(dir)).release();
   });
 });

@@ -186,6 +186,15 @@ export function processStart(pid: number): string | undefined {
   }
 }
 
+/** A lock's holder is node or java; a pid now running anything else was reused (and a lock from before start times were recorded cannot tell otherwise). */
+function runsNodeOrJava(pid: number): boolean {
+  try {
+    return /(^|\/)(node|java)(\0|$)/.test(readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0")[0]! + "\0");
+  } catch {
+    return true; // no /proc: cannot tell
+  }
+}
+
 function bootId(): string | undefined {
   try {
     return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
@@ -207,7 +216,7 @@ interface LockHolder {
 function holderAlive(h: Partial<LockHolder>): number | undefined {
   if (h.boot !== undefined && h.boot !== bootId()) return undefined; // the machine restarted since
   const same = (pid: unknown, start: unknown) =>
-    typeof pid === "number" && alive(pid) && (start === undefined || processStart(pid) === undefined || processStart(pid) === start);
+    typeof pid === "number" && alive(pid) && runsNodeOrJava(pid) && (start === undefined || processStart(pid) === undefined || processStart(pid) === start);
   if (same(h.pid, h.pidStart)) return h.pid;
   if (same(h.java, h.javaStart)) return h.java; // java outlives a killed node: it still writes the queue
   return undefined;
