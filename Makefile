@@ -59,6 +59,9 @@ verify: check mutants traces conformance map reports
 # The large configuration: 5 users, safety, exhaustive. Hours: it checkpoints into
 # ~/.cache/dca-verified/runs/ every 10 minutes, and running it again resumes (or,
 # once finished, prints the recorded result; FRESH=1 checks again from scratch).
+# Java's default heap (a quarter of the RAM) makes TLC spill fingerprints to disk early;
+# TLC_JAVA_OPTS set by the caller wins.
+check-full: export TLC_JAVA_OPTS ?= -XX:MaxRAMPercentage=60
 check-full: $(DEPS) tlc
 	$(TLC) tla/MC_full.cfg --workers auto --resumable $(if $(FRESH),--fresh)
 
