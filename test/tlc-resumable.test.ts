@@ -222,62 +222,49 @@ describe("the ledger", () => {
 describe("runResumable", () => {
   const tlc: ResolvedTlc = { jar: "/nonexistent/tla2tools.jar", source: "env", label: "test jar", sha256: "cafe" };
 
-  it("prints the recorded result of a finished run instead of checking again", async () => {
+  /** A run folder for a small model, with a checkpoint folder holding the given files. */
+  function runFolder(checkpointFiles: string[]) {
     const { spec, config } = model();
     const root = join(dir, "runs");
     const key = runKey({ spec, config, jarSha256: tlc.sha256, extraArgs: [] });
+    const run = runDir(root, config, key);
+    const cp = join(run, "meta", "stamp");
+    if (checkpointFiles.length) mkdirSync(cp, { recursive: true });
+    for (const f of checkpointFiles) writeFileSync(join(cp, f), f);
+    const resume = () => runResumable({ spec, config, workers: 1, extraArgs: [], checkpointMinutes: 10, fresh: false, quiet: true, root, tlc });
+    return { spec, config, key, run, cp, resume };
+  }
+
+  it("prints the recorded result of a finished run instead of checking again", async () => {
+    const { spec, config, key, run, resume } = runFolder([]);
     const l = newLedger({ config, spec, key, fpIndex: 3 });
     l.final = { finishedAt: "T", outcome: "invariant Inv violated", ok: false, exitCode: 1, distinct: 42, tlc: "test jar" };
-    await writeLedger(runDir(root, config, key), l);
-    const r = await runResumable({ spec, config, workers: 1, extraArgs: [], checkpointMinutes: 10, fresh: false, quiet: true, root, tlc });
+    await writeLedger(run, l);
+    const r = await resume();
     expect(r.run).toBeUndefined(); // the jar does not exist: had TLC been started, this would have failed
     expect(r.exitCode).toBe(1);
     expect(r.ledger.final?.outcome).toBe("invariant Inv violated");
   });
 
   it("will not resume a liveness run, which TLC cannot recover", async () => {
-    const { spec, config } = model();
-    const root = join(dir, "runs");
-    const key = runKey({ spec, config, jarSha256: tlc.sha256, extraArgs: [] });
-    const run = runDir(root, config, key);
-    const cp = join(run, "meta", "stamp");
-    mkdirSync(cp, { recursive: true });
-    writeFileSync(join(cp, "queue.chkpt"), "q");
-    writeFileSync(join(cp, "vars.chkpt"), "v");
+    const { spec, config, key, run, resume } = runFolder(["queue.chkpt", "vars.chkpt"]);
     await writeLedger(run, { ...newLedger({ config, spec, key, fpIndex: 3 }), liveness: true });
-    await expect(runResumable({ spec, config, workers: 1, extraArgs: [], checkpointMinutes: 10, fresh: false, quiet: true, root, tlc })).rejects.toThrow(
-      /checks liveness, which TLC cannot resume.*--fresh/,
-    );
+    await expect(resume()).rejects.toThrow(/checks liveness, which TLC cannot resume.*--fresh/);
   });
 
   it("will not start over silently when the ledger records a checkpoint that meta/ no longer holds whole", async () => {
-    const { spec, config } = model();
-    const root = join(dir, "runs");
-    const key = runKey({ spec, config, jarSha256: tlc.sha256, extraArgs: [] });
-    const run = runDir(root, config, key);
-    const cp = join(run, "meta", "stamp");
-    mkdirSync(cp, { recursive: true });
-    writeFileSync(join(cp, "queue.chkpt"), "q"); // vars.chkpt missing: a checkpoint cut short, or a file removed
+    // vars.chkpt missing: a checkpoint cut short, or a file removed
+    const { spec, config, key, run, cp, resume } = runFolder(["queue.chkpt"]);
     const l = newLedger({ config, spec, key, fpIndex: 3 });
     l.segments.push({ n: 1, started: "", updated: "", seconds: 3600, checkpoint: { at: "T1", distinct: 5_000_000 } });
     await writeLedger(run, l);
-    await expect(runResumable({ spec, config, workers: 1, extraArgs: [], checkpointMinutes: 10, fresh: false, quiet: true, root, tlc })).rejects.toThrow(
-      /records a checkpoint \(newest checkpoint T1 with 5,000,000 distinct states.*cannot be resumed.*--fresh/,
-    );
+    await expect(resume()).rejects.toThrow(/records a checkpoint \(newest checkpoint T1 with 5,000,000 distinct states.*cannot be resumed.*--fresh/);
     expect(existsSync(join(cp, "queue.chkpt"))).toBe(true); // nothing deleted
   });
 
   it("will not resume a checkpoint whose ledger (and so fingerprint polynomial) is lost", async () => {
-    const { spec, config } = model();
-    const root = join(dir, "runs");
-    const key = runKey({ spec, config, jarSha256: tlc.sha256, extraArgs: [] });
-    const cp = join(runDir(root, config, key), "meta", "stamp");
-    mkdirSync(cp, { recursive: true });
-    writeFileSync(join(cp, "queue.chkpt"), "q");
-    writeFileSync(join(cp, "vars.chkpt"), "v");
-    await expect(runResumable({ spec, config, workers: 1, extraArgs: [], checkpointMinutes: 10, fresh: false, quiet: true, root, tlc })).rejects.toThrow(
-      /holds a checkpoint but no ledger\.json.*--fresh/,
-    );
+    const { resume } = runFolder(["queue.chkpt", "vars.chkpt"]);
+    await expect(resume()).rejects.toThrow(/holds a checkpoint but no ledger\.json.*--fresh/);
   });
 });
 
