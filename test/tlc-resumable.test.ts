@@ -216,6 +216,8 @@ describe("the ledger", () => {
     l.segments.push({ n: 2, started: "", updated: "", seconds: 1000 });
     expect(totalSeconds(l)).toBe(4000);
     expect(describeProgress(l)).toBe("newest checkpoint T1 with 1,234,567 distinct states (2 segments so far, 1 h 06 min)");
+    l.segments[0]!.checkpoint!.depth = 27;
+    expect(describeProgress(l)).toBe("newest checkpoint T1 with 1,234,567 distinct states at depth 27 (2 segments so far, 1 h 06 min)");
   });
 });
 

@@ -350,7 +350,7 @@ export function describeProgress(l: Ledger): string {
   const last = done[done.length - 1];
   const seg = `${l.segments.length} segment${l.segments.length === 1 ? "" : "s"} so far, ${hours(totalSeconds(l))}`;
   return last
-    ? `newest checkpoint ${last.checkpoint!.at} with ${thousands(last.checkpoint!.distinct)} distinct states (${seg})`
+    ? `newest checkpoint ${last.checkpoint!.at} with ${thousands(last.checkpoint!.distinct)} distinct states${last.checkpoint!.depth === undefined ? "" : ` at depth ${last.checkpoint!.depth}`} (${seg})`
     : `no checkpoint yet (${seg})`;
 }
 
