@@ -148,6 +148,23 @@ describe("takeLock", () => {
     expect(existsSync(join(dir, "lock.json"))).toBe(false);
   });
 
+  it("two runs starting at once: exactly one gets the folder", async () => {
+    const both = await Promise.allSettled([takeLock(dir, process.pid), takeLock(dir, otherPid)]);
+    expect(both.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    expect(both.filter((r) => r.status === "rejected").map((r) => String((r as PromiseRejectedResult).reason))).toEqual([
+      expect.stringMatching(/is in use by process/),
+    ]);
+    for (const r of both) if (r.status === "fulfilled") await r.value.release();
+  });
+
+  it("two runs taking over one stale lock at once: exactly one gets the folder", async () => {
+    writeFileSync(join(dir, "lock.json"), JSON.stringify({ pid: dead, started: "T0" }));
+    const both = await Promise.allSettled([takeLock(dir, process.pid), takeLock(dir, otherPid)]);
+    expect(both.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of both) if (r.status === "fulfilled") await r.value.release();
+    expect(readdirSync(dir)).toEqual([]); // nothing left aside
+  });
+
   it("is exclusive: a second taker is refused while the first holds it", async () => {
     const first = await takeLock(dir);
     await expect(takeLock(dir, dead)).rejects.toThrow(new RegExp(`in use by process ${process.pid}`));

@@ -22,9 +22,9 @@
 // and the result stays in the ledger; running the command again prints it
 // instead of re-checking, unless --fresh.
 
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { link, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describeOutcome, EC, parseProgress, parseRecovery } from "./tlc-messages.ts";
@@ -206,6 +206,8 @@ function bootId(): string | undefined {
 /** Who holds a run folder: the node process and, once started, its java. */
 interface LockHolder {
   pid: number;
+  /** Tells this lock from any other, whoever holds it. */
+  token?: string;
   pidStart?: string;
   java?: number;
   javaStart?: string;
@@ -230,46 +232,84 @@ export interface RunLock {
 
 /**
  * One TLC at a time per run folder: two would write the same queue and checkpoint.
- * The lock file is created exclusively; a lock whose processes are gone is stale
- * and taken over.
+ * The lock file appears whole or not at all (written aside, then hard-linked into
+ * place, which fails if it exists), so a second run never reads it half-written.
+ * A lock whose processes are gone is stale: it is moved aside (one mover wins) and
+ * checked to be the one judged stale before it is dropped.
  */
 export async function takeLock(dir: string, pid: number = process.pid): Promise<RunLock> {
   const path = join(dir, "lock.json");
   await mkdir(dir, { recursive: true });
-  const holder: LockHolder = { pid, started: new Date().toISOString() };
+  const token = randomBytes(8).toString("hex");
+  const holder: LockHolder = { pid, started: new Date().toISOString(), token };
   const pidStart = processStart(pid), boot = bootId();
   if (pidStart !== undefined) holder.pidStart = pidStart;
   if (boot !== undefined) holder.boot = boot;
-  const write = (flag: "wx" | "w") => writeFile(path, `${JSON.stringify(holder)}\n`, { flag });
-  for (let attempt = 0; ; attempt++) {
+  const aside = join(dir, `lock.json.${token}`);
+  const text = () => `${JSON.stringify(holder)}\n`;
+  /** Puts our lock in place: true, or false if a lock is there. */
+  const create = async (): Promise<boolean> => {
+    await writeFile(aside, text());
     try {
-      await write("wx");
-      break;
+      await link(aside, path);
+      return true;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+      throw e;
+    } finally {
+      await rm(aside, { force: true });
     }
+  };
+  const inUse = (found: Partial<LockHolder>, live: number) => {
+    const who = live === found.java && live !== found.pid ? `TLC (java) process ${live}, left running by a run whose node process is gone,` : `process ${live}`;
+    return new LedgerError(`${dir} is in use by ${who} (since ${String(found.started)}); wait for it, or stop it (it keeps its checkpoint)`);
+  };
+  for (let attempt = 0; !(await create()); attempt++) {
+    let seen = "";
     let found: Partial<LockHolder> = {};
     try {
-      found = JSON.parse(readFileSync(path, "utf8"));
-    } catch {
-      // unreadable (cut short): stale
+      seen = readFileSync(path, "utf8");
+      found = JSON.parse(seen);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") continue; // released meanwhile: try again
+      // unreadable: a lock cut short by a crash of the old code, stale
     }
     const live = holderAlive(found);
-    if (live !== undefined && live !== pid) {
-      const who = live === found.java && live !== found.pid ? `TLC (java) process ${live}, left running by a run whose node process is gone,` : `process ${live}`;
-      throw new LedgerError(`${dir} is in use by ${who} (since ${String(found.started)}); wait for it, or stop it (it keeps its checkpoint)`);
+    if (live !== undefined && live !== pid) throw inUse(found, live);
+    if (attempt > 2) throw new LedgerError(`${dir}: cannot take its lock (${path} keeps coming back); is another run starting?`);
+    const grave = join(dir, `lock.json.stale-${token}`);
+    try {
+      await rename(path, grave);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") continue; // another run moved it first
+      throw e;
     }
-    if (attempt > 0) throw new LedgerError(`${dir}: cannot take its lock (${path} keeps coming back); is another run starting?`);
-    await rm(path, { force: true }); // stale; if another run takes it meanwhile, the next attempt sees it alive
+    const moved = readFileSync(grave, "utf8");
+    if (moved !== seen) {
+      // Not the stale lock: a run took the folder between our look and the move. Give it back.
+      await link(grave, path).catch(() => undefined);
+      await rm(grave, { force: true });
+      const other: Partial<LockHolder> = JSON.parse(moved);
+      throw inUse(other, other.pid ?? 0);
+    }
+    await rm(grave, { force: true });
   }
   return {
     async addJava(javaPid: number) {
       holder.java = javaPid;
       const start = processStart(javaPid);
       if (start !== undefined) holder.javaStart = start;
-      await write("w");
+      await writeFile(aside, text());
+      await rename(aside, path); // replaced whole
     },
-    release: () => rm(path, { force: true }),
+    async release() {
+      try {
+        if ((JSON.parse(readFileSync(path, "utf8")) as Partial<LockHolder>).token !== token) return; // not ours (any more)
+      } catch {
+        return;
+      }
+      await rm(path, { force: true });
+    },
   };
 }
 
