@@ -83,7 +83,12 @@ function checkShape(trace: ItfTrace, file: string): number {
 export function stepParams(trace: ItfTrace, i: number): { params: StepParams; from: StepReport["paramsFrom"] } {
   const meta = trace.states[i]!["#meta"] ?? {};
   if (meta.params && typeof meta.params === "object") return { params: meta.params as StepParams, from: "recorded" };
-  const action = String(meta.action ?? "");
+  return deriveStepParams(trace, i);
+}
+
+/** Parameters of step i as the states show them, whatever #meta.params says; throws when they do not tell. */
+export function deriveStepParams(trace: ItfTrace, i: number): { params: StepParams; from: StepReport["paramsFrom"] } {
+  const action = String(trace.states[i]!["#meta"]?.action ?? "");
   const prev = trace.states[i - 1]!, next = trace.states[i]!;
   const before = prev.st as ItfValue[], after = next.st as ItfValue[];
   const rec = (v: ItfValue | undefined) => asRecord(v);

@@ -78,9 +78,7 @@ async function viewAll(outDir: string): Promise<number> {
       try {
         const loaded = await loadTrace(shown(file));
         const meta = loaded.trace["#meta"] ?? {};
-        await writePage(join(outDir, pageName(file)), renderPage(loaded)).catch((e: unknown) => {
-          throw e instanceof OutputError ? e : new OutputError(String(e));
-        });
+        await writePage(join(outDir, pageName(file)), renderPage(loaded));
         const v = loaded.chart.violation;
         entries.push({
           name,

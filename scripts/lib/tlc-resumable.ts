@@ -217,8 +217,11 @@ interface LockHolder {
 
 function holderAlive(h: Partial<LockHolder>): number | undefined {
   if (h.boot !== undefined && h.boot !== bootId()) return undefined; // the machine restarted since
-  const same = (pid: unknown, start: unknown) =>
-    typeof pid === "number" && alive(pid) && runsNodeOrJava(pid) && (start === undefined || processStart(pid) === undefined || processStart(pid) === start);
+  const same = (pid: unknown, start: unknown) => {
+    if (typeof pid !== "number" || !alive(pid) || !runsNodeOrJava(pid)) return false;
+    const now = processStart(pid);
+    return start === undefined || now === undefined || now === start;
+  };
   if (same(h.pid, h.pidStart)) return h.pid;
   if (same(h.java, h.javaStart)) return h.java; // java outlives a killed node: it still writes the queue
   return undefined;
@@ -584,7 +587,10 @@ async function runSegment(
 }
 
 /** TLC's words when a queue file a checkpoint needs is gone (see tlc-pool-guard.ts). */
-export const LOST_QUEUE_FILE = /StatePoolReader\.run\): \S*?([^/\s]+) \(No such file or directory\)/;
+const LOST_QUEUE_FILE = /StatePoolReader\.run\): \S*?([^/\s]+) \(No such file or directory\)/;
+
+/** The queue file the newest checkpoint lacks, if its last segment failed for want of one: that run cannot be resumed. */
+export const lostQueueFile = (l: Ledger): string | undefined => l.segments.at(-1)?.error?.match(LOST_QUEUE_FILE)?.[1];
 
 /** Lines for the run's summary: the run folder, the segments, the time over all of them. */
 export function formatResumable(r: ResumableOutcome): string {
@@ -597,9 +603,9 @@ export function formatResumable(r: ResumableOutcome): string {
     lines.push(`Result:     ${l.final.ok ? "OK" : "VIOLATION"}: ${l.final.outcome}; ${thousands(l.final.distinct)} distinct states, depth ${l.final.depth ?? "?"}, finished ${l.final.finishedAt}`);
     if (segs > 1) lines.push(`Note:       TLC restarts its "states generated" count on recovery; distinct states and depth are exact`);
   } else {
-    const lost = l.segments.at(-1)?.error?.match(LOST_QUEUE_FILE);
+    const lost = lostQueueFile(l);
     if (lost) {
-      lines.push(`Resume:     impossible: the checkpoint lacks its queue file ${lost[1]}; start over with --fresh (make check-full FRESH=1)`);
+      lines.push(`Resume:     impossible: the checkpoint lacks its queue file ${lost}; start over with --fresh (make check-full FRESH=1)`);
     } else {
       lines.push(`Resume:     run the same command again (${describeProgress(l)})`);
     }

@@ -10,7 +10,7 @@
 //     compacted and cursors count from its retained part (DCA!Settle).
 // Init, AllGone and Quiesced append nothing and read nothing: no arrow.
 
-import { formatParams, stepParams, type StepParams, type StepReport } from "../../../conformance/replay.ts";
+import { deriveStepParams, formatParams, stepParams, type StepParams, type StepReport } from "../../../conformance/replay.ts";
 import type { ItfState, ItfTrace } from "../itf.ts";
 import type { ItfValue } from "../tla-values.ts";
 
@@ -198,12 +198,9 @@ function userViews(state: ItfState, variant: string): UserView[] {
  * otherwise the chart would draw a Read to the wrong user.
  */
 function checkRecordedActor(trace: ItfTrace, i: number, action: string, params: StepParams, file: string): void {
-  const meta = { ...trace.states[i]!["#meta"] };
-  delete meta.params;
-  const unrecorded = { ...trace, states: trace.states.map((s, j) => (j === i ? { ...s, "#meta": meta } : s)) };
   let derived: StepParams;
   try {
-    derived = stepParams(unrecorded, i).params;
+    derived = deriveStepParams(trace, i).params;
   } catch {
     return; // the states alone do not say who acted
   }
