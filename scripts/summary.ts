@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { roomProperty, teethCampaign } from "../conformance/room-commands.ts";
 import { replayAll, traceFiles } from "../conformance/suite.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
-import { describeProgress, hours, lostQueueFile, readLedger, runDir, runKey, runsRoot, totalSeconds } from "./lib/tlc-resumable.ts";
+import { describeProgress, hours, lostQueueFile, readLedger, runDir, runKey, runLevels, runsRoot, totalSeconds } from "./lib/tlc-resumable.ts";
 
 const CONFIGS = ["MC_ci", "MC_ci_liveness"];
 const read = (path: string): any => (existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined);
@@ -44,7 +44,11 @@ if (first?.tlc?.sha256) {
   if (f) say(`  MC_full          ${f.ok ? "ok  " : f.outcome}  ${n(f.distinct)} distinct, depth ${f.depth ?? "?"}, ${hours(totalSeconds(ledger!))} over ${ledger!.segments.length} segment(s) (make check-full, finished ${f.finishedAt})`);
   else if (ledger && lostQueueFile(ledger)) {
     say(`  MC_full          unfinished, and its checkpoint lost a queue file: make check-full FRESH=1 starts over`);
-  } else if (ledger) say(`  MC_full          unfinished: ${describeProgress(ledger)}; make check-full resumes it`);
+  } else if (ledger) {
+    say(`  MC_full          unfinished: ${describeProgress(ledger)}; make check-full resumes it`);
+    const levels = runLevels(dir, ledger);
+    if (levels) say(`                   new distinct states per BFS level: ${levels}`);
+  }
   else say("  MC_full          not run for this model here (make check-full: hours, resumable)");
 }
 

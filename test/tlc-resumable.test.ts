@@ -1,7 +1,7 @@
 // Resumable TLC runs (scripts/lib/tlc-resumable.ts): the run key, checkpoint
 // discovery, the ledger, and what a second invocation does with a recorded result.
 // The real stop-and-resume on TLC takes minutes (TLC checkpoints at most once a
-// minute), so it is measured by hand; the issue notes give the figures.
+// minute), so it is proven by `make resume-drill` (scripts/resume-drill.ts) instead.
 
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";

@@ -27,6 +27,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { link, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import { describeLevels, levelsFromSegments, LevelTracker } from "./bfs-levels.ts";
 import { describeOutcome, EC, parseProgress, parseRecovery } from "./tlc-messages.ts";
 import { guardPool, releasePool } from "./tlc-pool-guard.ts";
 import { checkJava, resolveTlc, type ResolvedTlc } from "./tlc-resolve.ts";
@@ -426,7 +427,16 @@ export interface ResumableOutcome {
   ledger: Ledger;
   dir: string;
   exitCode: number;
+  /** The widths of the search's last BFS levels (bfs-levels.ts), when TLC reported any. */
+  levels?: string | undefined;
 }
+
+/** The raw outputs of a run's segments, in order. */
+export const segmentOutputs = (dir: string, l: Ledger) => l.segments.map((g) => join(dir, `segment-${g.n}.out`));
+
+/** The widths of the run's last BFS levels, read from its segments' outputs. */
+export const runLevels = (dir: string, l: Ledger) =>
+  describeLevels(levelsFromSegments(segmentOutputs(dir, l)).widths(), { finished: Boolean(l.final) });
 
 /**
  * Runs TLC as one segment of a resumable run: resumes from the newest checkpoint if
@@ -445,8 +455,8 @@ export async function runResumable(opts: ResumableOptions): Promise<ResumableOut
       say(`--fresh: emptied ${dir}`);
     }
     const found = readLedger(dir);
-    if (found?.final) return { ledger: found, dir, exitCode: found.final.exitCode };
-    return await runSegment(opts, tlc, dir, key, found, say, lock);
+    const outcome = found?.final ? { ledger: found, dir, exitCode: found.final.exitCode } : await runSegment(opts, tlc, dir, key, found, say, lock);
+    return { ...outcome, levels: runLevels(dir, outcome.ledger) };
   } finally {
     await lock.release();
   }
@@ -499,6 +509,8 @@ async function runSegment(
     say(`guarding the checkpoint's ${g.guarded} queue files until this run's first checkpoint${copied}${restored}`);
   }
   let guarded = Boolean(checkpoint);
+  // Shown at each checkpoint: the only hint a breadth-first search gives of how far it has to go.
+  const levels = checkpoint ? levelsFromSegments(segmentOutputs(dir, ledger)) : new LevelTracker();
 
   const seg: Segment = { n: ledger.segments.length + 1, started: new Date().toISOString(), updated: new Date().toISOString(), seconds: 0 };
   ledger.segments.push(seg);
@@ -527,6 +539,11 @@ async function runSegment(
       void save();
     }
     if (!parsed) return;
+    if ("depth" in parsed) levels.note(parsed);
+    if (code === EC.TLC_CHECKPOINT_END && !opts.quiet) {
+      const widths = describeLevels(levels.widths());
+      if (widths) say(`new distinct states per BFS level: ${widths}`);
+    }
     recordMessage(seg, parsed, elapsed, new Date());
     void save();
     if (guarded && code === EC.TLC_CHECKPOINT_END) {
@@ -599,6 +616,7 @@ export function formatResumable(r: ResumableOutcome): string {
   lines.push(`Run folder: ${r.dir}`);
   const segs = l.segments.length;
   lines.push(`Segments:   ${segs} (TLC invocations), ${hours(totalSeconds(l))} in all, redone minutes after a stop included`);
+  if (r.levels) lines.push(`Levels:     new distinct states per BFS level, by depth: ${r.levels}`);
   if (l.final) {
     lines.push(`Result:     ${l.final.ok ? "OK" : "VIOLATION"}: ${l.final.outcome}; ${thousands(l.final.distinct)} distinct states, depth ${l.final.depth ?? "?"}, finished ${l.final.finishedAt}`);
     if (segs > 1) lines.push(`Note:       TLC restarts its "states generated" count on recovery; distinct states and depth are exact`);
