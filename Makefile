@@ -9,7 +9,7 @@ NPM   ?= npm
 TLC    = $(NPM) run -s tlc --
 DEPS   = node_modules/.deps-installed
 
-.PHONY: verify test typecheck unit check mutants traces conformance map reports check-full resume-drill check-liveness-full tlc clean
+.PHONY: verify test typecheck unit check mutants traces conformance map reports check-full check-full-status resume-drill check-liveness-full tlc clean
 
 $(DEPS): package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
@@ -64,6 +64,11 @@ verify: check mutants traces conformance map reports
 check-full: export TLC_JAVA_OPTS ?= -XX:MaxRAMPercentage=60
 check-full: $(DEPS) tlc
 	$(TLC) tla/MC_full.cfg --workers auto --resumable $(if $(FRESH),--fresh)
+
+# Where check-full's run stands (running or not, latest figures, BFS level widths);
+# runs nothing, so it is safe from a second terminal while check-full runs.
+check-full-status: $(DEPS) tlc
+	@$(TLC) tla/MC_full.cfg --resumable --status
 
 # Proof that check-full's stop-and-resume loses nothing: MC_ci killed twice and
 # resumed must find exactly the states of an uninterrupted run (about 5 minutes).

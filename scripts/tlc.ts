@@ -9,7 +9,7 @@ import { traceFromTlc, writeItf } from "./lib/itf.ts";
 import { describeOutcome } from "./lib/tlc-messages.ts";
 import { formatSummary, runTlc, type TlcRun } from "./lib/tlc-run.ts";
 import { checkJava, resolveTlc } from "./lib/tlc-resolve.ts";
-import { formatResumable, runResumable } from "./lib/tlc-resumable.ts";
+import { formatResumable, runResumable, runStatus } from "./lib/tlc-resumable.ts";
 
 const HELP = `Usage: npm run tlc -- <config.cfg> [options] [-- extra TLC args]
 
@@ -31,6 +31,8 @@ Options:
                            only: TLC cannot resume liveness checking
   --checkpoint-minutes N   with --resumable: minutes between checkpoints (default 10)
   --fresh                  with --resumable: discard this model's checkpoint and result first
+  --status                 with --resumable: only report where this model's run stands (running
+                           or not, latest figures, BFS level widths, how to go on); runs nothing
   --quiet                  no progress lines
   --which                  only resolve TLC (fetching and verifying it if needed) and
                            print which jar will run
@@ -71,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
         resumable: { type: "boolean" },
         "checkpoint-minutes": { type: "string" },
         fresh: { type: "boolean" },
+        status: { type: "boolean" },
         which: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
@@ -101,6 +104,18 @@ async function main(argv: string[]): Promise<number> {
     if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer or "auto"`);
   }
 
+  if (values.status) {
+    if (!values.resumable) throw new UsageError("--status needs --resumable: only resumable runs keep a record to report");
+    if (values.fresh) throw new UsageError("--status runs nothing; --fresh does not apply");
+    const tlc = await resolveTlc();
+    const r = runStatus({ spec, config, jarSha256: tlc.sha256, extraArgs });
+    if (!r) {
+      console.log(`No resumable run of ${config} for this model and TLC jar yet (npm run tlc -- ${config} --resumable starts one).`);
+      return 0;
+    }
+    console.log(formatResumable(r));
+    return 0;
+  }
   if (values.resumable) {
     if (values.out || values["trace-out"]) throw new UsageError("--resumable keeps its output in its run folder; --out and --trace-out do not apply");
     const minutes = Number(values["checkpoint-minutes"] ?? 10);

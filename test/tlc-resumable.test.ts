@@ -23,6 +23,7 @@ import {
   runKey,
   runResumable,
   runsRoot,
+  runStatus,
   takeLock,
   totalSeconds,
   writeLedger,
@@ -281,6 +282,30 @@ describe("runResumable", () => {
     expect(existsSync(join(cp, "queue.chkpt"))).toBe(true); // nothing deleted
   });
 
+  it("reports where a run stands without running anything: who runs it, the latest figures, the levels", async () => {
+    const { spec, config, key, run } = runFolder(["queue.chkpt", "vars.chkpt"]);
+    const status = () => runStatus({ spec, config, jarSha256: tlc.sha256, extraArgs: [], root: join(dir, "runs") });
+    expect(status()).toBeUndefined(); // no ledger: no run of this model yet
+    const l = newLedger({ config, spec, key, fpIndex: 3 });
+    l.segments.push({ n: 1, started: "T0", updated: "T2", seconds: 600, distinct: 900, depth: 7, left: 40, checkpoint: { at: "T1", distinct: 800, depth: 7 } });
+    await writeLedger(run, l);
+    const progress = (depth: number, distinct: number) =>
+      `@!@!@STARTMSG 2200:0 @!@!@\nProgress(${depth}) at T: 1 states generated (1 s/min), ${distinct} distinct states found (1 ds/min), 1 states left on queue.\n@!@!@ENDMSG 2200 @!@!@\n`;
+    writeFileSync(join(run, "segment-1.out"), progress(5, 100) + progress(6, 300) + progress(7, 900));
+    const lock = await takeLock(run);
+    const live = status()!;
+    expect(live.running).toMatch(new RegExp(`^process ${process.pid}, since `));
+    expect(live.levels).toBe("5: 200, 6: 600, 7: ≥ 0 so far (still widening)");
+    const text = formatResumable(live);
+    expect(text).toMatch(/\nLatest: +900 distinct states, depth 7, 40 on the queue \(TLC's report at T2\)/);
+    expect(text).toMatch(new RegExp(`\\nRunning: +process ${process.pid}, since .*keeps the newest checkpoint \\(newest checkpoint T1 with 800`));
+    expect(text).not.toMatch(/Resume:/);
+    await lock.release();
+    const stopped = status()!;
+    expect(stopped.running).toBeUndefined();
+    expect(formatResumable(stopped)).toMatch(/\nResume: +run the same command again/);
+  });
+
   it("will not resume a checkpoint whose ledger (and so fingerprint polynomial) is lost", async () => {
     const { resume } = runFolder(["queue.chkpt", "vars.chkpt"]);
     await expect(resume()).rejects.toThrow(/holds a checkpoint but no ledger\.json.*--fresh/);
@@ -306,13 +331,25 @@ describe("a resumable run that finds a violation (real TLC)", () => {
   it("exits 1 and leaves TLC's counterexample as an ITF trace in the run folder, with the result in the ledger", async () => {
     const jar = await resolveTlc({ log: () => {} });
     const cache = join(dir, "cache");
-    const r = spawnSync(
-      process.execPath,
-      // A small fixture spec (not DCA: the correspondence map must not count this as a test of the model).
-      ["--import", "./scripts/register-ts-node.mjs", "scripts/tlc.ts", "test/fixtures/tlc/specs/Inv.cfg", "--spec", "test/fixtures/tlc/specs/Inv.tla", "--resumable", "--workers", "1", "--quiet"],
-      { cwd: ROOT, encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: cache, TLA2TOOLS_JAR: jar.jar } },
-    );
+    // A small fixture spec (not DCA: the correspondence map must not count this as a test of the model).
+    const tlcCli = (...extra: string[]) =>
+      spawnSync(
+        process.execPath,
+        ["--import", "./scripts/register-ts-node.mjs", "scripts/tlc.ts", "test/fixtures/tlc/specs/Inv.cfg", "--spec", "test/fixtures/tlc/specs/Inv.tla", ...extra],
+        { cwd: ROOT, encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: cache, TLA2TOOLS_JAR: jar.jar } },
+      );
+    const before = tlcCli("--resumable", "--status");
+    expect(before.status, before.stderr).toBe(0);
+    expect(before.stdout).toMatch(/^No resumable run of test\/fixtures\/tlc\/specs\/Inv\.cfg for this model and TLC jar yet/);
+    expect(existsSync(join(cache, "dca-verified", "runs"))).toBe(false); // a status runs and makes nothing
+    const r = tlcCli("--resumable", "--workers", "1", "--quiet");
     expect(r.status, r.stderr).toBe(1);
+    const after = tlcCli("--resumable", "--status");
+    expect(after.status, after.stderr).toBe(0);
+    expect(after.stdout).toMatch(/\nResult: +VIOLATION: invariant Safe violated; 8 distinct states, depth 4/);
+    const misuse = tlcCli("--status");
+    expect(misuse.status).toBe(2);
+    expect(misuse.stderr).toMatch(/^tlc: usage: --status needs --resumable/);
     const [folder] = readdirSync(join(cache, "dca-verified", "runs"));
     const run = join(cache, "dca-verified", "runs", folder!);
     expect(r.stdout).toContain(`Trace:      written to ${join(run, "counterexample.itf.json")}`);

@@ -228,6 +228,20 @@ function holderAlive(h: Partial<LockHolder>): number | undefined {
   return undefined;
 }
 
+/** Who is running TLC in a run folder now, in words, or undefined if nobody (a stale lock is nobody). */
+export function runHolder(dir: string): string | undefined {
+  let found: Partial<LockHolder>;
+  try {
+    found = JSON.parse(readFileSync(join(dir, "lock.json"), "utf8"));
+  } catch {
+    return undefined; // no lock, or one cut short by a crash: nobody holds it
+  }
+  const live = holderAlive(found);
+  if (live === undefined) return undefined;
+  const who = live === found.java && live !== found.pid ? `TLC (java) process ${live}, left running by a run whose node process is gone` : `process ${live}`;
+  return `${who}, since ${String(found.started)}`;
+}
+
 export interface RunLock {
   /** Names java too: a java left running by a killed node keeps the folder locked. */
   addJava(pid: number): Promise<void>;
@@ -429,6 +443,20 @@ export interface ResumableOutcome {
   exitCode: number;
   /** The widths of the search's last BFS levels (bfs-levels.ts), when TLC reported any. */
   levels?: string | undefined;
+  /** For a status report: who runs TLC in the folder now (runHolder). */
+  running?: string | undefined;
+}
+
+/**
+ * Where a resumable run stands, without running anything: for a second terminal, or
+ * a CI job that checks on a run. Undefined when this model has no run folder.
+ */
+export function runStatus(opts: { spec: string; config: string; jarSha256: string; extraArgs: string[]; root?: string }): ResumableOutcome | undefined {
+  const dir = runDir(opts.root ?? runsRoot(), opts.config, runKey(opts));
+  const ledger = readLedger(dir);
+  if (!ledger) return undefined;
+  const running = runHolder(dir);
+  return { ledger, dir, exitCode: ledger.final?.exitCode ?? 0, levels: runLevels(dir, ledger), ...(running ? { running } : {}) };
 }
 
 /** The raw outputs of a run's segments, in order. */
@@ -620,6 +648,10 @@ export function formatResumable(r: ResumableOutcome): string {
   if (l.final) {
     lines.push(`Result:     ${l.final.ok ? "OK" : "VIOLATION"}: ${l.final.outcome}; ${thousands(l.final.distinct)} distinct states, depth ${l.final.depth ?? "?"}, finished ${l.final.finishedAt}`);
     if (segs > 1) lines.push(`Note:       TLC restarts its "states generated" count on recovery; distinct states and depth are exact`);
+  } else if (r.running) {
+    const g = l.segments.at(-1);
+    if (g?.distinct !== undefined) lines.push(`Latest:     ${thousands(g.distinct)} distinct states, depth ${g.depth ?? "?"}, ${thousands(g.left)} on the queue (TLC's report at ${g.updated})`);
+    lines.push(`Running:    ${r.running}; stopping it keeps the newest checkpoint (${describeProgress(l)})`);
   } else {
     const lost = lostQueueFile(l);
     if (lost) {
