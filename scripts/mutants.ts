@@ -62,7 +62,7 @@ function checkConfig(m: Mutant): string[] {
 }
 
 /**
- * A stored counterexample is current when it was made from this model for the same
+ * A stored counterexample is current when it was made from this model and config for the same
  * expected violation. TLC's liveness counterexamples depend on when its periodic
  * liveness check runs, so a rerun can find another, equally valid lasso; keeping
  * the stored one keeps `make test` from rewriting committed files.
@@ -88,7 +88,6 @@ async function main(): Promise<number> {
   if (chosen.length === 0) throw new Error(`no mutant named ${values.only}; known: ${MUTANTS.map((m) => m.variant).join(", ")}`);
 
   const jar = await resolveTlc();
-  const hash = modelHash();
   const rows = [["variant", "breaks", "expected violation", "TLC reported", "states", "seconds", "result"]];
   let failures = 0;
   let tlcVersion: string | undefined;
@@ -116,6 +115,7 @@ async function main(): Promise<number> {
       ok ? "caught" : `NOT CAUGHT (raw output: ${run.rawOutputPath})`,
     ]);
     if (ok && !values["no-save"]) {
+      const hash = modelHash(`${MODEL_DIR}/${m.config}`); // the model and this config: its users and its variant
       const trace = traceFromTlc(run, {
         description: `Counterexample for the known-bad variant ${m.variant} (${m.breaks}): TLC's error trace`,
         source: `${MODEL_DIR}/DCA.tla`,

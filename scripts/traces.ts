@@ -210,7 +210,7 @@ interface Candidate {
   extra: { [k: string]: unknown };
 }
 
-function toItf(c: Candidate, hash: string, jar: ResolvedTlc, tlcVersion: string | undefined): ItfTrace {
+function toItf(c: Candidate, jar: ResolvedTlc, tlcVersion: string | undefined): ItfTrace {
   const states: ItfState[] = c.states.map(({ vars, step, enabled }, index) => ({
     "#meta": { index, action: step.action, params: step.params, ...(enabled ? { enabled } : {}) },
     ...vars,
@@ -223,7 +223,7 @@ function toItf(c: Candidate, hash: string, jar: ResolvedTlc, tlcVersion: string 
       source: SPEC,
       config: c.config,
       variant: "Correct",
-      modelHash: hash,
+      modelHash: modelHash(c.config),
       tlc: { label: jar.label, version: tlcVersion },
       chosenBy: c.chosenBy,
       ...c.extra,
@@ -302,7 +302,6 @@ function table(rows: string[][]): string {
 async function generate(): Promise<number> {
   const started = Date.now();
   const jar = await resolveTlc();
-  const hash = modelHash();
   const { model, run } = await stateGraph(jar);
   log(`state graph: ${model.distinctStates.toLocaleString("en-US")} states, ${model.edgeCount.toLocaleString("en-US")} edges (TLC ${run.seconds ?? "?"} s)`);
 
@@ -370,7 +369,7 @@ async function generate(): Promise<number> {
     const version = c.config === WALK_CONFIG ? (walkVersion ?? run.tlc.version) : run.tlc.version;
     const file = join(TRACE_DIR, `${c.name}.itf.json`);
     if (written.has(file)) throw new Error(`two traces are named ${file}`);
-    await writeItf(file, toItf(c, hash, jar, version));
+    await writeItf(file, toItf(c, jar, version));
     written.add(file);
     process.stdout.write(`${file}  ${c.states.length - 1} steps  ${c.chosenBy}\n`);
   }
@@ -405,7 +404,7 @@ export interface CheckReport {
 }
 
 /** Checks the committed traces: valid ITF, current model hash, every Correct action covered. */
-export async function checkTraces(dir = TRACE_DIR, hash = modelHash()): Promise<CheckReport> {
+export async function checkTraces(dir = TRACE_DIR, hashOf: (config: string) => string = modelHash): Promise<CheckReport> {
   const report: CheckReport = { files: [], problems: [], stale: [], actions: new Set() };
   let names: string[];
   try {
@@ -425,7 +424,11 @@ export async function checkTraces(dir = TRACE_DIR, hash = modelHash()): Promise<
       continue;
     }
     const meta = trace["#meta"] ?? {};
-    if (meta.modelHash !== hash) {
+    // The hash covers the configuration the trace was made with (its users, its variant).
+    const config = typeof meta.config === "string" && [GRAPH_CONFIG, WALK_CONFIG].includes(meta.config) ? meta.config : undefined;
+    if (config === undefined) report.problems.push(`${file}: #meta.config is ${JSON.stringify(meta.config)}, expected "${GRAPH_CONFIG}" or "${WALK_CONFIG}"`);
+    const hash = config === undefined ? undefined : hashOf(config);
+    if (hash !== undefined && meta.modelHash !== hash) {
       report.stale.push(file);
       report.problems.push(`${file}: stale: made from model ${String(meta.modelHash ?? "(no modelHash)")}, the model is now ${hash}`);
     }

@@ -208,7 +208,7 @@ describe("the committed traces (traces/model/)", () => {
   it.each(files)("%s: metadata", async (file) => {
     const t = await load(file);
     const meta = t["#meta"]!;
-    expect(meta).toMatchObject({ format: "ITF", source: "tla/DCA_Trace.tla", variant: "Correct", modelHash: modelHash(), generatedBy: "npm run traces" });
+    expect(meta).toMatchObject({ format: "ITF", source: "tla/DCA_Trace.tla", variant: "Correct", modelHash: modelHash(meta.config as string), generatedBy: "npm run traces" });
     expect(meta.config).toMatch(/^tla\/Trace_\dusers\.cfg$/);
     expect(meta.tlc).toMatchObject({ label: expect.any(String), version: expect.stringMatching(/^TLC2 Version/) });
     expect(meta.chosenBy).toMatch(/^(cover: .+|random walk seed \d+)$/);
@@ -282,9 +282,24 @@ describe("--check on broken or stale traces", () => {
 
   it("a trace made from another model is stale", async () => {
     const dir = copy("stale");
-    const r = await checkTraces(dir, "sha256:another-model");
+    const r = await checkTraces(dir, () => "sha256:another-model");
     expect(r.stale).toHaveLength(files.length);
     expect(r.problems[0]).toMatch(/stale: made from model sha256:[0-9a-f]{64}, the model is now sha256:another-model$/);
+  });
+
+  it("a trace made with another configuration is stale: the hash covers the config's users and variant", async () => {
+    expect(new Set([modelHash(), modelHash("tla/Trace_3users.cfg"), modelHash("tla/Trace_4users.cfg")]).size).toBe(3);
+    const dir = copy("config");
+    const [first, second] = files;
+    const t = JSON.parse(readFileSync(join(dir, first!), "utf8")) as ItfTrace;
+    t["#meta"]!.config = t["#meta"]!.config === "tla/Trace_3users.cfg" ? "tla/Trace_4users.cfg" : "tla/Trace_3users.cfg";
+    writeFileSync(join(dir, first!), JSON.stringify(t));
+    const u = JSON.parse(readFileSync(join(dir, second!), "utf8")) as ItfTrace;
+    delete u["#meta"]!.config;
+    writeFileSync(join(dir, second!), JSON.stringify(u));
+    const r = await checkTraces(dir);
+    expect(r.stale).toEqual([join(dir, first!)]);
+    expect(r.problems).toContain(`${join(dir, second!)}: #meta.config is undefined, expected "tla/Trace_3users.cfg" or "tla/Trace_4users.cfg"`);
   });
 
   it("a file that is not ITF, and a missing action", async () => {
@@ -295,7 +310,7 @@ describe("--check on broken or stale traces", () => {
       t.states = t.states.filter((s) => s["#meta"]!.action !== "DcRemove");
       writeFileSync(join(dir, f), JSON.stringify(t));
     }
-    const r = await checkTraces(dir, modelHash());
+    const r = await checkTraces(dir);
     expect(r.problems).toContain(`${join(dir, files[0]!)}: $.states[0].log: state is missing variable "log"`);
     expect(r.problems.at(-1)).toBe(`${dir}: no trace takes DcRemove`);
   });
