@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { readItf, traceFromTlc, writeItf } from "./lib/itf.ts";
 import { modelHash, MODEL_DIR } from "./lib/model-hash.ts";
 import { describeOutcome, type TlcOutcome } from "./lib/tlc-messages.ts";
-import { configProperties } from "./lib/tlc-config.ts";
+import { configProperties, configVariant } from "./lib/tlc-config.ts";
 import { runTlc } from "./lib/tlc-run.ts";
 import { resolveTlc, TlcSetupError } from "./lib/tlc-resolve.ts";
 
@@ -54,7 +54,7 @@ function caught(outcome: TlcOutcome, m: Mutant, checkedProperties: string[]): bo
 /** The config must select the variant the table says, or the row would lie. */
 function checkConfig(m: Mutant): string[] {
   const text = readFileSync(join(MODEL_DIR, m.config), "utf8");
-  const variant = /^\s*Variant\s*=\s*"([^"]*)"/m.exec(text)?.[1];
+  const variant = configVariant(text);
   if (variant !== m.variant) {
     throw new Error(`${MODEL_DIR}/${m.config} selects Variant "${variant ?? "?"}", the mutant table says "${m.variant}"`);
   }

@@ -2,11 +2,12 @@
 // Exit codes: 0 no error found, 1 violation (invariant, property, deadlock,
 // assumption), 2 error (TLC error, bad usage, setup problem).
 
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { traceFromTlc, writeItf } from "./lib/itf.ts";
 import { describeOutcome } from "./lib/tlc-messages.ts";
+import { configProperties, configVariant } from "./lib/tlc-config.ts";
 import { formatSummary, runTlc, type TlcRun } from "./lib/tlc-run.ts";
 import { checkJava, resolveTlc } from "./lib/tlc-resolve.ts";
 import { formatResumable, runResumable, runStatus } from "./lib/tlc-resumable.ts";
@@ -169,6 +170,24 @@ async function main(argv: string[]): Promise<number> {
   return run.outcome.kind === "ok" ? 0 : run.outcome.kind === "error" ? 2 : 1;
 }
 
+/**
+ * What `npm run replay` and `npm run view` need to know of a counterexample: the
+ * variant of the model it ran (else a replay runs the Correct implementation) and
+ * the property it violates (else no step is marked). TLC does not name a violated
+ * liveness property; the config's only property, if it has one, is the one.
+ */
+function counterexampleMeta(run: TlcRun): { variant?: string; violation?: { kind: string; name: string } } {
+  const text = readFileSync(run.config, "utf8");
+  const variant = configVariant(text);
+  const o = run.outcome;
+  const properties = configProperties(text);
+  const name = o.kind === "invariant" ? o.name : o.kind === "property" ? (o.name ?? (properties.length === 1 ? properties[0] : undefined)) : undefined;
+  return {
+    ...(variant === undefined ? {} : { variant }),
+    ...(name === undefined ? {} : { violation: { kind: o.kind, name } }),
+  };
+}
+
 async function writeTrace(run: TlcRun, path: string): Promise<void> {
   if (!run.errorTrace) {
     console.error("[tlc] no counterexample to write (--trace-out ignored)");
@@ -179,6 +198,7 @@ async function writeTrace(run: TlcRun, path: string): Promise<void> {
     source: rel(run.spec),
     config: rel(run.config),
     outcome: describeOutcome(run.outcome),
+    ...counterexampleMeta(run),
     tlc: run.tlc.label,
   });
   await writeItf(path, trace);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { configProperties, configSection } from "../scripts/lib/tlc-config.ts";
+import { configProperties, configSection, configVariant } from "../scripts/lib/tlc-config.ts";
 
 describe("TLC config sections", () => {
   it("lists properties across lines, singular and plural keywords, ignoring comments", () => {
@@ -25,6 +25,12 @@ PROPERTIES F`;
   it("reads the project's liveness mutant configs as checking exactly one property", () => {
     const text = readFileSync("tla/Liveness_AddBeforeWelcome.cfg", "utf8");
     expect(configProperties(text)).toEqual(["JoinerEventuallyWelcomed"]);
+  });
+
+  it("reads the variant a config selects, not one in a comment", () => {
+    expect(configVariant(readFileSync("tla/Mutant_NoSkipOwnAdd.cfg", "utf8"))).toBe("NoSkipOwnAdd");
+    expect(configVariant(readFileSync("tla/MC_ci.cfg", "utf8"))).toBe("Correct");
+    expect(configVariant('CONSTANTS\n  \\* Variant = "Old"\n  Users = 3\n')).toBeUndefined();
   });
 
   it("reads the CI config's properties", () => {

@@ -355,8 +355,24 @@ describe("a resumable run that finds a violation (real TLC)", () => {
     expect(r.stdout).toContain(`Trace:      written to ${join(run, "counterexample.itf.json")}`);
     const trace = await readItf(join(run, "counterexample.itf.json"));
     expect(trace["#meta"]?.outcome).toBe("invariant Safe violated");
+    expect(trace["#meta"]?.violation).toEqual({ kind: "invariant", name: "Safe" }); // what replay and the viewer mark
     expect(trace.states).toHaveLength(4); // one worker: the shortest counterexample
     expect(readLedger(run)?.final).toMatchObject({ ok: false, exitCode: 1, outcome: "invariant Safe violated" });
     expect(existsSync(join(run, "meta"))).toBe(false); // checkpoint files go once there is a result
+  }, 60_000);
+});
+
+describe("npm run tlc --trace-out (real TLC)", () => {
+  it("names the violated liveness property TLC leaves unnamed, when the config checks only that one", () => {
+    const out = join(dir, "live.itf.json");
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "./scripts/register-ts-node.mjs", "scripts/tlc.ts", "test/fixtures/tlc/specs/Live.cfg", "--workers", "1", "--quiet", "--out", join(dir, "tlc"), "--trace-out", out],
+      { cwd: ROOT, encoding: "utf8" },
+    );
+    expect(r.status, r.stderr).toBe(1);
+    const meta = JSON.parse(readFileSync(out, "utf8"))["#meta"];
+    expect(meta.violation).toEqual({ kind: "property", name: "Reach5" });
+    expect(meta.variant).toBeUndefined(); // the config selects none
   }, 60_000);
 });

@@ -20,5 +20,10 @@ export function configSection(text: string, section: "PROPERTIES" | "INVARIANTS"
   return names;
 }
 
+/** The variant of the model a config selects (`Variant = "…"` among its constants), if any. */
+export function configVariant(text: string): string | undefined {
+  return /^\s*Variant\s*=\s*"([^"]*)"/m.exec(stripComments(text))?.[1];
+}
+
 /** The names listed under PROPERTY/PROPERTIES. */
 export const configProperties = (text: string): string[] => configSection(text, "PROPERTIES");
