@@ -11,8 +11,28 @@ import { parseArgs } from "node:util";
 import { replayTrace } from "../conformance/replay.ts";
 import { readItf, type ItfTrace } from "./lib/itf.ts";
 
-const { values } = parseArgs({ options: { rounds: { type: "string", default: "3" } } });
+const HELP = `Usage: npm run bench [-- --rounds N]
+
+Prints replay throughput over traces/model/ (MLS off and on; N rounds each, default 3)
+and the time of one Commit and its processing by group size. Figures only: it fails
+on bad usage or unreadable traces (exit 2), never on speed.`;
+
+let values: { rounds?: string; help?: boolean };
+try {
+  ({ values } = parseArgs({ options: { rounds: { type: "string", default: "3" }, help: { type: "boolean", short: "h" } } }));
+} catch (e) {
+  console.error(`bench: usage: ${(e as Error).message}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
 const rounds = Number(values.rounds);
+if (!Number.isInteger(rounds) || rounds < 1) {
+  console.error(`bench: usage: --rounds must be a positive integer, got ${JSON.stringify(values.rounds)}`);
+  process.exit(2);
+}
 
 async function load(dir: string): Promise<{ file: string; trace: ItfTrace }[]> {
   let names: string[] = [];
@@ -24,7 +44,10 @@ async function load(dir: string): Promise<{ file: string; trace: ItfTrace }[]> {
   return Promise.all(names.map(async (n) => ({ file: join(dir, n), trace: await readItf(join(dir, n)) })));
 }
 
-const traces = await load("traces/model");
+const traces = await load("traces/model").catch((e: unknown) => {
+  console.error(`bench: error: ${(e as Error).message}`); // an unreadable trace: its error names the file
+  return process.exit(2);
+});
 if (traces.length === 0) {
   console.error("bench: no traces in traces/model (run `npm run traces` first)");
   process.exit(2);

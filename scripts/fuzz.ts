@@ -32,7 +32,7 @@ const HELP = `Usage: npm run fuzz -- --runs N [options]
   --no-mls            the algorithm alone, without MLS (about 25 times faster)
   --variant V         run a known-bad implementation switch (${VARIANTS.filter((v) => v !== "Correct").join(", ")})
   --strict            fail on known bugs of dependencies too (by default a run that hits one
-                      ends there and is counted: ${KNOWN_BUGS.map((b) => b.id).join(", ")})
+                      ends there and is counted; known now: ${KNOWN_BUGS.map((b) => b.id).join(", ") || "none"})
   --path P            with --seed and --replay-path: replay a failure printed by an earlier run
   --replay-path R     fc.commands' replayPath of that failure
   --out DIR           where to write the counterexample (default ${COUNTEREXAMPLE_DIR})

@@ -11,6 +11,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
 import { replayAll, traceFiles } from "../conformance/suite.ts";
 import { buildMap, renderMarkdown, type CorrespondenceMap, type MapInputs, type SourceFile } from "./lib/correspondence.ts";
 
@@ -53,8 +54,33 @@ export async function generate(root = "."): Promise<{ map: CorrespondenceMap; ma
   return { map, markdown: renderMarkdown(map, inputs) };
 }
 
-async function main(): Promise<number> {
-  const check = process.argv.slice(2).includes("--check");
+const HELP = `Usage: npm run map [-- --check]
+
+Writes ${MAP_FILE}, the auditor's correspondence map: every requirement, TLA+ action
+and property, its definition, the code annotated with it (@spec), the tests that
+name it, and the steps the conformance replay exercised.
+
+Options:
+  --check      write nothing; fail if the committed file is not what would be written
+  -h, --help   this help
+
+Exit status: 0 written / up to date, 1 stale (--check), 2 bad usage, or an annotation
+that names something the model or the spec does not define.`;
+
+async function main(argv: string[]): Promise<number> {
+  let check: boolean;
+  try {
+    // Strict: a mistyped --check must not quietly rewrite the file and pass.
+    const { values } = parseArgs({ args: argv, options: { check: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    if (values.help) {
+      console.log(HELP);
+      return 0;
+    }
+    check = values.check ?? false;
+  } catch (e) {
+    console.error(`map: usage: ${(e as Error).message}`);
+    return 2;
+  }
   const { map, markdown } = await generate();
   if (map.unknown.length || map.undefinedProperties.length) {
     for (const u of map.unknown) console.error(u);
@@ -77,4 +103,4 @@ async function main(): Promise<number> {
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
-if (invokedDirectly) process.exitCode = await main();
+if (invokedDirectly) process.exitCode = await main(process.argv.slice(2));
