@@ -10,6 +10,7 @@ import fc from "fast-check";
 import { roomProperty, teethCampaign } from "../conformance/room-commands.ts";
 import { replayAll, traceFiles } from "../conformance/suite.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
+import { resultIsCurrent } from "./lib/run-key.ts";
 import { describeProgress, hours, lostQueueFile, readLedger, runDir, runKey, runLevels, runsRoot, totalSeconds } from "./lib/tlc-resumable.ts";
 
 const CONFIGS = ["MC_ci", "MC_ci_liveness"];
@@ -25,6 +26,10 @@ say(`TLC: ${first ? `${first.tlc.label} — ${first.tlc.version ?? "version unkn
 for (const { c, r } of runs) {
   if (!r) {
     say(`  ${c.padEnd(16)} not run`);
+    continue;
+  }
+  if (!resultIsCurrent(r)) {
+    say(`  ${c.padEnd(16)} stale: build/tlc/${c}/result.json is of another text of the model, config or TLC (make check runs it again)`);
     continue;
   }
   const outcome = r.outcome.kind === "ok" ? "ok" : `${r.outcome.kind}${r.outcome.name ? ` ${r.outcome.name}` : ""}`;

@@ -22,16 +22,20 @@
 // and the result stays in the ledger; running the command again prints it
 // instead of re-checking, unless --fresh.
 
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { link, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describeLevels, levelsFromSegments, LevelTracker } from "./bfs-levels.ts";
+import { runKey } from "./run-key.ts";
 import { describeOutcome, EC, parseProgress, parseRecovery } from "./tlc-messages.ts";
 import { guardPool, releasePool } from "./tlc-pool-guard.ts";
 import { checkJava, resolveTlc, type ResolvedTlc } from "./tlc-resolve.ts";
 import { runTlc, type TlcRun } from "./tlc-run.ts";
+
+// The key is also what tells a TLC result from a stale one (tlc-run.ts), so it has a module of its own.
+export { moduleClosure, runKey } from "./run-key.ts";
 
 export const LEDGER_VERSION = 1;
 
@@ -89,38 +93,6 @@ export interface Ledger {
 
 export function runsRoot(env: Record<string, string | undefined> = process.env, home: string = homedir()): string {
   return join(env.XDG_CACHE_HOME || join(home, ".cache"), "dca-verified", "runs");
-}
-
-/**
- * The spec and the modules next to it that it EXTENDS or INSTANCEs, transitively
- * (standard modules come from the jar, which the key covers). Sorted file names.
- */
-export function moduleClosure(spec: string): string[] {
-  const dir = dirname(spec);
-  const seen = new Set<string>();
-  const visit = (file: string) => {
-    if (seen.has(file) || !existsSync(join(dir, file))) return;
-    seen.add(file);
-    const text = readFileSync(join(dir, file), "utf8").replace(/\(\*[\s\S]*?\*\)/g, "").replace(/\\\*.*$/gm, "");
-    for (const m of text.matchAll(/\bEXTENDS\s+(\w+(?:\s*,\s*\w+)*)/g)) {
-      for (const name of m[1]!.split(",")) if (name.trim()) visit(`${name.trim()}.tla`);
-    }
-    for (const m of text.matchAll(/\bINSTANCE\s+(\w+)/g)) visit(`${m[1]}.tla`);
-  };
-  visit(basename(spec));
-  return [...seen].sort();
-}
-
-/** Everything that decides the state space and its fingerprints. */
-export function runKey(opts: { spec: string; config: string; jarSha256: string; extraArgs: string[] }): string {
-  const h = createHash("sha256");
-  const dir = dirname(opts.spec);
-  for (const f of moduleClosure(opts.spec)) {
-    h.update(`module ${f}\0`).update(readFileSync(join(dir, f))).update("\0");
-  }
-  h.update(`spec ${basename(opts.spec)}\0config\0`).update(readFileSync(opts.config)).update("\0");
-  h.update(`jar ${opts.jarSha256}\0args ${JSON.stringify(opts.extraArgs)}`);
-  return h.digest("hex").slice(0, 16);
 }
 
 export function runDir(root: string, config: string, key: string): string {

@@ -15,6 +15,7 @@ import {
   type TlcEvent,
   type TlcResult,
 } from "./tlc-messages.ts";
+import { runKey } from "./run-key.ts";
 import { checkJava, resolveTlc, TlcSetupError, type ResolvedTlc, type ResolveOptions } from "./tlc-resolve.ts";
 
 export interface TlcProgress {
@@ -70,6 +71,8 @@ export type TlcRun = TlcResult & {
   spec: string;
   outDir: string;
   command: string[];
+  /** runKey() of what was checked: a reader of result.json can tell whether it is of the current model. */
+  modelKey: string;
 };
 
 const clock = (s: number) => {
@@ -105,6 +108,7 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
   if (!existsSync(config)) throw new TlcSetupError(`config not found: ${opts.config}`);
   const java = await checkJava(opts.resolve);
   const tlc = opts.jar ?? (await resolveTlc(opts.resolve));
+  const modelKey = runKey({ spec, config, jarSha256: tlc.sha256, extraArgs: opts.extraArgs ?? [] }); // before TLC reads the files
 
   const outDir = resolve(opts.outDir ?? join("build", "tlc", basename(config, ".cfg")));
   const metaDir = opts.metaDir ? resolve(opts.metaDir) : join(outDir, "states");
@@ -231,6 +235,7 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
     spec,
     outDir,
     command: ["java", ...args],
+    modelKey,
   };
   await writeFile(join(outDir, "result.json"), `${JSON.stringify(run, null, 2)}\n`);
   return run;
