@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { ModelState } from "../conformance/refinement.ts";
 import { replayTrace, type ConformanceError } from "../conformance/replay.ts";
+import { VARIANTS } from "../impl/types.ts";
 import { readItf, type ItfTrace } from "../scripts/lib/itf.ts";
 import type { ItfValue } from "../scripts/lib/tla-values.ts";
 import { buildChart, type Chart } from "../scripts/lib/view/chart.ts";
@@ -250,11 +251,13 @@ describe("escaping untrusted trace content", () => {
     expect(html`<p title="${HOSTILE}">${HOSTILE}</p>`.html).not.toContain("<script>");
   });
 
-  it("no hostile string from #meta, the variant, the violation or a log entry reaches the page unescaped", async () => {
+  it("no hostile string from #meta, the violation or a log entry reaches the page unescaped", async () => {
     const file = "traces/model/cover-Join-u2.itf.json";
     const trace = clone(await load(file));
-    trace["#meta"] = { ...trace["#meta"], description: HOSTILE, config: HOSTILE, variant: HOSTILE, violation: { kind: HOSTILE, name: HOSTILE } };
-    (trace.states[1]!.log as Rec[])[0]!.note = HOSTILE;
+    // (A hostile #meta.variant is refused before any page: see "unknown-variant" below.)
+    trace["#meta"] = { ...trace["#meta"], description: HOSTILE, config: HOSTILE, violation: { kind: HOSTILE, name: HOSTILE } };
+    // On the Welcome in every state that holds it: an entry that changed between states is refused.
+    for (const s of trace.states) for (const e of s.log as Rec[]) if (e.type === "welcome") e.note = HOSTILE;
     const name = join(tmp, `${"<b>"}evil.itf.json`);
     const page = renderPage({ file: name, trace, chart: buildChart(trace, name) });
     expect(page).not.toContain(HOSTILE);
@@ -279,7 +282,12 @@ describe("malformed traces: one line naming the file and what is wrong", () => {
     ["no-st-var", () => { const t = good(); t.vars = t.vars.filter((v) => v !== "st"); t.states.forEach((s) => delete (s as Rec).st); return JSON.stringify(t); }, /no-st-var\.itf\.json: \$\.vars: no variable "st"/],
     ["bad-status", () => { const t = good(); users(t.states[3]!.st)[1]!.status = 7; return JSON.stringify(t); }, /bad-status\.itf\.json: \$\.states\[3\]\.st\[1\]\.status: expected "waiting", "active" or "gone", got 7/],
     ["st-not-seq", () => { const t = good(); (t.states[0] as Rec).st = "x"; return JSON.stringify(t); }, /st-not-seq\.itf\.json: \$\.states\[0\]\.st: expected a non-empty sequence/],
-    ["unknown-action", () => { const t = good(); (t.states[2]!["#meta"] as Rec).action = "Teleport"; return JSON.stringify(t); }, /unknown-action\.itf\.json: step 2: unknown action "Teleport" \(DCA's: Join, Leave/],
+    // Quiesced is listed apart: it is a recorded run's claim, not an action of the model.
+    ["unknown-action", () => { const t = good(); (t.states[2]!["#meta"] as Rec).action = "Teleport"; return JSON.stringify(t); },
+      /unknown-action\.itf\.json: step 2: unknown action "Teleport" \(tla\/DCA\.tla's actions: Join, Leave, DcWelcome, DcAdd, DcAddFirst, DcLateWelcome, DcRemove, Read, AllGone; a recorded run may also claim Quiesced\)$/],
+    ["unknown-variant", () => { const t = good(); t["#meta"]!.variant = "Bogus"; return JSON.stringify(t); },
+      new RegExp(`unknown-variant\\.itf\\.json: \\$\\["#meta"\\]\\.variant: unknown variant "Bogus" \\(tla/DCA\\.tla's: ${VARIANTS.join(", ")}\\)$`)],
+    ["variant-not-string", () => { const t = good(); t["#meta"]!.variant = 3; return JSON.stringify(t); }, /\$\["#meta"\]\.variant: unknown variant 3 \(tla\/DCA\.tla's: Correct, /],
     ["wrong-reader", () => {
       // A Read recorded for a user who could have read, but whose state did not move.
       const t = JSON.parse(readFileSync(join(ROOT, "traces/model/walk-4users-seed7.itf.json"), "utf8")) as ItfTrace;
@@ -294,7 +302,29 @@ describe("malformed traces: one line naming the file and what is wrong", () => {
       }
       throw new Error("no Read with a second possible reader in the walk");
     }, /wrong-reader\.itf\.json: step \d+ \(Read\(\d\)\): the recorded params name user \d, but the states show user \d acting/],
-    ["bad-cursor", () => { const t = good(); users(t.states[4]!.st)[0]!.cursor = 9; return JSON.stringify(t); }, /bad-cursor\.itf\.json: step 5 \(Read\(1\)\): user 1's cursor 9 is past the end of the log/],
+    // Values of the wrong shape, refused at their JSON path on any step (state 4 precedes a Read, state 3 does not).
+    ["bad-cursor", () => { const t = good(); users(t.states[4]!.st)[0]!.cursor = 9; return JSON.stringify(t); }, /bad-cursor\.itf\.json: \$\.states\[4\]\.st\[0\]\.cursor: expected a cursor in 0\.\.2 \(the log's length\), got 9$/],
+    ["cursor-past-log", () => { const t = good(); users(t.states[3]!.st)[1]!.cursor = 2; return JSON.stringify(t); }, /\$\.states\[3\]\.st\[1\]\.cursor: expected a cursor in 0\.\.1 \(the log's length\), got 2$/],
+    ["cursor-negative", () => { const t = good(); users(t.states[3]!.st)[1]!.cursor = -1; return JSON.stringify(t); }, /\$\.states\[3\]\.st\[1\]\.cursor: expected a cursor in 0\.\.1 \(the log's length\), got -1$/],
+    // Step 3 (user 1's DcWelcome) called a Read: user 1 had read the whole (empty) log.
+    ["read-at-end", () => { const t = good(); (t.states[3]!["#meta"] as Rec).action = "Read"; (t.states[3]!["#meta"] as Rec).params = { u: 1 }; return JSON.stringify(t); }, /read-at-end\.itf\.json: step 3 \(Read\(1\)\): user 1 has read the whole log \(cursor 0 of 0 entries\): nothing to read$/],
+    ["members-map", () => { const t = good(); users(t.states[2]!.st)[0]!.members = { "#map": [[1, true]] }; return JSON.stringify(t); }, /\$\.states\[2\]\.st\[0\]\.members: expected a set of UIDs, got \{"#map":/],
+    ["pending-map", () => { const t = good(); users(t.states[2]!.st)[0]!.pendingAdds = { "#map": [[1, 2]] }; return JSON.stringify(t); }, /\$\.states\[2\]\.st\[0\]\.pendingAdds: expected a sequence of UIDs, got \{"#map":/],
+    ["st-map", () => { const t = good(); (t.states[1] as Rec).st = { "#map": users(t.states[1]!.st).map((u, k) => [k + 1, u]) }; return JSON.stringify(t); }, /\$\.states\[1\]\.st: expected a non-empty sequence of user states, got \{"#map":/],
+    ["epoch-negative", () => { const t = good(); users(t.states[2]!.st)[0]!.epoch = -1; return JSON.stringify(t); }, /\$\.states\[2\]\.st\[0\]\.epoch: expected a natural number, got -1$/],
+    ["entry-epoch-negative", () => { const t = good(); (t.states[3]!.log as Rec[])[0]!.epoch = -1; return JSON.stringify(t); }, /\$\.states\[3\]\.log\[0\]\.epoch: expected a natural number, got -1$/],
+    ["entry-type", () => { const t = good(); (t.states[1]!.log as Rec[])[0]!.type = "teleported"; return JSON.stringify(t); }, /\$\.states\[1\]\.log\[0\]\.type: expected "joined", "left", "welcome", "add" or "remove", got "teleported"$/],
+    ["entry-no-sender", () => { const t = good(); delete (t.states[3]!.log as Rec[])[0]!.sender; return JSON.stringify(t); }, /\$\.states\[3\]\.log\[0\]\.sender: expected a UID \(1\.\.3\), got nothing$/],
+    // Appends the states do not bear out (cover-Join-u2: 1 Join(2), 3 DcWelcome(1 → 2), 4 DcAdd(1 → 2)).
+    ["dc-no-append", () => { const t = good(); t.states[4]!.log = clone(t.states[3]!.log); return JSON.stringify(t); }, /step 4 \(DcAdd\(1 → 2\)\): the log went from 1 entry to 1 entry; DcAdd appends exactly one$/],
+    ["dc-two-appends", () => { const t = good(); (t.states[4]!.log as Rec[]).push(clone((t.states[4]!.log as Rec[])[1]!)); return JSON.stringify(t); }, /step 4 \(DcAdd\(1 → 2\)\): the log went from 1 entry to 3 entries; DcAdd appends exactly one$/],
+    ["dc-rewrites-log", () => { const t = good(); (t.states[4]!.log as Rec[])[0]!.epoch = 7; return JSON.stringify(t); }, /step 4 \(DcAdd\(1 → 2\)\): the entries before the appended one changed$/],
+    ["dc-wrong-type", () => { const t = good(); (t.states[4]!["#meta"] as Rec).action = "DcRemove"; return JSON.stringify(t); }, /step 4 \(DcRemove\(1 → 2\)\): DcRemove appends an entry of type remove, but the log ends with "Add 2 \(e0→e1\)"$/],
+    ["dc-welcome-as-add", () => { const t = good(); (t.states[3]!["#meta"] as Rec).action = "DcAddFirst"; return JSON.stringify(t); }, /step 3 \(DcAddFirst\(1 → 2\)\): DcAddFirst appends an entry of type add, but the log ends with "Welcome → 2 \(e1\)"$/],
+    ["dc-wrong-sender", () => { const t = good(); (t.states[3]!.log as Rec[])[0]!.sender = 2; return JSON.stringify(t); }, /step 3 \(DcWelcome\(1 → 2\)\): the appended entry's sender is user 2, not the acting user 1$/],
+    ["dc-wrong-target", () => { const t = good(); ((t.states[3]!["#meta"] as Rec).params as Rec).target = 3; return JSON.stringify(t); }, /step 3 \(DcWelcome\(1 → 3\)\): the appended entry's target is user 2, but the params name user 3$/],
+    ["join-wrong-entry", () => { const t = good(); t.states[1]!.log = [{ type: "left", uid: 2 }]; return JSON.stringify(t); }, /step 1 \(Join\(2\)\): the log after is not the log before plus "joined 2" \(less a prefix every active user has read\)$/],
+    ["join-no-entry", () => { const t = good(); t.states[1]!.log = []; users(t.states[1]!.st)[1]!.cursor = 0; return JSON.stringify(t); }, /step 1 \(Join\(2\)\): the log dropped its first 1 entry, but user 1's cursor went from 0 to 0$/],
   ];
 
   it.each(cases)("%s", async (name, text, message) => {
@@ -304,6 +334,23 @@ describe("malformed traces: one line naming the file and what is wrong", () => {
     expect(oneLine(error)).toMatch(message);
     expect(oneLine(error)).not.toContain("\n");
     expect(oneLine(error)).not.toMatch(/^unexpected/);
+  });
+
+  it("a recorded run's Quiesced claim is still accepted, drawing no arrow", () => {
+    const t = good();
+    t.states.push({ ...clone(t.states.at(-1)!), "#meta": { index: t.states.length, action: "Quiesced", params: {} } });
+    const chart = buildChart(t, "quiesced.itf.json");
+    expect(chart.rows.at(-1)!.label).toBe("Quiesced");
+    expect(chart.arrows.at(-1)!.step).toBe(t.states.length - 2);
+  });
+
+  it("a Leave may drop its own entry at once, but not an entry an active user has yet to read", async () => {
+    // cover-Leave-member, step 7: Leave(2) while user 1 (cursor 0) has the log's 2 entries to read.
+    const t = clone(await load("traces/model/cover-Leave-member.itf.json"));
+    expect(t.states[7]!["#meta"]!.action).toBe("Leave");
+    expect(buildChart(t, "leave.itf.json").arrows.find((a) => a.step === 7)?.label).toBe("left 2");
+    t.states[7]!.log = (t.states[7]!.log as Rec[]).slice(1); // the Welcome dropped unread, user 1's cursor left at 0
+    expect(() => buildChart(t, "leave.itf.json")).toThrow(/step 7 \(Leave\(2\)\): the log dropped its first 1 entry, but user 1's cursor went from 0 to 0$/);
   });
 
   it("the CLI exits 2 with one line on stderr and no stack trace", () => {

@@ -9,8 +9,12 @@
 //     prev.log[prev.st[u].cursor] (0-based) in the PREVIOUS state: the log is
 //     compacted and cursors count from its retained part (DCA!Settle).
 // Init, AllGone and Quiesced append nothing and read nothing: no arrow.
+// Each append is checked against what the model's action appends (type,
+// sender, target; the log grows by that one entry) before it is drawn.
 
+import { canonical } from "../../../conformance/diff.ts";
 import { deriveStepParams, formatParams, stepParams, type StepParams, type StepReport } from "../../../conformance/replay.ts";
+import { VARIANTS } from "../../../impl/types.ts";
 import type { ItfState, ItfTrace } from "../itf.ts";
 import type { ItfValue } from "../tla-values.ts";
 
@@ -20,12 +24,26 @@ export type Lane = number | "ds";
 export const APPEND_ACTIONS: readonly string[] = ["Join", "Leave", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove"];
 export const READ_ACTION = "Read";
 
+/** DCA!Next's actions. */
+export const MODEL_ACTIONS: readonly string[] = [...APPEND_ACTIONS, READ_ACTION, "AllGone"];
+/** Not an action of the model: a recorded run's claim that nothing is left to do (conformance/recorder.ts, checked as DCA!Quiescent). */
+export const QUIESCED = "Quiesced";
 /**
- * Every step name a DCA trace can carry: DCA!Next's actions, and the Quiesced
- * claim of a recorded implementation run (conformance/room-commands.ts). Anything
- * else is not a trace of this model, and drawing it without an arrow would hide that.
+ * Every step name a DCA trace can carry. Anything else is not a trace of this
+ * model, and drawing it without an arrow would hide that.
  */
-export const KNOWN_ACTIONS: readonly string[] = [...APPEND_ACTIONS, READ_ACTION, "AllGone", "Quiesced"];
+export const KNOWN_ACTIONS: readonly string[] = [...MODEL_ACTIONS, QUIESCED];
+
+/** The type of the entry each appending action puts on the log (tla/DCA.tla; DcAddFirst sends the Add, DcLateWelcome the Welcome). */
+const APPENDED_TYPE: Record<string, string> = {
+  Join: "joined",
+  Leave: "left",
+  DcWelcome: "welcome",
+  DcLateWelcome: "welcome",
+  DcAdd: "add",
+  DcAddFirst: "add",
+  DcRemove: "remove",
+};
 
 /** Whether a step of this action draws an arrow (see the header). */
 export const drawsArrow = (action: string) => action === READ_ACTION || APPEND_ACTIONS.includes(action);
@@ -101,49 +119,96 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
 const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
 const setOf = (v: unknown): unknown[] | undefined => (isRecord(v) && Array.isArray(v["#set"]) ? v["#set"] : undefined);
 
-const USER_FIELDS: [string, (v: unknown) => boolean, string][] = [
-  ["status", (v) => v === "waiting" || v === "active" || v === "gone", `"waiting", "active" or "gone"`],
-  ["cursor", isInt, "an integer"],
-  ["welcomed", (v) => typeof v === "boolean", "a boolean"],
-  ["tentative", (v) => isRecord(v) && typeof v.type === "string", "a record with a type"],
-  ["epoch", isInt, "an integer"],
-  ["by", isInt, "an integer"],
-  ["ahead", (v) => setOf(v) !== undefined, "a set"],
-];
-
 const show = (v: unknown) => (v === undefined ? "nothing" : JSON.stringify(v).slice(0, 60));
 
+/** Checks one value at a JSON path; throws a ViewError naming the path. */
+type Check = (v: unknown, at: string) => void;
+
 /**
- * Checks that the (already ITF-valid) trace is a trace of tla/DCA.tla with the
- * fields the chart reads, so that drawing never meets a surprise.
+ * Checks that the (already ITF-valid) trace is a trace of tla/DCA.tla whose
+ * values have the model's types (DCA!TypeOK's shapes), so that drawing never
+ * meets a surprise. Returns the number of users.
  */
 export function checkDcaTrace(trace: ItfTrace, file: string): number {
   const fail = (what: string): never => {
     throw new ViewError(`${file}: ${what}`);
   };
+  const want = (ok: boolean, at: string, v: unknown, expected: string) => {
+    if (!ok) fail(`${at}: expected ${expected}, got ${show(v)}`);
+  };
   for (const v of ["log", "st", "nextUid"]) {
     if (!trace.vars.includes(v)) fail(`$.vars: no variable "${v}" (not a trace of tla/DCA.tla)`);
   }
   if (trace.states.length === 0) fail("$.states: empty (a trace has at least an initial state)");
+  // Whom a DC believes in depends on the variant: an unknown one must not pass as Correct.
+  const variant = trace["#meta"]?.variant;
+  if (variant !== undefined && !(VARIANTS as readonly unknown[]).includes(variant)) {
+    fail(`$["#meta"].variant: unknown variant ${show(variant)} (tla/DCA.tla's: ${VARIANTS.join(", ")})`);
+  }
   let users = 0;
+  // The model's value types; UIDs are 1..Users, 0 is NoUid.
+  const nat: Check = (v, at) => want(isInt(v) && v >= 0, at, v, "a natural number");
+  const uid: Check = (v, at) => want(isInt(v) && v >= 1 && v <= users, at, v, `a UID (1..${users})`);
+  const uidOrNone: Check = (v, at) => want(isInt(v) && v >= 0 && v <= users, at, v, `a UID (1..${users}) or 0 (none)`);
+  const uidSet: Check = (v, at) => {
+    want(setOf(v) !== undefined, at, v, "a set of UIDs");
+    setOf(v)!.forEach((x, k) => uid(x, `${at}["#set"][${k}]`));
+  };
+  const uidSeq: Check = (v, at) => {
+    want(Array.isArray(v), at, v, "a sequence of UIDs");
+    (v as unknown[]).forEach((x, k) => uid(x, `${at}[${k}]`));
+  };
+  const record = (fields: Record<string, Check>): Check => (v, at) => {
+    want(isRecord(v) && !Object.keys(v).some((k) => k.startsWith("#")), at, v, "a record"); // not an ITF set or map
+    for (const [f, check] of Object.entries(fields)) check((v as Record<string, unknown>)[f], `${at}.${f}`);
+  };
+  const commit = { target: uid, epoch: nat, sender: uid, parent: uidOrNone };
+  // DCA!Messages, by type.
+  const ENTRIES: Record<string, Check> = {
+    joined: record({ uid }),
+    left: record({ uid }),
+    welcome: record({ target: uid, epoch: nat, sender: uid, members: uidSet, removes: uidSeq }),
+    add: record(commit),
+    remove: record(commit),
+  };
+  const entry: Check = (v, at) => {
+    const type = isRecord(v) ? v.type : undefined;
+    if (typeof type !== "string" || !Object.hasOwn(ENTRIES, type)) {
+      return isRecord(v) ? want(false, `${at}.type`, type, `"joined", "left", "welcome", "add" or "remove"`) : want(false, at, v, "a log entry (a record)");
+    }
+    ENTRIES[type]!(v, at);
+  };
+  const group = record({ epoch: nat, by: uidOrNone, members: uidSet, removed: uidSet });
   trace.states.forEach((state, i) => {
     const at = `$.states[${i}]`;
     const st: unknown = state.st;
     if (!Array.isArray(st) || st.length === 0) return fail(`${at}.st: expected a non-empty sequence of user states, got ${show(st)}`);
     if (i === 0) users = st.length;
     else if (st.length !== users) fail(`${at}.st: ${st.length} users, but state 0 has ${users}`);
-    st.forEach((s: unknown, k) => {
-      if (!isRecord(s)) return fail(`${at}.st[${k}]: expected a record, got ${show(s)}`);
-      for (const [field, ok, expected] of USER_FIELDS) {
-        if (!ok(s[field])) fail(`${at}.st[${k}].${field}: expected ${expected}, got ${show(s[field])}`);
-      }
-    });
     const log: unknown = state.log;
     if (!Array.isArray(log)) return fail(`${at}.log: expected a sequence, got ${show(log)}`);
-    log.forEach((e: unknown, k) => {
-      if (!isRecord(e) || typeof e.type !== "string") fail(`${at}.log[${k}]: expected a record with a type, got ${show(e)}`);
+    log.forEach((e: unknown, k) => entry(e, `${at}.log[${k}]`));
+    // A cursor counts the retained entries read: 0..Len(log) at every step (DCA!TypeOK), not only where a Read uses it.
+    const user = record({
+      status: (v, p) => want(v === "waiting" || v === "active" || v === "gone", p, v, `"waiting", "active" or "gone"`),
+      cursor: (v, p) => want(isInt(v) && v >= 0 && v <= log.length, p, v, `a cursor in 0..${log.length} (the log's length)`),
+      welcomed: (v, p) => want(typeof v === "boolean", p, v, "a boolean"),
+      tentative: (v, p) => {
+        if (isRecord(v) && v.type === "none") return; // NoWelcome
+        want(isRecord(v) && v.type === "welcome", p, v, `NoWelcome ([type |-> "none"]) or a welcome entry`);
+        entry(v, p);
+      },
+      epoch: nat,
+      by: uidOrNone,
+      members: uidSet,
+      ahead: uidSet,
+      pendingAdds: uidSeq,
+      pendingRemoves: uidSeq,
+      adding: uidOrNone,
     });
+    st.forEach((s: unknown, k) => user(s, `${at}.st[${k}]`));
     if (!isInt(state.nextUid)) fail(`${at}.nextUid: expected an integer, got ${show(state.nextUid)}`);
+    if (trace.vars.includes("group")) group(state.group, `${at}.group`);
     if (i > 0 && typeof state["#meta"]?.action !== "string") fail(`${at}["#meta"].action: missing (which action made this state?)`);
   });
   const violation = trace["#meta"]?.violation;
@@ -209,6 +274,9 @@ function checkRecordedActor(trace: ItfTrace, i: number, action: string, params: 
   }
 }
 
+const entries = (n: number) => (n === 1 ? "1 entry" : `${n} entries`);
+const sameSeq = (a: Entry[], b: Entry[]) => a.length === b.length && a.every((e, j) => canonical(e) === canonical(b[j]!));
+
 /** The arrow of step i (> 0), or none; throws ViewError when the states contradict the action. */
 function arrowOf(trace: ItfTrace, i: number, action: string, params: StepParams, file: string): Arrow | undefined {
   if (!drawsArrow(action)) return undefined;
@@ -220,20 +288,39 @@ function arrowOf(trace: ItfTrace, i: number, action: string, params: StepParams,
   const prev = trace.states[i - 1]!, next = trace.states[i]!;
   const arrow = (kind: Arrow["kind"], entry: Entry): Arrow =>
     kind === "read" ? { step: i, kind, from: "ds", to: u, entry, label: entryLabel(entry) } : { step: i, kind, from: u, to: "ds", entry, label: entryLabel(entry) };
+  const before = logOf(prev), after = logOf(next);
   if (action === READ_ACTION) {
     const cursor = usersOf(prev)[u - 1]!.cursor as number;
-    const entry = logOf(prev)[cursor];
-    if (!entry) return fail(`user ${u}'s cursor ${cursor} is past the end of the log (${logOf(prev).length} entries)`);
+    const entry = before[cursor];
+    if (!entry) return fail(`user ${u} has read the whole log (cursor ${cursor} of ${entries(before.length)}): nothing to read`);
     return arrow("read", entry);
   }
-  // Join and Leave entries may be dropped at once by the compaction (nobody
-  // active is left to read them), so they are rebuilt from the action itself.
-  if (action === "Join") return arrow("append", { type: "joined", uid: u });
-  if (action === "Leave") return arrow("append", { type: "left", uid: u });
-  // A DC's own cursor is at most the old log length, so its entry is retained, last.
-  const log = logOf(next);
-  const entry = log[log.length - 1];
-  if (!entry) return fail("the log is empty after the append");
+  const type = APPENDED_TYPE[action]!;
+  if (action === "Join" || action === "Leave") {
+    // DCA!Settle may drop the new entry at once (nobody active is left to read
+    // it), so the entry is rebuilt from the action; the log after must be the
+    // log before plus it, less the k first entries, and every other user
+    // active throughout must have its cursor moved back by that k.
+    const entry: Entry = { type, uid: u };
+    const k = before.length + 1 - after.length;
+    if (k < 0) fail(`the log grew by ${entries(after.length - before.length)}; ${action} appends one`);
+    if (!sameSeq([...before, entry].slice(k), after)) fail(`the log after is not the log before plus "${entryLabel(entry)}" (less a prefix every active user has read)`);
+    const was = usersOf(prev), now = usersOf(next);
+    const off = was.findIndex((s, j) => j + 1 !== u && s.status === "active" && now[j]!.status === "active" && now[j]!.cursor !== (s.cursor as number) - k);
+    if (off >= 0) fail(`the log dropped its first ${entries(k)}, but user ${off + 1}'s cursor went from ${String(was[off]!.cursor)} to ${String(now[off]!.cursor)}`);
+    return arrow("append", entry);
+  }
+  // A DC step appends one entry and drops none (the DC is active and its
+  // cursor does not move, so DCA!Settle has nothing more to drop): the new
+  // entry is the last one, and it is the DC's.
+  if (after.length !== before.length + 1) fail(`the log went from ${entries(before.length)} to ${entries(after.length)}; ${action} appends exactly one`);
+  if (!sameSeq(before, after.slice(0, -1))) fail("the entries before the appended one changed");
+  const entry = after[after.length - 1]!;
+  if (entry.type !== type) fail(`${action} appends an entry of type ${type}, but the log ends with "${entryLabel(entry)}"`);
+  if (entry.sender !== u) fail(`the appended entry's sender is user ${show(entry.sender)}, not the acting user ${u}`);
+  if (params.target !== undefined && entry.target !== params.target) {
+    fail(`the appended entry's target is user ${show(entry.target)}, but the params name user ${show(params.target)}`);
+  }
   return arrow("append", entry);
 }
 
@@ -245,7 +332,7 @@ export function buildChart(trace: ItfTrace, file: string): Chart {
   trace.states.forEach((state, i) => {
     const action = i === 0 ? "Init" : String(state["#meta"]!.action);
     if (i > 0 && !KNOWN_ACTIONS.includes(action)) {
-      throw new ViewError(`${file}: step ${i}: unknown action ${JSON.stringify(action)} (DCA's: ${KNOWN_ACTIONS.join(", ")})`);
+      throw new ViewError(`${file}: step ${i}: unknown action ${JSON.stringify(action)} (tla/DCA.tla's actions: ${MODEL_ACTIONS.join(", ")}; a recorded run may also claim ${QUIESCED})`);
     }
     let params: StepParams = {};
     let paramsFrom: StepReport["paramsFrom"] = "none";
@@ -257,8 +344,9 @@ export function buildChart(trace: ItfTrace, file: string): Chart {
         if (drawsArrow(action)) throw new ViewError(`${file}: ${(e as Error).message}`);
       }
     }
-    const arrow = i > 0 ? arrowOf(trace, i, action, params, file) : undefined;
+    // The recorded actor first: its contradiction is the clearer message.
     if (paramsFrom === "recorded" && drawsArrow(action)) checkRecordedActor(trace, i, action, params, file);
+    const arrow = i > 0 ? arrowOf(trace, i, action, params, file) : undefined;
     const views = userViews(state, variant);
     const before = i > 0 ? rows[i - 1]!.users : undefined;
     rows.push({
