@@ -6,7 +6,8 @@ import type { Room } from "../impl/room.ts";
 import type { ItfMeta, ItfState, ItfTrace } from "../scripts/lib/itf.ts";
 import { modelHash } from "../scripts/lib/model-hash.ts";
 import { toModel } from "./refinement.ts";
-import { MODEL_VARS, snapshot, type StepParams } from "./replay.ts";
+import { snapshot, type StepParams } from "./replay.ts";
+import { DCA_VARS } from "./trace-shape.ts";
 
 export class RunRecorder {
   private readonly states: ItfState[] = [];
@@ -44,7 +45,7 @@ export class RunRecorder {
         modelHash: modelHash(),
         ...meta,
       },
-      vars: [...MODEL_VARS],
+      vars: [...DCA_VARS],
       states: this.states.map((s) => structuredClone(s)),
     };
   }

@@ -13,8 +13,10 @@ import type { ItfState, ItfTrace } from "../scripts/lib/itf.ts";
 import type { ItfValue } from "../scripts/lib/tla-values.ts";
 import { diffValues, type Difference } from "./diff.ts";
 import { toModel, type ModelState } from "./refinement.ts";
+import { checkDcaTrace, DCA_VARS, isInt, isRecord, show, TraceError } from "./trace-shape.ts";
 
-export const MODEL_VARS = ["group", "log", "nextUid", "st"] as const;
+export { TraceError } from "./trace-shape.ts";
+
 
 export interface StepParams {
   u?: number;
@@ -70,13 +72,63 @@ function modelState(s: ItfState): ModelState {
   return { log: s.log as ItfValue, st: s.st as ItfValue, nextUid: s.nextUid as ItfValue, group: s.group as ItfValue };
 }
 
-/** A trace's variables must be the model's, or the mapping would compare the wrong things. */
-function checkShape(trace: ItfTrace, file: string): number {
-  const missing = MODEL_VARS.filter((v) => !trace.vars.includes(v));
-  if (missing.length) throw new Error(`${file}: not a trace of tla/DCA.tla (missing variables ${missing.join(", ")})`);
-  const st = trace.states[0]?.st;
-  if (!Array.isArray(st)) throw new Error(`${file}: state 0 has no st sequence`);
-  return st.length;
+/** Actions that need to know who acted (params.u, recorded or derived); Join's UID is the room's to give. */
+const NEEDS_ACTOR = new Set(["Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcAddFirst", "DcLateWelcome"]);
+
+/** What the replay will do, once the trace has passed checkTrace. */
+export interface CheckedTrace {
+  /** Number of UIDs (the length of every state's st). */
+  users: number;
+  variant: Variant;
+  /** Parameters of every step (index 0: Init, none). */
+  steps: { action: string; params: StepParams; from: StepReport["paramsFrom"] }[];
+}
+
+/**
+ * Checks, before anything is replayed, that the trace is one of tla/DCA.tla the
+ * replay can take: the model's variables with TypeOK's shapes (so that a field
+ * of the wrong type is bad input, not a "divergence"), a known action at every
+ * step, its parameters (recorded, or derived from the states) naming users of
+ * the trace, and a known #meta.variant (if any; `variant` chooses the one run).
+ * Throws a TraceError naming the file and the place.
+ */
+export function checkTrace(trace: ItfTrace, file: string, variant?: Variant): CheckedTrace {
+  const fail = (what: string): never => {
+    throw new TraceError(`${file}: ${what}`);
+  };
+  // The mapping compares all four variables, group included (the viewer can do without it).
+  const missing = DCA_VARS.filter((v) => !trace.vars.includes(v));
+  if (missing.length) fail(`$.vars: missing ${missing.map((v) => `"${v}"`).join(", ")} (not a trace of tla/DCA.tla)`);
+  const users = checkDcaTrace(trace, file);
+  const steps: CheckedTrace["steps"] = [{ action: "Init", params: {}, from: "none" }];
+  for (let i = 1; i < trace.states.length; i++) {
+    const meta = trace.states[i]!["#meta"]!;
+    const action = meta.action as string; // a known action: checkDcaTrace saw to it
+    const step = `step ${i} (${action})`;
+    if (meta.params !== undefined && !isRecord(meta.params)) fail(`${step}: params: expected a record like {"u": 1}, got ${show(meta.params)}`);
+    let found: ReturnType<typeof stepParams>;
+    try {
+      found = stepParams(trace, i);
+    } catch (e) {
+      // Only a step that needs an actor needs the states to tell it (deriveStepParams names the step, not the file).
+      if (NEEDS_ACTOR.has(action)) return fail((e as Error).message);
+      found = { params: {}, from: "none" };
+    }
+    const { params, from } = found;
+    const whence = from === "derived" ? " (derived from the states)" : "";
+    const uid = (key: "u" | "target", required: boolean) => {
+      const v = (params as Record<string, unknown>)[key];
+      if (v === undefined && !required) return;
+      if (!isInt(v) || v < 1 || v > users) {
+        fail(`${step}: params.${key}: expected a user 1..${users}${required ? ` (${action} needs the acting user)` : ""}, got ${show(v)}${whence}`);
+      }
+    };
+    uid("u", NEEDS_ACTOR.has(action));
+    uid("target", false);
+    steps.push({ action, params, from });
+  }
+  const chosen = variant ?? ((trace["#meta"]?.variant as Variant | undefined) ?? "Correct"); // a known one: checkDcaTrace saw to it
+  return { users, variant: chosen, steps };
 }
 
 /** Parameters of step i: recorded in #meta.params, else derived from the states (TLC counterexamples). */
@@ -211,7 +263,7 @@ export function snapshot(room: Room, users: number) {
 export interface ReplayOptions {
   file: string;
   mls?: boolean;
-  /** Default: the trace's #meta.variant, else "Correct". */
+  /** Default: the trace's #meta.variant (refused if unknown), else "Correct". */
   variant?: Variant;
   /** Stop at the first divergence (default) or record it and go on while the step can be taken. */
   stopAtDivergence?: boolean;
@@ -220,18 +272,20 @@ export interface ReplayOptions {
   onMapped?: (index: number, mapped: ModelState) => void;
 }
 
+/**
+ * Replays the trace; throws a TraceError (bad input) before replaying anything
+ * if checkTrace refuses it, and a ConformanceError at the first divergence
+ * (or at the first refused step with stopAtDivergence off).
+ */
 export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise<ReplayReport> {
-  const users = checkShape(trace, opts.file);
-  const metaVariant = trace["#meta"]?.variant;
-  const variant = opts.variant ?? (VARIANTS.includes(metaVariant as Variant) ? (metaVariant as Variant) : "Correct");
+  const { users, variant, steps } = checkTrace(trace, opts.file, opts.variant);
   const room = await Room.create({ variant, mls: opts.mls ?? true });
   const report: ReplayReport = { file: opts.file, variant, steps: [] };
   const stop = opts.stopAtDivergence ?? true;
 
   for (let i = 0; i < trace.states.length; i++) {
     const state = trace.states[i]!;
-    const action = i === 0 ? "Init" : String(state["#meta"]?.action ?? "?");
-    const { params, from } = i === 0 ? { params: {}, from: "none" as const } : stepParams(trace, i);
+    const { action, params, from } = steps[i]!;
     let refused: string | undefined;
     let rejected: string | undefined;
     if (i > 0) {

@@ -7,8 +7,9 @@ import type { Variant } from "../impl/types.ts";
 import { readItf } from "../scripts/lib/itf.ts";
 import { ConformanceError, formatParams, replayTrace, type ReplayReport } from "./replay.ts";
 
-/** The actions of DCA!Next that the correct algorithm takes (AllGone is a stutter). */
-export const CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove"] as const;
+import { CORRECT_ACTIONS } from "./trace-shape.ts";
+
+export { CORRECT_ACTIONS };
 
 export const MODEL_TRACE_DIR = "traces/model";
 

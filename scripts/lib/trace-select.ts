@@ -305,12 +305,7 @@ export function pickWalk(walks: string[][], weight: (key: string) => boolean = (
 // ---------------------------------------------------------------------------
 // The DCA model (tla/DCA.tla through tla/DCA_Trace.tla)
 
-/** DCA's variables, in the order ITF lists them (sorted). */
-export const DCA_VARS = ["group", "log", "nextUid", "st"] as const;
-
-/** The actions of DCA!Next, and those that the "Correct" variant can take. */
-export const DCA_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "AllGone"] as const;
-export const CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove"] as const;
+export { CORRECT_ACTIONS, DCA_VARS, MODEL_ACTIONS as DCA_ACTIONS } from "../../conformance/trace-shape.ts";
 
 /** The recorded step of DCA_Trace: the action and its parameters. */
 export interface DcaStep {

@@ -27,6 +27,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { diffValues } from "../../conformance/diff.ts";
 import { VARIANTS } from "../../impl/types.ts";
+import { DCA_VARS, KNOWN_ACTIONS } from "../../conformance/trace-shape.ts";
 import type { ItfTrace } from "./itf.ts";
 import { itfToTla, parseTlaState, type ItfValue } from "./tla-values.ts";
 import { describeOutcome, type TraceStep } from "./tlc-messages.ts";
@@ -34,10 +35,8 @@ import type { ResolvedTlc, ResolveOptions } from "./tlc-resolve.ts";
 import { runTlc, type TlcRun } from "./tlc-run.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const DCA_VARS = ["group", "log", "nextUid", "st"] as const;
-/** The actions of DCA!Next that DCA_Validate's LabelledStep restricts a step to. */
-/** DCA's actions, and "Quiesced": a recorded claim that nothing is left to do (checked as DCA!Quiescent). */
-export const DCA_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "AllGone", "Quiesced"];
+/** The step names DCA_Validate's LabelledStep knows: DCA's actions, and the Quiesced claim. */
+const DCA_ACTIONS = KNOWN_ACTIONS;
 /** Text that goes into a TLA+ line comment: one line, printable ASCII (and arrows). */
 const commentSafe = (s: string) => s.replace(/[^\x20-\x7E→]/g, "?");
 

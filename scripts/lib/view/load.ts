@@ -1,7 +1,9 @@
 // Reading a trace for the viewer: ITF validation (scripts/lib/itf.ts), then
-// the DCA-specific checks and the chart model (chart.ts). Every way a trace
-// can be unusable ends in an ItfError or ViewError naming the file.
+// the DCA trace's shape (conformance/trace-shape.ts) and the chart model
+// (chart.ts). Every way a trace can be unusable ends in an ItfError,
+// TraceError or ViewError naming the file.
 
+import { TraceError } from "../../../conformance/trace-shape.ts";
 import { ItfError, readItf, type ItfTrace } from "../itf.ts";
 import { buildChart, ViewError, type Chart } from "./chart.ts";
 
@@ -17,7 +19,7 @@ export async function loadTrace(file: string): Promise<LoadedTrace> {
 }
 
 /** An input problem (as opposed to a bug in the viewer): reported in one line, exit status 2. */
-export const isInputError = (e: unknown): e is Error => e instanceof ItfError || e instanceof ViewError;
+export const isInputError = (e: unknown): e is Error => e instanceof ItfError || e instanceof TraceError || e instanceof ViewError;
 
 /** One line, whatever the error: input problems say what is wrong; anything else says it is unexpected. */
 export function oneLine(e: unknown): string {
