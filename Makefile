@@ -9,9 +9,14 @@ NPM   ?= npm
 TLC    = $(NPM) run -s tlc --
 DEPS   = node_modules/.deps-installed
 
+# The steps depend on each other's files (traces before conformance and map,
+# mutants rewriting counterexamples the unit tests read): never in parallel.
+.NOTPARALLEL:
+
 .PHONY: verify test typecheck unit check mutants traces conformance map reports check-full check-full-status resume-drill check-liveness-full tlc clean
 
-$(DEPS): package.json package-lock.json
+# A changed patch (patches/, applied by patch-package on install) needs a reinstall too.
+$(DEPS): package.json package-lock.json $(wildcard patches/*.patch)
 	$(NPM) ci --no-audit --no-fund
 	@touch $@
 
@@ -66,8 +71,10 @@ check-full: $(DEPS) tlc
 	$(TLC) tla/MC_full.cfg --workers auto --resumable $(if $(FRESH),--fresh)
 
 # Where check-full's run stands (running or not, latest figures, BFS level widths);
-# runs nothing, so it is safe from a second terminal while check-full runs.
-check-full-status: $(DEPS) tlc
+# runs nothing, so it is safe from a second terminal while check-full runs: no
+# install prerequisite either (npm ci would replace node_modules under the run).
+check-full-status:
+	@test -d node_modules || { echo "make check-full-status: nothing installed here yet (make check-full installs and starts the run)"; exit 2; }
 	@$(TLC) tla/MC_full.cfg --resumable --status
 
 # Proof that check-full's stop-and-resume loses nothing: MC_ci killed twice and

@@ -98,7 +98,7 @@ say("Reports: docs/correspondence.md (spec ↔ TLA+ ↔ code ↔ tests)");
 say(`         ${existsSync(reports) ? reports : "build/reports/ (not written: make reports)"} (every trace as a message sequence chart; open in a browser)`);
 say("         build/tlc/<config>/tlc.out (raw TLC output); npm run replay -- <trace> --html (model and implementation side by side)");
 
-const ok = runs.every((x) => x.r?.outcome.kind === "ok") && existsSync(reports) && mutants?.rows.every((r: { caught: boolean }) => r.caught) &&
+const ok = runs.every((x) => x.r?.outcome.kind === "ok" && resultIsCurrent(x.r)) && existsSync(reports) && mutants?.rows.every((r: { caught: boolean }) => r.caught) &&
   byConformance.length === bad.length && byProperty.length === bad.length && conformance && conformance.failed === 0 && conformance.missing.length === 0;
 console.log(`\n=== make verify: summary ===\n${lines.join("\n")}\n\n${ok ? "All checks passed." : "SOME CHECKS DID NOT PASS (see above)."}`);
 process.exitCode = ok ? 0 : 1;
