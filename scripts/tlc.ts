@@ -2,19 +2,22 @@
 // Exit codes: 0 no error found, 1 violation (invariant, property, deadlock,
 // assumption), 2 error (TLC error, bad usage, setup problem).
 
-import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, join, relative } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, dirname, extname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { traceFromTlc, writeItf } from "./lib/itf.ts";
-import { describeOutcome } from "./lib/tlc-messages.ts";
+import { describeOutcome, parseTlcOutput } from "./lib/tlc-messages.ts";
 import { configProperties, configVariant } from "./lib/tlc-config.ts";
 import { formatSummary, runTlc, type TlcRun } from "./lib/tlc-run.ts";
 import { checkJava, resolveTlc } from "./lib/tlc-resolve.ts";
-import { formatResumable, runResumable, runStatus } from "./lib/tlc-resumable.ts";
+import { formatResumable, runResumable, runStatus, type ResumableOutcome } from "./lib/tlc-resumable.ts";
 
 const HELP = `Usage: npm run tlc -- <config.cfg> [options] [-- extra TLC args]
+       npm run tlc -- <config.cfg> --resumable --status [--spec FILE.tla] [-- extra TLC args]
+       npm run tlc -- --which
 
 Runs TLC (tla2tools) on a TLA+ spec with the given model config and prints a summary.
+<config.cfg> is a TLC model config (a file named *.cfg, as TLC requires), not the .tla module.
 
 Options:
   --spec FILE.tla          module to check (default: <config basename>.tla next to the
@@ -23,23 +26,30 @@ Options:
                            reproducible counterexample)
   --out DIR                output folder (default: build/tlc/<config basename>/), holds
                            tlc.out (raw TLC output), result.json and TLC's states/
-  --trace-out FILE.itf.json  write the counterexample, if any, as an ITF trace
+  --trace-out FILE.itf.json  write the counterexample, if any, as an ITF trace (with TLC's
+                           -continue, which prints several: the first of them)
   --resumable              a long run that survives being stopped: TLC checkpoints into a run
                            folder in \${XDG_CACHE_HOME:-~/.cache}/dca-verified/runs/, and the same
                            command resumes from the newest checkpoint; once finished, it prints
-                           the recorded result (see scripts/lib/tlc-resumable.ts); a
-                           counterexample goes to counterexample.itf.json there; safety
-                           only: TLC cannot resume liveness checking
+                           the recorded result and where its counterexample is (see
+                           scripts/lib/tlc-resumable.ts); a counterexample goes to
+                           counterexample.itf.json there; safety only: TLC cannot resume
+                           liveness checking; not with TLC's -continue (one result, one
+                           counterexample per run); --out and --trace-out do not apply
   --checkpoint-minutes N   with --resumable: minutes between checkpoints (default 10)
   --fresh                  with --resumable: discard this model's checkpoint and result first
   --status                 with --resumable: only report where this model's run stands (running
-                           or not, latest figures, BFS level widths, how to go on); runs nothing
+                           or not, latest figures, BFS level widths, the result and its
+                           counterexample, how to go on); runs nothing, so it takes none of
+                           --out, --trace-out, --workers, --checkpoint-minutes, --fresh
   --quiet                  no progress lines
   --which                  only resolve TLC (fetching and verifying it if needed) and
-                           print which jar will run
+                           print which jar will run; takes no config, options or TLC args
   -h, --help               this help
 
 Everything after a second "--" goes to TLC, e.g. \`npm run tlc -- MC.cfg -- -deadlock\`.
+With \`-- -continue\` TLC goes on after a violation; the summary counts the counterexamples
+it printed and the trace is the first of them.
 
 TLC jar: $TLA2TOOLS_JAR, else a verified cached copy in \${XDG_CACHE_HOME:-~/.cache}/dca-verified/tlc/,
 else the official v1.7.4 release (timeout $TLC_DOWNLOAD_TIMEOUT_MS, default 15000; 0 skips it),
@@ -55,6 +65,30 @@ function defaultSpec(config: string): string {
 class UsageError extends Error {}
 
 const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
+
+/** Refuses a path that is not an existing file (a folder would fail later as a bare EISDIR). */
+function requireFile(path: string, what: string, hint = ""): void {
+  let file: boolean;
+  try {
+    file = statSync(path).isFile();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") throw new UsageError(`${what} not found: ${path}${hint}`);
+    throw new UsageError(`cannot read ${what} ${path}: ${code ?? oneLine(e)}`);
+  }
+  if (!file) throw new UsageError(`${what} is not a file: ${path}`);
+}
+
+const isFile = (path: string) => {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+};
+
+/** The options given, as --name, of those listed. */
+const given = (values: Record<string, unknown>, names: readonly string[]) => names.filter((n) => values[n] !== undefined).map((n) => `--${n}`);
 
 async function main(argv: string[]): Promise<number> {
   const dashdash = argv.indexOf("--");
@@ -88,26 +122,52 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.which) {
+    const ignored = [...positionals, ...given(values, Object.keys(values).filter((k) => k !== "which")), ...(extraArgs.length ? [`-- ${extraArgs.join(" ")}`] : [])];
+    if (ignored.length > 0) throw new UsageError(`--which only resolves TLC and checks nothing; it takes no config, options or TLC arguments (got ${ignored.join(" ")})`);
     // Resolve (and, if needed, fetch and verify) TLC now, and say which one it is.
     const java = await checkJava();
     const tlc = await resolveTlc();
     console.log(`TLC: ${tlc.label} [${tlc.source}] ${tlc.jar} (sha256 ${tlc.sha256}); ${java}`);
     return 0;
   }
-  if (positionals.length !== 1) throw new UsageError("expected exactly one <config.cfg> (see --help)");
+  // By presence, not truth: \`--checkpoint-minutes ""\` is given too.
+  if (!values.resumable) {
+    if (values.status) throw new UsageError("--status needs --resumable: only resumable runs keep a record to report");
+    if (values.fresh) throw new UsageError("--fresh needs --resumable: only a resumable run keeps a checkpoint and a result to discard");
+    if (values["checkpoint-minutes"] !== undefined) throw new UsageError("--checkpoint-minutes needs --resumable: only a resumable run writes checkpoints");
+  } else {
+    if (extraArgs.includes("-continue")) {
+      throw new UsageError("--resumable does not take TLC's -continue: a resumable run records one result and one counterexample.itf.json (run without --resumable to see every counterexample)");
+    }
+    if (values.status) {
+      const ignored = given(values, ["out", "trace-out", "workers", "checkpoint-minutes", "fresh"]);
+      if (ignored.length > 0) throw new UsageError(`--status only reports and runs nothing: ${ignored.join(", ")} would be ignored (drop ${ignored.length > 1 ? "them" : "it"})`);
+    }
+    if (values.out !== undefined || values["trace-out"] !== undefined) {
+      throw new UsageError("--resumable keeps its output in its run folder; --out and --trace-out do not apply");
+    }
+  }
+  for (const name of ["spec", "out", "trace-out"] as const) {
+    if (values[name] === "") throw new UsageError(`--${name} needs a value, not an empty string`);
+  }
+  if (positionals.length !== 1) throw new UsageError(`expected exactly one <config.cfg>${positionals.length > 1 ? `, got ${positionals.join(" ")}` : ""} (see --help)`);
   const config = positionals[0]!;
-  if (!existsSync(config)) throw new UsageError(`config not found: ${config}`);
+  // TLC reads its config only from a file named *.cfg (it appends .cfg to any other name).
+  if (extname(config) === ".tla") {
+    throw new UsageError(`${config} is a TLA+ module, not a model config: the argument must be a .cfg (the module is found beside the .cfg, or named with --spec)`);
+  }
+  requireFile(config, "config");
+  if (extname(config) !== ".cfg") throw new UsageError(`the argument must be a .cfg model config (TLC reads no other): ${config}`);
   const spec = values.spec ?? defaultSpec(config);
-  if (!existsSync(spec)) throw new UsageError(`spec not found: ${spec} (pass --spec)`);
+  requireFile(spec, "spec", values.spec === undefined ? ` (the default for ${config}; pass --spec)` : "");
+  if (extname(spec) !== ".tla") throw new UsageError(`--spec must be a .tla module: ${spec}`);
   let workers: number | "auto" = "auto";
   if (values.workers !== undefined && values.workers !== "auto") {
     workers = Number(values.workers);
-    if (!Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer or "auto"`);
+    if (!/^\d+$/.test(values.workers) || !Number.isInteger(workers) || workers < 1) throw new UsageError(`--workers must be a positive integer or "auto"`);
   }
 
   if (values.status) {
-    if (!values.resumable) throw new UsageError("--status needs --resumable: only resumable runs keep a record to report");
-    if (values.fresh) throw new UsageError("--status runs nothing; --fresh does not apply");
     const tlc = await resolveTlc();
     const r = runStatus({ spec, config, jarSha256: tlc.sha256, extraArgs });
     if (!r) {
@@ -115,12 +175,14 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     console.log(formatResumable(r));
+    const where = recordedCounterexample(r);
+    if (where) console.log(where);
     return 0;
   }
   if (values.resumable) {
-    if (values.out || values["trace-out"]) throw new UsageError("--resumable keeps its output in its run folder; --out and --trace-out do not apply");
-    const minutes = Number(values["checkpoint-minutes"] ?? 10);
-    if (!Number.isInteger(minutes) || minutes < 1) throw new UsageError("--checkpoint-minutes must be a positive integer");
+    const every = values["checkpoint-minutes"] ?? "10";
+    const minutes = Number(every);
+    if (!/^\d+$/.test(every) || !Number.isInteger(minutes) || minutes < 1) throw new UsageError("--checkpoint-minutes must be a positive integer");
     const r = await runResumable({
       spec,
       config,
@@ -130,9 +192,11 @@ async function main(argv: string[]): Promise<number> {
       fresh: values.fresh ?? false,
       quiet: values.quiet ?? false,
     });
-    if (r.run) console.log(formatSummary(r.run));
+    if (r.run) console.log(summary(r.run));
     else console.log(`Already checked: this model, config and TLC jar have a recorded result (pass --fresh to check again).`);
     console.log(formatResumable(r));
+    const where = r.run ? undefined : recordedCounterexample(r);
+    if (where) console.log(where);
     // Hours of checking must not end in a counterexample only the raw output holds.
     if (r.run?.errorTrace) {
       const path = join(r.dir, "counterexample.itf.json");
@@ -145,7 +209,6 @@ async function main(argv: string[]): Promise<number> {
     }
     return r.exitCode;
   }
-  if (values.fresh || values["checkpoint-minutes"]) throw new UsageError("--fresh and --checkpoint-minutes need --resumable");
 
   const run = await runTlc({
     spec,
@@ -153,12 +216,12 @@ async function main(argv: string[]): Promise<number> {
     workers,
     extraArgs,
     quiet: values.quiet ?? false,
-    ...(values.out ? { outDir: values.out } : {}),
+    ...(values.out !== undefined ? { outDir: values.out } : {}),
   });
-  console.log(formatSummary(run));
+  console.log(summary(run));
 
   const traceOut = values["trace-out"];
-  if (traceOut) {
+  if (traceOut !== undefined) {
     try {
       await writeTrace(run, traceOut);
     } catch (e) {
@@ -168,6 +231,41 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   return run.outcome.kind === "ok" ? 0 : run.outcome.kind === "error" ? 2 : 1;
+}
+
+/** More than one counterexample: with TLC's -continue. */
+const ofMany = (run: TlcRun) => ((run.counterexamples ?? 1) > 1 ? ` (the first of ${run.counterexamples} counterexamples)` : "");
+
+/** The run's summary; with -continue its trace line says the trace is the first of several. */
+function summary(run: TlcRun): string {
+  const text = formatSummary(run);
+  const many = ofMany(run);
+  if (!many) return text;
+  const trace = /^(Trace: +\d+ states)/m;
+  return trace.test(text) ? text.replace(trace, `$1${many}`) : `${text}\nTrace:      ${run.errorTrace?.length ?? "?"} states${many}`;
+}
+
+/**
+ * For a resumable run that already has a result: where its counterexample is, or
+ * that it is missing (writing it failed when the run finished), so that the report
+ * of hours of checking never sends anyone looking for a file that is not there.
+ */
+function recordedCounterexample(r: ResumableOutcome): string | undefined {
+  const final = r.ledger.final;
+  if (!final || final.ok) return undefined;
+  const path = join(r.dir, "counterexample.itf.json");
+  if (isFile(path)) return `Trace:      ${path}`;
+  const last = r.ledger.segments.at(-1);
+  const raw = last ? join(r.dir, `segment-${last.n}.out`) : undefined;
+  let printed: boolean | undefined; // did TLC print a trace (an assumption, say, has none)?
+  try {
+    if (raw) printed = parseTlcOutput(readFileSync(raw, "utf8")).errorTrace !== undefined;
+  } catch {
+    printed = undefined;
+  }
+  if (printed === false) return `Trace:      none: TLC printed no counterexample for this result`;
+  const where = printed ? `TLC's trace is in ${raw}` : `TLC's output ${raw ?? "segment-<n>.out"} cannot be read either`;
+  return `Trace:      not written: there is no file ${path} (writing it failed when the run finished, or it was removed since); ${where} (--fresh checks again)`;
 }
 
 /**
@@ -202,7 +300,7 @@ async function writeTrace(run: TlcRun, path: string): Promise<void> {
     tlc: run.tlc.label,
   });
   await writeItf(path, trace);
-  console.log(`Trace:      written to ${path}`);
+  console.log(`Trace:      written to ${path}${ofMany(run)}`);
 }
 
 main(process.argv.slice(2)).then(

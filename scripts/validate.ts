@@ -5,6 +5,9 @@
 // tla/DCA.tla) is a behaviour of the model, and if not, at which step the run
 // left it. See tla/DCA_Validate.tla and scripts/lib/trace-validate.ts.
 // Exit status: 0 accepted, 1 rejected, 2 error (bad input, no TLC, no verdict).
+// Bad input includes a trace of the wrong shape: one that is not ITF, or whose
+// values or steps are not DCA's (the shape check the replay and the viewer make,
+// conformance/trace-shape.ts): it is refused before TLC runs, never "rejected".
 
 import { basename, relative } from "node:path";
 import { parseArgs } from "node:util";
@@ -18,7 +21,8 @@ const HELP = `Usage: npm run validate -- <run.itf.json> [--variant V] [--name N]
   --name N       output directory build/validate/N/ (default: the file's name)
   --no-explain   on rejection, skip the second TLC run that explains the step
 
-Exit status: 0 accepted, 1 rejected, 2 error.`;
+Exit status: 0 accepted, 1 rejected, 2 error (bad input, e.g. a trace whose
+values or steps are not DCA's; no TLC; no verdict).`;
 
 const rel = (p: string) => relative(process.cwd(), p) || p;
 

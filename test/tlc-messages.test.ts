@@ -133,6 +133,43 @@ describe("summarize real TLC outputs", () => {
     ]);
   });
 
+  it("-continue: several counterexamples; the error trace is the first, the others are kept apart and counted", () => {
+    // continue.out: Continue / Continue run with -continue (captured like the others, plus
+    // -continue before the spec); Low breaks at x = 2 and again at x = 3, and TLC, going
+    // on, prints a trace for each and then says it found no error (exit 0).
+    const r = parseTlcOutput(fixture("continue"));
+    expect(r.outcome).toEqual({ kind: "invariant", name: "Low" });
+    expect(r.errorTrace?.map((s) => [s.index, s.stateText])).toEqual([
+      [1, "x = 0"],
+      [2, "x = 1"],
+      [3, "x = 2"],
+    ]);
+    expect(r.counterexamples).toBe(2);
+    expect(r.laterTraces?.map((t) => t.map((s) => s.stateText))).toEqual([["x = 0", "x = 1", "x = 2", "x = 3"]]);
+    expect(parseTlcOutput(fixture("inv"))).toMatchObject({ counterexamples: 1 });
+    expect(parseTlcOutput(fixture("inv")).laterTraces).toBeUndefined();
+    expect(parseTlcOutput(fixture("ok")).counterexamples).toBeUndefined();
+  });
+
+  it("-continue: a lasso or stuttering of a later counterexample does not change the first's", () => {
+    const wrap = (code: number, sev: number, body: string) => `@!@!@STARTMSG ${code}:${sev} @!@!@\n${body}\n@!@!@ENDMSG ${code} @!@!@\n`;
+    const state = (i: number, x: number) => wrap(2217, 4, `${i}: <${i === 1 ? "Initial predicate" : "Next"}>\nx = ${x}`);
+    const ok = fixture("ok");
+    const at = ok.indexOf("@!@!@STARTMSG 2186");
+    const withTraces = (...parts: string[]) => parseTlcOutput(ok.slice(0, at) + parts.join("") + ok.slice(at));
+    const two = withTraces(
+      wrap(2110, 1, "Invariant A is violated."), state(1, 0), state(2, 1),
+      wrap(2110, 1, "Invariant B is violated."), state(1, 0), state(2, 1), state(3, 2), wrap(2122, 4, "2: Back to state: <Next>"),
+    );
+    expect(two).toMatchObject({ outcome: { kind: "invariant", name: "A" }, counterexamples: 2 });
+    expect(two.errorTrace).toHaveLength(2);
+    expect(two.loopsBackTo).toBeUndefined();
+    const stutter = withTraces(state(1, 0), state(2, 1), wrap(2218, 4, "3: Stuttering"), state(1, 5), wrap(2218, 4, "2: Stuttering"));
+    expect(stutter).toMatchObject({ counterexamples: 2, stuttering: true, loopsBackTo: 2 });
+    // A state numbered 1 right after another state 1 starts a new trace too.
+    expect(withTraces(state(1, 0), state(1, 1)).errorTrace?.map((s) => s.stateText)).toEqual(["x = 0"]);
+  });
+
   it("liveness violation with a lasso", () => {
     const r = parseTlcOutput(fixture("live"));
     expect(r.outcome).toEqual({ kind: "property" });

@@ -4,7 +4,7 @@
 // the step where they leave the model; input that is not a DCA trace is refused.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -202,9 +202,16 @@ describe("input that is not a DCA trace is refused before TLC runs", () => {
     const cases: [(t: ItfTrace) => void, RegExp][] = [
       [(t) => (t.vars = ["x"]), /not a trace of tla\/DCA\.tla/],
       [(t) => (t.states = []), /non-empty array of states/],
-      [(t) => ((t.states[1]!.st as Record<string, unknown>[])[0]!.cursor = "0"), /\$\.states\[1\]\.st\[0\]\.cursor: expected an integer/],
+      [(t) => ((t.states[1]!.st as Record<string, unknown>[])[0]!.cursor = "0"), /\$\.states\[1\]\.st\[0\]\.cursor: expected a cursor in 0\.\.\d+ \(the log's length\), got "0"/],
       [(t) => ((t.states[0]!.group as Record<string, unknown>).members = [1]), /\$\.states\[0\]\.group\.members: expected a set/],
-      [(t) => (t.states[1]!.log = [{ type: "hello" }]), /\$\.states\[1\]\.log\[0\]: expected a DCA log entry/],
+      [(t) => (t.states[1]!.log = [{ type: "hello" }]), /\$\.states\[1\]\.log\[0\]\.type: expected "joined", "left", "welcome", "add" or "remove", got "hello"/],
+      // The shape every reader of a DCA trace checks (conformance/trace-shape.ts, as the replay and the viewer do).
+      [(t) => ((t.states[1]!.st as Record<string, unknown>[])[0]!.status = "zombie"), /^t: \$\.states\[1\]\.st\[0\]\.status: expected "waiting", "active" or "gone", got "zombie"$/],
+      [(t) => ((t.states[1]!.st as Record<string, unknown>[])[0]!.by = 9), /\$\.states\[1\]\.st\[0\]\.by: expected a UID \(1\.\.3\) or 0 \(none\), got 9/],
+      [(t) => (t.states[1]!["#meta"] = { action: "Dance" }), /^t: step 1: unknown action "Dance"/],
+      [(t) => delete t.states[1]!["#meta"], /^t: \$\.states\[1\]\["#meta"\]\.action: missing/],
+      [(t) => (t["#meta"] = { variant: "Sloppy" }), /\$\["#meta"\]\.variant: unknown variant "Sloppy"/],
+      [(t) => ((t.states[1]!.st as unknown[])[0] = undefined), /^t: \$\.states\[1\]\.st\[0\]: undefined is not an ITF value$/],
       [(t) => (t.states[1]!.st as unknown[]).pop(), /\$\.states\[1\]\.st: 2 users, but state 0 has 3/],
       [(t) => ((t.states[0]!.group as Record<string, unknown>).extra = 1), /field extra that DCA does not have/],
       [(t) => (t.states[1]!["#meta"] = { action: "Leave", params: { u: "one" } }), /params\.u: expected an integer/],
@@ -212,8 +219,46 @@ describe("input that is not a DCA trace is refused before TLC runs", () => {
     for (const [edit, message] of cases) {
       const t = structuredClone(model);
       edit(t);
+      expect(() => checkDcaTrace(t, "t")).toThrow(TraceInputError);
       expect(() => checkDcaTrace(t, "t")).toThrow(message);
     }
     await expect(validateRun({ vars: ["x"], states: [{ x: 1 }] }, { name: "x" })).rejects.toThrow(TraceInputError);
   });
+
+  it("passes every committed trace, and recorded runs with their Quiesced claim", async () => {
+    for (const dir of ["traces/model", "traces/counterexamples"]) {
+      for (const f of readdirSync(dir).filter((x) => x.endsWith(".itf.json"))) {
+        expect(() => checkDcaTrace(readItfSync(`${dir}/${f}`), f), f).not.toThrow();
+      }
+    }
+    const run = await recordRun("Correct");
+    const quiesced = structuredClone(run.states.at(-1)!);
+    quiesced["#meta"] = { index: run.states.length, action: "Quiesced", params: {} };
+    run.states.push(quiesced);
+    expect(checkDcaTrace(run, "recorded").states.at(-1)!.action).toBe("Quiesced");
+  });
+
+  it("the CLI refuses a wrongly-shaped trace as bad input (exit 2, one line), before TLC, not as 'rejected'", () => {
+    const dir = mkdtempSync(join(tmpdir(), "validate-shape-"));
+    try {
+      const t = readItfSync("traces/model/cover-Join-u2.itf.json");
+      (t.states[1]!.st as Record<string, unknown>[])[0]!.status = "zombie";
+      const file = join(dir, "zombie.itf.json");
+      writeFileSync(file, JSON.stringify(t));
+      // No TLC needed: a TLC that cannot be found would be an error of another kind.
+      const r = spawnSync(process.execPath, ["--import", "./scripts/register-ts-node.mjs", "scripts/validate.ts", file, "--name", "shape-test"], {
+        encoding: "utf8",
+        env: { ...process.env, TLA2TOOLS_JAR: join(dir, "no-such-tla2tools.jar") },
+      });
+      expect(r.stderr.trim()).toBe(`validate: error: ${file}: $.states[1].st[0].status: expected "waiting", "active" or "gone", got "zombie"`);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe("");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
+
+function readItfSync(path: string): ItfTrace {
+  return JSON.parse(readFileSync(path, "utf8")) as ItfTrace;
+}

@@ -135,7 +135,15 @@ export interface TlcResult {
   statesLeft?: number;
   depth?: number;
   seconds?: number;
+  /**
+   * The counterexample: the first trace TLC printed. With -continue TLC goes on after
+   * a violation and prints a trace for each one it finds (see laterTraces).
+   */
   errorTrace?: TraceStep[];
+  /** How many traces (counterexamples) TLC printed: more than 1 only with -continue. */
+  counterexamples?: number;
+  /** With -continue: the traces TLC printed after the first, in order (absent if none). */
+  laterTraces?: TraceStep[][];
   /** Liveness lasso: the 1-based state the behaviour returns to after the last state. */
   loopsBackTo?: number;
   /** The lasso is TLC's "Stuttering": the last state repeats forever. */
@@ -266,7 +274,14 @@ export function summarize(events: Iterable<TlcEvent>): TlcResult {
   const result: TlcResult = { outcome: { kind: "ok" }, warnings: [], unknown: [] };
   let outcome: TlcOutcome | undefined; // first violation/error wins
   let framing: { reason: string; line: number } | undefined;
-  const trace: TraceStep[] = [];
+  // Every trace TLC printed: one, or with -continue one per violation found. A state
+  // numbered no higher than the one before (TLC numbers each trace from 1) starts the next.
+  const traces: TraceStep[][] = [];
+  const addState = (step: TraceStep) => {
+    const current = traces.at(-1);
+    if (current && step.index > current.at(-1)!.index) current.push(step);
+    else traces.push([step]);
+  };
   let inSany = false;
   const sanyText: string[] = [];
   const strays: string[] = [];
@@ -332,7 +347,7 @@ export function summarize(events: Iterable<TlcEvent>): TlcResult {
         fail({ kind: "invariant", name: /Invariant (\S+) is violated/.exec(body)?.[1] ?? "?" });
         // The initial-state variant carries the state itself instead of a 2217 trace.
         const st = /is violated by the initial state:\n([\s\S]*)$/.exec(body);
-        if (st && trace.length === 0) trace.push({ index: 1, action: "Initial predicate", stateText: st[1]!.trim() });
+        if (st) addState({ index: 1, action: "Initial predicate", stateText: st[1]!.trim() });
         break;
       }
       case EC.TLC_PROPERTY_VIOLATED_INITIAL:
@@ -358,21 +373,22 @@ export function summarize(events: Iterable<TlcEvent>): TlcResult {
       case EC.TLC_STATE_PRINT1:
       case EC.TLC_STATE_PRINT2: {
         const step = parseTraceState(body);
-        if (step) trace.push(step);
+        if (step) addState(step);
         else fail({ kind: "error", message: `unrecognised trace state at output line ${ev.message.line}: ${oneLine(body)}` });
         break;
       }
       case EC.TLC_STATE_PRINT3: {
-        // "3: Stuttering": the previous state repeats forever.
+        // "3: Stuttering": the previous state repeats forever (of the first counterexample only).
+        if (traces.length > 1) break;
         result.stuttering = true;
-        if (trace.length > 0) result.loopsBackTo = trace.at(-1)!.index;
+        if (traces.length > 0) result.loopsBackTo = traces[0]!.at(-1)!.index;
         break;
       }
       case EC.TLC_BACK_TO_STATE: {
         // "1: Back to state: <Step line …>" (older TLCs: "Back to state 1").
         const m = /^(\d+): Back to state\b/.exec(body) ?? /Back to state:?\s*(\d+)/.exec(body);
-        if (m) result.loopsBackTo = Number(m[1]);
-        else fail({ kind: "error", message: `unrecognised "Back to state" message: ${oneLine(body)}` });
+        if (!m) fail({ kind: "error", message: `unrecognised "Back to state" message: ${oneLine(body)}` });
+        else if (traces.length <= 1) result.loopsBackTo = Number(m[1]); // of the first counterexample only
         break;
       }
       case EC.TLC_NESTED_EXPRESSION: {
@@ -408,7 +424,11 @@ export function summarize(events: Iterable<TlcEvent>): TlcResult {
     result.distinctStates = progress.distinct;
     result.statesLeft = progress.left;
   }
-  if (trace.length > 0) result.errorTrace = trace;
+  if (traces.length > 0) {
+    result.errorTrace = traces[0]!;
+    result.counterexamples = traces.length;
+    if (traces.length > 1) result.laterTraces = traces.slice(1);
+  }
   // Whatever SANY printed besides its progress lines on a successful parse (e.g. warnings).
   const sany = sanyErrors(sanyText);
   if (sany && !parsingFailed && finished) result.warnings.push(`SANY: ${sany}`);

@@ -4,9 +4,12 @@
 // which step it left the model.
 //
 // How (the auditor's account is at the top of tla/DCA_Validate.tla):
-//  1. The trace's shape is checked and normalised here (every state holds DCA's
-//     four variables, with values of the kinds DCA gives them), so that TLC only
-//     ever compares like with like.
+//  1. The trace's shape is checked and normalised here, so that TLC only ever
+//     compares like with like: first the checks every reader of a DCA trace makes
+//     (conformance/trace-shape.ts: DCA!TypeOK's shapes, the model's actions, a
+//     known variant; the replay and the viewer make the same), then this file's
+//     own (exactly DCA's four variables and record fields, TLC's integers).
+//     A trace that fails them is bad input (TraceInputError), never a verdict.
 //  2. A directory build/validate/<name>/ gets copies of tla/DCA.tla and
 //     tla/DCA_Validate.tla, a module ValidateRun.tla that EXTENDS DCA_Validate
 //     and defines the run as a TLA+ constant (TraceDef; standard modules only,
@@ -27,8 +30,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { diffValues } from "../../conformance/diff.ts";
 import { VARIANTS } from "../../impl/types.ts";
-import { DCA_VARS, KNOWN_ACTIONS } from "../../conformance/trace-shape.ts";
-import type { ItfTrace } from "./itf.ts";
+import { checkDcaTrace as checkDcaShape, DCA_VARS, KNOWN_ACTIONS, TraceError } from "../../conformance/trace-shape.ts";
+import { ItfError, validateItf, type ItfTrace } from "./itf.ts";
 import { itfToTla, parseTlaState, type ItfValue } from "./tla-values.ts";
 import { describeOutcome, type TraceStep } from "./tlc-messages.ts";
 import type { ResolvedTlc, ResolveOptions } from "./tlc-resolve.ts";
@@ -275,7 +278,12 @@ export interface CheckedTrace {
   warnings: string[];
 }
 
-/** Checks that `trace` is a trace of tla/DCA.tla and normalises its values; throws TraceInputError. */
+/**
+ * Checks that `trace` is a trace of tla/DCA.tla and normalises its values; throws
+ * TraceInputError (one line: `where`, the JSON path, what is wrong). Runs
+ * conformance/trace-shape.ts's checkDcaTrace first, after the cheap top-level
+ * checks whose messages say more here (DCA's variables, a non-empty trace).
+ */
 export function checkDcaTrace(trace: unknown, where = "trace"): CheckedTrace {
   const shape: Shape = new Shape(where); // explicitly typed, so `never` narrows
   if (!isRec(trace)) shape.fail("$", "expected an ITF trace (a JSON object)");
@@ -287,6 +295,16 @@ export function checkDcaTrace(trace: unknown, where = "trace"): CheckedTrace {
   }
   const states = trace.states;
   if (!Array.isArray(states) || states.length === 0) shape.fail("$.states", "expected a non-empty array of states");
+  // What every reader of a DCA trace checks (the replay and the viewer too): ITF
+  // values, DCA!TypeOK's shapes (statuses, UIDs within 1..Users, cursors within
+  // the log, entry types), the model's actions (or a recorded Quiesced claim), a
+  // known #meta.variant. A trace that fails them is bad input, never a verdict.
+  try {
+    checkDcaShape(validateItf(trace, where), where);
+  } catch (e) {
+    if (e instanceof ItfError || e instanceof TraceError) throw new TraceInputError(e.message);
+    throw e;
+  }
   const warnings: string[] = [];
   if (trace.loop !== undefined) warnings.push(`the trace is a lasso (loop back to state ${String(trace.loop)}); only its finite prefix is validated`);
   let users: number | undefined;
@@ -325,11 +343,8 @@ export function checkDcaTrace(trace: unknown, where = "trace"): CheckedTrace {
       },
     };
   });
-  const unlabelled = out.filter((s) => s.index > 0 && !DCA_ACTIONS.includes(s.action));
-  if (unlabelled.length > 0) {
-    const names = [...new Set(unlabelled.map((s) => JSON.stringify(s.action)))].join(", ");
-    warnings.push(`${unlabelled.length} step(s) record no action of DCA (${names}): each was checked against all of DCA!Next`);
-  }
+  // Every step after state 0 names one of DCA_ACTIONS (the shape check saw to it);
+  // only state 0 (recorded as "Init", or TLC's initial predicate) is unlabelled.
   const meta = isRec(trace["#meta"]) ? trace["#meta"] : {};
   if (typeof meta.users === "number" && meta.users !== users) {
     shape.fail('$["#meta"].users', `says ${meta.users} users, but the states have ${users}`);
@@ -499,8 +514,9 @@ async function explain(
   if (run.outcome.kind === "error" || (run.outcome.kind !== "ok" && !(run.outcome.kind === "invariant" && run.outcome.name === "NoSuccessor"))) {
     throw new TraceValidationError(`explaining step ${after.index}: TLC gave no answer: ${describeOutcome(run.outcome)}${run.outcome.kind === "error" ? `: ${run.outcome.message}` : ""} (raw output: ${raw})`, raw);
   }
-  // With -continue each violation prints a two-state trace (1: Trace[1], 2: a successor).
-  const texts = new Set((run.errorTrace ?? []).filter((s) => s.index === 2).map((s) => s.stateText));
+  // With -continue TLC prints one two-state counterexample per successor (1: Trace[1],
+  // 2: a successor): the parser keeps the first as errorTrace and the others in laterTraces.
+  const texts = new Set([run.errorTrace ?? [], ...(run.laterTraces ?? [])].flat().filter((s) => s.index === 2).map((s) => s.stateText));
   const successors = [...texts].map((t) => parseTlaState(t));
   const labelled = successors.filter((s) => s.i === 1);
   const reachable = successors.some((s) => s.i === 2);
