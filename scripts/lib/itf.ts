@@ -20,7 +20,7 @@
 //   booleans, arrays for sequences/tuples, {"#set": […]}, {"#map": [[k, v], …]},
 //   plain objects for records, {"#unserializable": "name"} for model values.
 
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { describeOutcome, type TlcResult } from "./tlc-messages.ts";
 import { parseTlaState, TlaValueParseError, type ItfValue } from "./tla-values.ts";
@@ -214,6 +214,11 @@ export async function writeItf(path: string, trace: ItfTrace): Promise<void> {
   validateItf(trace, path);
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(canonical(trace), null, 2)}\n`);
-  await rename(tmp, path);
+  try {
+    await writeFile(tmp, `${JSON.stringify(canonical(trace), null, 2)}\n`);
+    await rename(tmp, path);
+  } catch (e) {
+    await rm(tmp, { force: true }).catch(() => undefined); // no half-written leftover beside the target
+    throw e;
+  }
 }
