@@ -170,8 +170,9 @@ async function main(argv: string[]): Promise<number> {
   if (values.status) {
     const tlc = await resolveTlc();
     const r = runStatus({ spec, config, jarSha256: tlc.sha256, extraArgs });
-    if (!r) {
+    if ("others" in r) {
       console.log(`No resumable run of ${config} for this model and TLC jar yet (npm run tlc -- ${config} --resumable starts one).`);
+      for (const other of r.others) console.log(`Note:       ${other} holds a checkpoint of another text of this model (or another TLC); delete it if it is not needed`);
       return 0;
     }
     console.log(formatResumable(r));

@@ -125,6 +125,7 @@ export class LedgerError extends Error {}
 /** Run folders of the same config for other keys that still hold checkpoints (gigabytes, forgotten otherwise). */
 export function otherRuns(dir: string): string[] {
   const root = dirname(dir);
+  if (!existsSync(root)) return [];
   const prefix = `${basename(dir).replace(/-[0-9a-f]+$/, "")}-`;
   return readdirSync(root)
     .filter((d) => d.startsWith(prefix) && /^[0-9a-f]+$/.test(d.slice(prefix.length)) && join(root, d) !== dir)
@@ -423,10 +424,11 @@ export interface ResumableOutcome {
  * Where a resumable run stands, without running anything: for a second terminal, or
  * a CI job that checks on a run. Undefined when this model has no run folder.
  */
-export function runStatus(opts: { spec: string; config: string; jarSha256: string; extraArgs: string[]; root?: string }): ResumableOutcome | undefined {
+export function runStatus(opts: { spec: string; config: string; jarSha256: string; extraArgs: string[]; root?: string }): ResumableOutcome | { dir: string; others: string[] } {
   const dir = runDir(opts.root ?? runsRoot(), opts.config, runKey(opts));
   const ledger = readLedger(dir);
-  if (!ledger) return undefined;
+  // None for this text of the model; runs of an earlier text may still hold gigabytes of checkpoints.
+  if (!ledger) return { dir, others: otherRuns(dir) };
   const running = runHolder(dir);
   return { ledger, dir, exitCode: ledger.final?.exitCode ?? 0, levels: runLevels(dir, ledger), ...(running ? { running } : {}) };
 }
