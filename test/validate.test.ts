@@ -143,6 +143,17 @@ describe.skipIf(!inCi && !hasJava)("trace validation with TLC", () => {
     expect(r.leftAt!.differences).toEqual([{ path: "group.epoch", model: "1", recorded: "2" }]);
   });
 
+  it("weighs every successor TLC finds (one counterexample each, with -continue) and names the closest", async () => {
+    const k = 10; // a Read, as above
+    const unlabelled = structuredClone(correct);
+    delete unlabelled.states[k]!["#meta"]!.params; // no user recorded, as in TLC's traces: any user's Read is a candidate
+    (unlabelled.states[k]!.group as { epoch: number }).epoch += 1;
+    const r = await validateRun(unlabelled, opts("unlabelled"));
+    expect(r.leftAt).toMatchObject({ step: k, kind: "no-step", enabled: true });
+    expect(r.leftAt!.successors).toBeGreaterThan(1);
+    expect(r.leftAt!.differences).toEqual([{ path: "group.epoch", model: "1", recorded: "2" }]);
+  });
+
   it("rejects a step recorded with the wrong user, and says the state itself is reachable", async () => {
     const k = stepOf("2 reads joined(3)");
     const relabelled = structuredClone(correct);
