@@ -17,7 +17,6 @@ import { checkDcaTrace, DCA_VARS, isInt, isRecord, show, TraceError } from "./tr
 
 export { TraceError } from "./trace-shape.ts";
 
-
 export interface StepParams {
   u?: number;
   target?: number;

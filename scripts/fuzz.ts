@@ -12,8 +12,8 @@
 // written), 2 bad usage (one line "fuzz: usage: …", before any run) or an error.
 
 import { constants } from "node:fs";
-import { access, lstat, stat } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
+import { access, stat } from "node:fs/promises";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   COUNTEREXAMPLE_DIR,
@@ -30,6 +30,7 @@ import {
   type CampaignStats,
 } from "../conformance/room-commands.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
+import { fsReason, nearestExisting } from "./lib/fs-errors.ts";
 
 /** fast-check's seeds are 32-bit: any other number is folded into this range (fc's readSeed), and the run would not be the one asked for. */
 const SEED_MIN = -(2 ** 31);
@@ -91,21 +92,6 @@ function replayMismatch(e: unknown, seed: number, path: string | undefined, repl
   return undefined;
 }
 
-/** A file system error without the path Node repeats: "EACCES: permission denied, open '…'" → "permission denied (EACCES)". */
-function reason(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
-  const m = /^([A-Z][A-Z0-9_]+): ([^,]+),/.exec(message);
-  return m ? `${m[2]} (${m[1]})` : message;
-}
-
-/** The path itself or its nearest ancestor that exists, a symbolic link to nothing included (where mkdir -p would stop). */
-async function nearestExisting(path: string): Promise<string> {
-  for (let p = resolve(path); ; p = dirname(p)) {
-    if (await lstat(p).then(() => true, () => false)) return p;
-    if (dirname(p) === p) return p;
-  }
-}
-
 /**
  * Why `file` (in folder `dir`) could not be written, or undefined if it can be:
  * checked before the first run, without creating anything (what only writing
@@ -120,7 +106,7 @@ async function unwritable(dir: string, file: string): Promise<string | undefined
   if (await stat(file).then((s) => s.isDirectory(), () => false)) return "it is a folder";
   return access(existing, constants.W_OK | constants.X_OK).then(
     () => undefined,
-    (e: unknown) => reason(e),
+    (e: unknown) => fsReason(e),
   );
 }
 
@@ -263,7 +249,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     file = await writeCounterexample(result, out);
   } catch (e) {
-    console.error(`fuzz: error: cannot write ${target}: ${reason(e)}`);
+    console.error(`fuzz: error: cannot write ${target}: ${fsReason(e)}`);
     return 1; // a property did fail
   }
   const recorded = replayInstructions(result, file).filter((line) => !replayInstructions(result).includes(line));

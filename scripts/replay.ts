@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import type { ModelState } from "../conformance/refinement.ts";
 import { checkTrace, ConformanceError, formatParams, replayTrace, TraceError, type ReplayReport, type StepReport } from "../conformance/replay.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
+import { fsReason, nearestExisting } from "./lib/fs-errors.ts";
 import { readItf, type ItfTrace } from "./lib/itf.ts";
 import type { ItfValue } from "./lib/tla-values.ts";
 import { buildChart } from "./lib/view/chart.ts";
@@ -99,14 +100,6 @@ async function pagePath(html: string | true, file: string): Promise<string> {
   return path;
 }
 
-/** The path itself or its nearest ancestor that exists (where mkdir -p stopped). */
-async function nearestExisting(path: string): Promise<string> {
-  for (let p = path; ; p = dirname(p)) {
-    if (await stat(p).then(() => true, () => false)) return p;
-    if (dirname(p) === p) return p;
-  }
-}
-
 /** Makes the page's folder, before the replay: a folder that cannot be made fails fast. */
 async function preparePage(path: string): Promise<void> {
   const dir = dirname(path);
@@ -114,7 +107,7 @@ async function preparePage(path: string): Promise<void> {
     await mkdir(dir, { recursive: true });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    const why = code === "EEXIST" || code === "ENOTDIR" ? `${shown(await nearestExisting(dir))} is not a folder` : reason(e);
+    const why = code === "EEXIST" || code === "ENOTDIR" ? `${shown(await nearestExisting(dir))} is not a folder` : fsReason(e);
     throw new OutputError(`cannot write ${shown(path)}: ${why}`);
   }
 }
@@ -123,15 +116,8 @@ async function writePage(path: string, text: string): Promise<void> {
   try {
     await writeFile(path, text);
   } catch (e) {
-    throw new OutputError(`cannot write ${shown(path)}: ${reason(e)}`);
+    throw new OutputError(`cannot write ${shown(path)}: ${fsReason(e)}`);
   }
-}
-
-/** A file system error without the path Node repeats: "ENOENT: no such file or directory, open '…'" → "no such file or directory (ENOENT)". */
-function reason(e: unknown): string {
-  const message = e instanceof Error ? e.message : String(e);
-  const m = /^([A-Z][A-Z0-9_]+): ([^,]+),/.exec(message);
-  return m ? `${m[2]} (${m[1]})` : message;
 }
 
 type Rec = Record<string, ItfValue>;

@@ -38,8 +38,6 @@ import type { ResolvedTlc, ResolveOptions } from "./tlc-resolve.ts";
 import { runTlc, type TlcRun } from "./tlc-run.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-/** The step names DCA_Validate's LabelledStep knows: DCA's actions, and the Quiesced claim. */
-const DCA_ACTIONS = KNOWN_ACTIONS;
 /** Text that goes into a TLA+ line comment: one line, printable ASCII (and arrows). */
 const commentSafe = (s: string) => s.replace(/[^\x20-\x7E→]/g, "?");
 
@@ -343,7 +341,7 @@ export function checkDcaTrace(trace: unknown, where = "trace"): CheckedTrace {
       },
     };
   });
-  // Every step after state 0 names one of DCA_ACTIONS (the shape check saw to it);
+  // Every step after state 0 names one of KNOWN_ACTIONS (the shape check saw to it);
   // only state 0 (recorded as "Init", or TLC's initial predicate) is unlabelled.
   const meta = isRec(trace["#meta"]) ? trace["#meta"] : {};
   if (typeof meta.users === "number" && meta.users !== users) {
@@ -356,7 +354,7 @@ export function checkDcaTrace(trace: unknown, where = "trace"): CheckedTrace {
 // Generated modules
 
 function traceRecord(s: CheckedState): string {
-  const labelled = DCA_ACTIONS.includes(s.action);
+  const labelled = KNOWN_ACTIONS.includes(s.action);
   const rec: Record<string, ItfValue> = {
     ...s.vars,
     action: s.action,
