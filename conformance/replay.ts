@@ -12,7 +12,7 @@ import { VARIANTS, type MemberState, type Uid, type Variant } from "../impl/type
 import type { ItfState, ItfTrace } from "../scripts/lib/itf.ts";
 import type { ItfValue } from "../scripts/lib/tla-values.ts";
 import { diffValues, type Difference } from "./diff.ts";
-import { toModel, type ModelState } from "./refinement.ts";
+import { modelLastArrival, toModel, type ModelState } from "./refinement.ts";
 import { checkDcaTrace, DCA_VARS, isInt, isRecord, show, TraceError } from "./trace-shape.ts";
 
 export { TraceError } from "./trace-shape.ts";
@@ -297,6 +297,13 @@ export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise
     const mapped = toModel(snapshot(room, users));
     opts.onMapped?.(i, mapped);
     const differences = diffValues(modelState(state) as unknown as ItfValue, mapped as unknown as ItfValue);
+    // The room checks arrivals against each member's last arrival read: it must be the model's.
+    for (const u of room.uids()) {
+      const model = modelLastArrival(modelState(state), u);
+      if (model !== undefined && room.state(u).status === "active" && room.lastArrival(u) !== model) {
+        differences.push({ path: `lastArrival of member ${u} (DCA_Inputs!LastArrival)`, model: String(model), impl: String(room.lastArrival(u)) });
+      }
+    }
     // Where the trace records which DC steps the model allows here (from TLC's state
     // graph), the implementation must allow exactly those: a DC that may do more
     // (or less) than the model is caught even when the trace never takes the step.

@@ -34,6 +34,12 @@ export interface MemberContext {
   variant: Variant;
   state: MemberState;
   mls: MemberMls;
+  /**
+   * @spec DCA_Inputs!LastArrival — the highest UID the member has heard of: its own, or
+   * that of the last `joined` it read. Not part of the model's st[u] (the model knows
+   * it from its log); the room checks the next `joined` against it (R2).
+   */
+  lastArrival: Uid;
 }
 
 export type MemberEvent =
@@ -98,7 +104,8 @@ export const memberMachine = setup({
       const mls = { ...context.mls };
       // The room joined (from the confirmed Welcome) or processed the Commit already.
       if (["confirm-welcome", "enter-at-welcome", "apply-commit"].includes(effect)) mls.group = event.group ?? null;
-      return { state, mls };
+      const lastArrival = event.entry.type === "joined" ? event.entry.uid : context.lastArrival;
+      return { state, mls, lastArrival };
     }),
     sendWelcome: assign(({ context, event }) =>
       event.type === "DC_WELCOME"
@@ -137,7 +144,12 @@ export const memberMachine = setup({
   id: "member",
   context: ({ input }) => {
     const state = input.uid === 1 ? creatorState() : joinerState(input.uid, input.cursor);
-    return { variant: input.variant, state: { ...state, cursor: input.cursor }, mls: { ...NO_MLS, group: input.group ?? null } };
+    return {
+      variant: input.variant,
+      state: { ...state, cursor: input.cursor },
+      mls: { ...NO_MLS, group: input.group ?? null },
+      lastArrival: input.uid,
+    };
   },
   initial: "active",
   states: {

@@ -7,7 +7,7 @@
 import { createActor, type Actor } from "xstate";
 import * as mls from "./mls.ts";
 import { memberMachine, type MemberEvent } from "./member.ts";
-import { commitEntry, readEffect, welcomeEntry } from "./rules.ts";
+import { commitEntry, readEffect, unexpectedArrival, unexpectedLeave, welcomeEntry } from "./rules.ts";
 import { NO_UID, type CommitEntry, type LogEntry, type MemberState, type Uid, type Variant } from "./types.ts";
 
 export interface RoomOptions {
@@ -289,13 +289,17 @@ export class Room {
     if (effect === "ignore-welcome" && entry.type === "welcome" && entry.target === uid) {
       refuse("second-welcome", `a Welcome from ${entry.sender} for a member already in the group`);
     }
-    // The DS announces each arrival and each departure once (R2): repeats are forged.
-    if (entry.type === "joined" && (entry.uid === uid || state.pendingAdds.includes(entry.uid) || state.members.includes(entry.uid))) {
-      refuse("duplicate-entry", `user ${entry.uid} has already arrived`);
-    }
-    if (entry.type === "left" && (entry.uid === uid || state.pendingRemoves.includes(entry.uid))) {
-      refuse("duplicate-entry", `user ${entry.uid} has already been announced as left`);
-    }
+    // Arrivals and departures the DS could not honestly announce here (R2): replays, forgeries.
+    const unexpected =
+      entry.type === "joined" ? unexpectedArrival(this.lastArrival(uid), entry.uid)
+      : entry.type === "left" ? unexpectedLeave(state, entry.uid, this.variant)
+      : null;
+    if (unexpected) refuse(unexpected.reason, unexpected.detail);
+  }
+
+  /** The highest UID the member has heard of (its own, or its last `joined` read). */
+  lastArrival(uid: Uid): Uid {
+    return this.actor(uid).getSnapshot().context.lastArrival;
   }
 
   /** Sends an event the member has already accepted; a machine that stopped is a bug, said loudly. */

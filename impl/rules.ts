@@ -238,3 +238,52 @@ export function canRemove(s: MemberState, variant: Variant): boolean {
     s.pendingRemoves.length > 0
   );
 }
+
+// --- What an honest delivery service can hand a member (tla/DCA_Inputs.tla) ---
+// The room refuses an announcement the DS could not honestly have made at this
+// point of the member's reading (R2). TLC checks, in DCA_Inputs, that the
+// algorithm never hands an active member an entry these functions object to, so
+// a refusal never makes an honest member diverge.
+
+/** @spec DCA_Inputs!KnownAlive — users the member knows of and has not seen leave. */
+export function knownAlive(s: MemberState): Set<Uid> {
+  return new Set([...s.members, ...s.pendingAdds, ...s.ahead]);
+}
+
+/**
+ * Known-bad variants under which an honest `left` can name a user the member has
+ * never heard of (TLC: DCA_Inputs!LeftIsKnown is violated, see
+ * test/inputs-model.test.ts): the room cannot refuse unknown departures there.
+ */
+export const LEFT_OF_UNKNOWN_POSSIBLE: readonly Variant[] = ["WelcomeOutOfOrder", "DcLowestAlive"];
+
+/** Why an entry cannot have come from an honest DS: the refusal's reason code and its explanation. */
+export interface Unexpected {
+  reason: "duplicate-entry" | "unknown-user" | "unexpected-arrival";
+  detail: string;
+}
+
+/** @spec DCA_Inputs!LeftIsKnown R2 R4 — why `left v` cannot be honest for this member now (null: it can). */
+export function unexpectedLeave(s: MemberState, v: Uid, variant: Variant): Unexpected | null {
+  if (v === s.uid) return { reason: "unknown-user", detail: `user ${v} is this member, which has not left` };
+  if (s.pendingRemoves.includes(v)) return { reason: "duplicate-entry", detail: `user ${v} has already been announced as left` };
+  if (!LEFT_OF_UNKNOWN_POSSIBLE.includes(variant) && !knownAlive(s).has(v)) {
+    return { reason: "unknown-user", detail: `user ${v} is not in the room as this member knows it (it never arrived, or has left and been removed)` };
+  }
+  return null;
+}
+
+/**
+ * @spec DCA_Inputs!JoinedIsNext DCA_Inputs!LastArrivalCoversKnown R2 — why `joined v` cannot
+ * be honest for a member whose last arrival read was `lastArrival` (null: it can). The DS
+ * numbers arrivals 1, 2, 3, … and every member reads every `joined` after its own, so the
+ * next is lastArrival + 1; every UID the member knows is at most lastArrival, so a lower
+ * one is a user that has already arrived.
+ */
+export function unexpectedArrival(lastArrival: Uid, v: Uid): Unexpected | null {
+  if (v <= lastArrival) return { reason: "duplicate-entry", detail: `user ${v} has already arrived (the member has read arrivals up to ${lastArrival})` };
+  if (v !== lastArrival + 1) {
+    return { reason: "unexpected-arrival", detail: `UIDs are given in order and the last arrival the member read is ${lastArrival}, so the next is ${lastArrival + 1}, not ${v}` };
+  }
+  return null;
+}

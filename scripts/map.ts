@@ -18,6 +18,8 @@ import { buildMap, renderMarkdown, type CorrespondenceMap, type MapInputs, type 
 export const MAP_FILE = "docs/correspondence.md";
 export const SPEC_FILE = "spec/dca.md";
 export const TLA_FILE = "tla/DCA.tla";
+/** Modules that extend the model with definitions only (no variable, no step). */
+export const EXTRA_TLA_FILES = ["tla/DCA_Inputs.tla"];
 const CODE_DIRS = ["impl", "conformance"];
 const TEST_DIR = "test";
 // Tests that name actions or properties without testing them: the map's own test,
@@ -42,6 +44,7 @@ export async function loadInputs(root = "."): Promise<MapInputs> {
     spec: readFileSync(join(root, SPEC_FILE), "utf8"),
     tlaPath: TLA_FILE,
     tla: readFileSync(join(root, TLA_FILE), "utf8"),
+    extraModules: EXTRA_TLA_FILES.map((path) => ({ path, text: readFileSync(join(root, path), "utf8") })),
     code: CODE_DIRS.flatMap((d) => sources(root, d)),
     tests: sources(root, TEST_DIR),
     steps: actions,
@@ -84,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
   const { map, markdown } = await generate();
   if (map.unknown.length || map.undefinedProperties.length) {
     for (const u of map.unknown) console.error(u);
-    for (const p of map.undefinedProperties) console.error(`${SPEC_FILE}: property ${p} is not defined in ${TLA_FILE}`);
+    for (const p of map.undefinedProperties) console.error(`${SPEC_FILE}: property ${p} is not defined in ${[TLA_FILE, ...EXTRA_TLA_FILES].join(" or ")}`);
     return 2;
   }
   if (check) {

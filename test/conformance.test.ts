@@ -1,9 +1,10 @@
 // The implementation, on real MLS, follows every committed model trace step by
 // step; every action of the model is replayed; and every known-bad switch of the
 // implementation makes the conformance suite fail.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ConformanceError, replayTrace } from "../conformance/replay.ts";
 import { CORRECT_ACTIONS, replayAll, traceFiles, uncovered } from "../conformance/suite.ts";
+import { Room } from "../impl/room.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
 import { readItf } from "../scripts/lib/itf.ts";
 
@@ -61,5 +62,29 @@ describe("TLC counterexamples replay on the implementation", () => {
     );
     expect(error).toBeInstanceOf(ConformanceError);
     expect((error as ConformanceError).message).toContain(expected);
+  });
+});
+
+// @spec DCA_Inputs!LastArrival — the room checks arrivals against each member's last
+// arrival read, a variable the model does not have: the replay compares it with the
+// value the model's log implies, so a member that miscounts is caught at once.
+describe("the implementation's last-arrival counter follows the model", () => {
+  it("a member whose counter is one off is a divergence at the first step", async () => {
+    const file = modelTraces[0]!;
+    const real = Room.prototype.lastArrival;
+    const spy = vi.spyOn(Room.prototype, "lastArrival").mockImplementation(function (this: Room, uid: number) {
+      return real.call(this, uid) + 1;
+    });
+    try {
+      const error = await replayTrace(await readItf(file), { file, mls: false }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConformanceError);
+      expect((error as ConformanceError).message).toMatch(/lastArrival of member 1 \(DCA_Inputs!LastArrival\): model \d+, implementation \d+/);
+      expect((error as ConformanceError).step.index).toBeLessThanOrEqual(1);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

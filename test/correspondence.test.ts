@@ -25,6 +25,8 @@ const PROPERTIES = [
   "TypeOK", "UniquePendings", "UidsEnumerate", "QuiescentNoPendings", "QuiescentEqualEpochs", "QuiescentAllWelcomed",
   "QuiescentWelcomesAdded", "CommitEpochsIncreaseByOne", "NoDoubleCommit", "CommitsFromBelievedDc", "AtMostOneBelievesDc",
   "NoFork", "ViewMatchesGroup", "JoinerEventuallyWelcomed", "EventuallyConverged",
+  // tla/DCA_Inputs.tla
+  "LeftIsKnown", "JoinedIsNext", "LastArrivalCoversKnown",
 ];
 
 describe("the committed map (docs/correspondence.md)", async () => {
@@ -140,11 +142,11 @@ describe("parsing", () => {
 
   it("annotations: the run of DCA!<Name> and R<n> tokens after @spec, with file:line", () => {
     expect(findAnnotations(inputs().code)).toEqual([
-      { file: "conformance/p.ts", line: 2, names: ["Safe"], requirements: [] },
-      { file: "conformance/p.ts", line: 3, names: ["Steps"], requirements: [] },
-      { file: "impl/a.ts", line: 1, names: ["Inc"], requirements: ["R1"] },
-      { file: "impl/a.ts", line: 3, names: ["Dec"], requirements: ["R2"] },
-      { file: "impl/a.ts", line: 4, names: ["Stop"], requirements: [] },
+      { file: "conformance/p.ts", line: 2, names: ["Safe"], modules: ["DCA"], requirements: [] },
+      { file: "conformance/p.ts", line: 3, names: ["Steps"], modules: ["DCA"], requirements: [] },
+      { file: "impl/a.ts", line: 1, names: ["Inc"], modules: ["DCA"], requirements: ["R1"] },
+      { file: "impl/a.ts", line: 3, names: ["Dec"], modules: ["DCA"], requirements: ["R2"] },
+      { file: "impl/a.ts", line: 4, names: ["Stop"], modules: ["DCA"], requirements: [] },
     ]);
   });
 
@@ -173,6 +175,15 @@ describe("teeth", () => {
     ]);
     const ok = findAnnotations([{ path: "impl/x.ts", text: "/** @spec DCA!DcWelcome R1 */\n" }]);
     expect(unknownReferences(ok, parseTlaNames(tla), reqs)).toEqual([]);
+    // A module that extends the model: its own names and the model's, qualified with it.
+    const extra = new Map([["DCA_Inputs", parseTlaNames("LeftIsKnown ==\n    TRUE\n")]]);
+    const qualified = findAnnotations([
+      { path: "impl/y.ts", text: "// @spec DCA_Inputs!LeftIsKnown DCA_Inputs!DcWelcome R1\n// @spec DCA!LeftIsKnown\n// @spec DCA_Input!LeftIsKnown\n" },
+    ]);
+    expect(unknownReferences(qualified, parseTlaNames(tla), reqs, extra)).toEqual([
+      "impl/y.ts:2: DCA!LeftIsKnown is not defined in the model",
+      "impl/y.ts:3: DCA_Input!LeftIsKnown: DCA_Input is not a module of the model",
+    ]);
     // Through the whole map too:
     const map = buildMap(inputs({ code: [...inputs().code, { path: "impl/b.ts", text: "// @spec DCA!Inx\n" }] }));
     expect(map.unknown).toEqual(["impl/b.ts:1: DCA!Inx is not defined in the model"]);

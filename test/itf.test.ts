@@ -1,12 +1,11 @@
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ItfError, readItf, traceFromTlc, validateItf, writeItf, type ItfTrace } from "../scripts/lib/itf.ts";
 import { parseTlcOutput, type TlcResult } from "../scripts/lib/tlc-messages.ts";
-import { mavenJarPath, mavenRepoLocal, TLC_PINS, tlcCacheDir } from "../scripts/lib/tlc-resolve.ts";
 import { formatSummary, runTlc } from "../scripts/lib/tlc-run.ts";
+import { hasJava, localJar, skipWithoutTlc, testJar } from "./local-tlc.ts";
 
 const fixtures = new URL("fixtures/tlc/", import.meta.url).pathname;
 const fixture = (name: string) => parseTlcOutput(readFileSync(join(fixtures, `${name}.out`), "utf8"));
@@ -175,26 +174,11 @@ describe("writeItf / readItf", () => {
 });
 
 // End to end with the real TLC, when a pinned jar and Java are available locally
-// (no network: TLA2TOOLS_JAR, the tool cache, or the local Maven repository).
-function localJar(): string | undefined {
-  const env = process.env;
-  const candidates = [
-    env.TLA2TOOLS_JAR,
-    join(tlcCacheDir(env, homedir()), TLC_PINS.official.cacheFile),
-    join(tlcCacheDir(env, homedir()), TLC_PINS.maven.cacheFile),
-    mavenJarPath(mavenRepoLocal(env, homedir())),
-  ];
-  return candidates.find((p): p is string => !!p && existsSync(p));
-}
-const jar = localJar();
-const hasJava = spawnSync("java", ["-version"]).status === 0;
-
-// In CI (CI=true) this never skips: model checking that silently did not run must fail.
-const inCi = process.env.CI === "true";
-describe.skipIf(!inCi && (!jar || !hasJava))("real TLC run → ITF", () => {
+// (test/local-tlc.ts; in CI it never skips).
+describe.skipIf(skipWithoutTlc)("real TLC run → ITF", () => {
   it("has Java and a TLC jar (required in CI)", () => {
     expect(hasJava, "java is not on PATH").toBe(true);
-    expect(jar, "no TLC jar found: run `make test`, which resolves one first").toBeDefined();
+    expect(localJar, "no TLC jar found: run `make test`, which resolves one first").toBeDefined();
   });
 
   it("model-checks the invariant fixture and stores its counterexample", async () => {
@@ -204,7 +188,7 @@ describe.skipIf(!inCi && (!jar || !hasJava))("real TLC run → ITF", () => {
     const run = await runTlc({
       spec: join(specDir, "Inv.tla"),
       config: join(specDir, "Inv.cfg"),
-      jar: { jar: jar!, source: "env", label: "test jar", sha256: "" },
+      jar: testJar(),
       workers: 1,
       outDir,
       quiet: true,
@@ -229,7 +213,7 @@ describe.skipIf(!inCi && (!jar || !hasJava))("real TLC run → ITF", () => {
     const run = await runTlc({
       spec: join(specDir, "Ok.tla"),
       config: join(specDir, "Ok.cfg"),
-      jar: { jar: jar!, source: "env", label: "test jar", sha256: "" },
+      jar: testJar(),
       outDir: join(tmp, "tlc-ok"),
       quiet: true,
     });

@@ -157,10 +157,54 @@ describe("a member rejects bad log entries and stays usable", () => {
     await rejectAtMember(1, joined, "duplicate-entry");
   });
 
-  it("a `joined` entry whose KeyPackage is garbled or names someone else", async () => {
-    await rejectAtMember(1, { type: "joined", uid: 9, keyPackage: new Uint8Array([1, 2, 3]) }, "garbled");
+  // @spec DCA_Inputs!JoinedIsNext DCA_Inputs!LastArrivalCoversKnown R2
+  it("a replayed `joined` of a user long gone, and one that skips a UID, are refused", async () => {
+    // User 2 leaves and is removed: nothing in member 1's pending lists or view names it any more.
+    room.leave(2);
+    await catchUp(room, 1);
+    await room.dcWelcome(1);
+    room.dcAdd(1);
+    await room.dcRemove(1);
+    expect(room.state(1)).toMatchObject({ members: [1, 3], pendingAdds: [], pendingRemoves: [] });
+    const of2 = room.log.find((e) => e.type === "joined" && e.uid === 2)!;
+    const replay = await rejectAtMember(1, of2, "duplicate-entry");
+    expect(replay.message).toContain("has read arrivals up to 3");
     const of3 = room.log.find((e) => e.type === "joined" && e.uid === 3)!;
-    await rejectAtMember(1, { ...of3, uid: 9 } as LogEntry, "invalid");
+    const skip = await rejectAtMember(1, { ...of3, uid: 5 } as LogEntry, "unexpected-arrival");
+    expect(skip.message).toContain("the next is 4, not 5");
+    // The genuine next arrival is still read.
+    const uid = await room.join();
+    expect(uid).toBe(4);
+    await catchUp(room, 1);
+    expect(room.state(1).pendingAdds).toEqual([4]);
+    expect(room.lastArrival(1)).toBe(4);
+  });
+
+  // @spec DCA_Inputs!LeftIsKnown R2 R4
+  it("a `left` of a user that never arrived, was removed, or is the reader itself is refused", async () => {
+    await rejectAtMember(1, { type: "left", uid: 7 }, "unknown-user");
+    await rejectAtMember(1, { type: "left", uid: 1 }, "unknown-user");
+    room.leave(2);
+    await catchUp(room, 1);
+    await room.dcWelcome(1); // adds before removes (R13): user 3 first, then 2 goes
+    room.dcAdd(1);
+    await room.dcRemove(1);
+    expect(room.state(1)).toMatchObject({ members: [1, 3], pendingRemoves: [] });
+    const error = await rejectAtMember(1, { type: "left", uid: 2 }, "unknown-user");
+    expect(error.message).toContain("never arrived, or has left and been removed");
+    // The limit of the check (spec/dca.md section 3): a joiner not yet welcomed ranks
+    // everyone who arrived before it and cannot tell who of them is still there, so a
+    // forged departure of user 2, removed long ago, is plausible to it and is taken.
+    const joiner = await room.join();
+    room.deliver({ type: "left", uid: 2 });
+    expect((await room.read(joiner)).kind).toBe("read");
+    expect(room.state(joiner)).toMatchObject({ pendingRemoves: [2], ahead: [1, 3] });
+  });
+
+  it("a `joined` entry whose KeyPackage is garbled or names someone else", async () => {
+    await rejectAtMember(1, { type: "joined", uid: 4, keyPackage: new Uint8Array([1, 2, 3]) }, "garbled");
+    const of3 = room.log.find((e) => e.type === "joined" && e.uid === 3)!;
+    await rejectAtMember(1, { ...of3, uid: 4 } as LogEntry, "invalid");
   });
 
   it("an unknown entry type", async () => {

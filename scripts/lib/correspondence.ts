@@ -1,6 +1,7 @@
 // The auditor's correspondence map (docs/correspondence.md, `npm run map`):
 // requirement / TLA+ action / property  →  TLA+ definition, implementation
-// annotations (`@spec DCA!<Name> R<n>`), tests, and replayed steps per action.
+// annotations (`@spec DCA!<Name> R<n>`, or `DCA_Inputs!<Name>` for the module that
+// extends the model), tests, and replayed steps per action.
 //
 // Everything here is pure: text in, data or text out. scripts/map.ts reads the
 // files and runs the replay; test/correspondence.test.ts feeds in-memory inputs.
@@ -26,11 +27,16 @@ export interface SpecProperty {
   line: number;
 }
 
-/** One `@spec` annotation: the names (without `DCA!`) and requirement ids it carries. */
+/** A TLA+ definition, the module file it is in, and how annotations qualify it ("DCA", "DCA_Inputs"). */
+export type TlaDefinition = TlaName & { file: string; module: string };
+
+/** One `@spec` annotation: the names (without `DCA!`), their modules, and requirement ids it carries. */
 export interface Annotation {
   file: string;
   line: number;
   names: string[];
+  /** The module each of `names` was qualified with ("DCA", "DCA_Inputs"), in the same order. */
+  modules: string[];
   requirements: string[];
 }
 
@@ -57,7 +63,7 @@ export interface Row {
   /** The requirement's line in the spec (requirements only). */
   specLine?: number;
   /** TLA+ definitions: the item's own (actions, properties) or those annotated with it (requirements). */
-  tla: TlaName[];
+  tla: TlaDefinition[];
   impl: Ref[];
   tests: Ref[];
   /** Replayed steps (actions only). */
@@ -69,6 +75,11 @@ export interface MapInputs {
   spec: string;
   tlaPath: string;
   tla: string;
+  /**
+   * Modules that EXTEND the model and add definitions only (tla/DCA_Inputs.tla): their
+   * operators can be properties and annotation targets (`@spec DCA_Inputs!<Name>`).
+   */
+  extraModules?: SourceFile[];
   /** impl/*.ts and conformance/*.ts */
   code: SourceFile[];
   /** test/*.ts */
@@ -182,7 +193,7 @@ export function parseActions(tla: string, next = "Next"): string[] {
 // --- annotations and tests ----------------------------------------------------------
 
 /**
- * `@spec` annotations: after `@spec`, the run of tokens `DCA!<Name>` and `R<n>`
+ * `@spec` annotations: after `@spec`, the run of tokens `<Module>!<Name>` and `R<n>`
  * (the first other token ends it, e.g. the "—" before a description).
  */
 export function findAnnotations(files: readonly SourceFile[]): Annotation[] {
@@ -192,27 +203,44 @@ export function findAnnotations(files: readonly SourceFile[]): Annotation[] {
       const at = text.indexOf("@spec");
       if (at < 0) return;
       const names: string[] = [];
+      const modules: string[] = [];
       const requirements: string[] = [];
       for (const token of text.slice(at + "@spec".length).trim().split(/\s+/)) {
-        const name = /^DCA!([A-Za-z_]\w*)$/.exec(token);
-        if (name) names.push(name[1]!);
-        else if (/^R\d+$/.test(token)) requirements.push(token);
+        const name = /^([A-Z]\w*)!([A-Za-z_]\w*)$/.exec(token);
+        if (name) {
+          modules.push(name[1]!);
+          names.push(name[2]!);
+        } else if (/^R\d+$/.test(token)) requirements.push(token);
         else break;
       }
-      out.push({ file: f.path, line: i + 1, names, requirements });
+      out.push({ file: f.path, line: i + 1, names, modules, requirements });
     });
   }
   return out.sort(byPath);
 }
 
-/** Annotations that name something the model does not define, or a requirement the spec does not have. */
-export function unknownReferences(annotations: readonly Annotation[], tla: readonly TlaName[], requirements: readonly Requirement[]): string[] {
+/**
+ * Annotations that name something the model does not define, or a requirement the spec
+ * does not have. `DCA!X` must be defined in the model (`tla`); `M!X`, for a module M of
+ * `extra` (which extends the model), in M or in the model.
+ */
+export function unknownReferences(
+  annotations: readonly Annotation[],
+  tla: readonly TlaName[],
+  requirements: readonly Requirement[],
+  extra: ReadonlyMap<string, readonly TlaName[]> = new Map(),
+): string[] {
   const names = new Set(tla.map((n) => n.name));
   const reqs = new Set(requirements.map((r) => r.id));
   const out: string[] = [];
   for (const a of annotations) {
     if (a.names.length === 0 && a.requirements.length === 0) out.push(`${a.file}:${a.line}: @spec names nothing (expected DCA!<Name> or R<n>)`);
-    for (const n of a.names) if (!names.has(n)) out.push(`${a.file}:${a.line}: DCA!${n} is not defined in the model`);
+    a.names.forEach((n, k) => {
+      const module = a.modules[k] ?? "DCA";
+      const own = extra.get(module);
+      if (module !== "DCA" && !own) out.push(`${a.file}:${a.line}: ${module}!${n}: ${module} is not a module of the model`);
+      else if (!names.has(n) && !own?.some((d) => d.name === n)) out.push(`${a.file}:${a.line}: ${module}!${n} is not defined in the model`);
+    });
     for (const r of a.requirements) if (!reqs.has(r)) out.push(`${a.file}:${a.line}: ${r} is not a requirement of the spec`);
   }
   return out;
@@ -241,6 +269,9 @@ export function findTests(tests: readonly SourceFile[], annotations: readonly An
 
 // --- the map ----------------------------------------------------------------------
 
+/** "tla/DCA_Inputs.tla" → "DCA_Inputs". */
+const moduleName = (path: string): string => (path.split("/").pop() ?? path).replace(/\.tla$/, "");
+
 export interface CorrespondenceMap {
   rows: Row[];
   /** Annotations naming nothing the model or the spec defines. */
@@ -252,7 +283,13 @@ export interface CorrespondenceMap {
 export function buildMap(inputs: MapInputs): CorrespondenceMap {
   const requirements = parseRequirements(inputs.spec);
   const tlaNames = parseTlaNames(inputs.tla);
-  const operators = new Map(tlaNames.filter((n) => n.kind === "operator").map((n) => [n.name, n]));
+  const extra = new Map((inputs.extraModules ?? []).map((f) => [moduleName(f.path), parseTlaNames(f.text)]));
+  const operators = new Map<string, TlaDefinition>();
+  for (const f of [{ path: inputs.tlaPath, text: inputs.tla }, ...(inputs.extraModules ?? [])]) {
+    const defs = f.path === inputs.tlaPath ? tlaNames : extra.get(moduleName(f.path))!;
+    const module = f.path === inputs.tlaPath ? "DCA" : moduleName(f.path);
+    for (const n of defs) if (n.kind === "operator" && !operators.has(n.name)) operators.set(n.name, { ...n, file: f.path, module });
+  }
   const actions = parseActions(inputs.tla);
   const specProperties = parseSpecProperties(inputs.spec);
   const codeAnnotations = findAnnotations(inputs.code);
@@ -260,13 +297,19 @@ export function buildMap(inputs: MapInputs): CorrespondenceMap {
   const implRefs = (kind: RowKind, id: string): Ref[] =>
     codeAnnotations.filter((a) => carries(a, kind, id)).map((a) => ({ file: a.file, line: a.line }));
 
+  // In the model's order: the model's own definitions first, then the extra modules'.
+  const order = (name: string): number => {
+    const d = operators.get(name);
+    return d === undefined ? Infinity : (d.file === inputs.tlaPath ? 0 : 1e6) + d.line;
+  };
+
   const rows: Row[] = [];
   for (const r of requirements) {
     const withIt = codeAnnotations.filter((a) => a.requirements.includes(r.id));
     const tla = [...new Set(withIt.flatMap((a) => a.names))]
       .map((n) => operators.get(n))
-      .filter((n): n is TlaName => n !== undefined)
-      .sort((a, b) => a.line - b.line);
+      .filter((n): n is TlaDefinition => n !== undefined)
+      .sort((a, b) => order(a.name) - order(b.name));
     rows.push({
       kind: "requirement",
       id: r.id,
@@ -288,7 +331,7 @@ export function buildMap(inputs: MapInputs): CorrespondenceMap {
       steps: inputs.steps.get(a) ?? 0,
     });
   }
-  const properties = [...specProperties].sort((a, b) => (operators.get(a.name)?.line ?? Infinity) - (operators.get(b.name)?.line ?? Infinity) || a.line - b.line);
+  const properties = [...specProperties].sort((a, b) => order(a.name) - order(b.name) || a.line - b.line);
   for (const p of properties) {
     rows.push({
       kind: "property",
@@ -301,7 +344,7 @@ export function buildMap(inputs: MapInputs): CorrespondenceMap {
   }
   return {
     rows,
-    unknown: unknownReferences([...codeAnnotations, ...testAnnotations], tlaNames, requirements),
+    unknown: unknownReferences([...codeAnnotations, ...testAnnotations], tlaNames, requirements, extra),
     undefinedProperties: specProperties.filter((p) => !operators.has(p.name)).map((p) => p.name),
   };
 }
@@ -311,7 +354,8 @@ export function gaps(map: CorrespondenceMap): string[] {
   const out: string[] = [];
   for (const r of map.rows) {
     if (r.kind === "requirement") continue;
-    if (r.impl.length === 0) out.push(`${r.kind} ${r.id}: no implementation annotation (@spec DCA!${r.id})`);
+    const module = r.tla[0]?.module ?? "DCA";
+    if (r.impl.length === 0) out.push(`${r.kind} ${r.id}: no implementation annotation (@spec ${module}!${r.id})`);
     if (r.tests.length === 0) out.push(`${r.kind} ${r.id}: no test`);
   }
   return out;
@@ -335,7 +379,8 @@ const link = (file: string, line: number, text = `${file.split("/").pop()}:${lin
 
 const cell = (parts: string[]): string => (parts.length ? parts.join("<br>") : "**none**");
 
-export function renderMarkdown(map: CorrespondenceMap, inputs: Pick<MapInputs, "specPath" | "tlaPath">): string {
+export function renderMarkdown(map: CorrespondenceMap, inputs: Pick<MapInputs, "specPath" | "tlaPath" | "extraModules">): string {
+  const extra = (inputs.extraModules ?? []).map((f) => `[${f.path}](../${f.path})`);
   const out: string[] = [
     "# Correspondence map: spec ↔ TLA+ ↔ implementation ↔ tests",
     "",
@@ -343,7 +388,9 @@ export function renderMarkdown(map: CorrespondenceMap, inputs: Pick<MapInputs, "
     "",
     `One row per requirement of [${inputs.specPath}](../${inputs.specPath}) (R1–R14), per action of the`,
     `next-state relation of [${inputs.tlaPath}](../${inputs.tlaPath}) (\`Next\`, with \`DcStep\` expanded), and per`,
-    "property of the spec's section 4 tables, in the model's order. Columns:",
+    extra.length
+      ? `property of the spec's section 4 tables, in the model's order (then those of ${extra.join(", ")}, which extends it). Columns:`
+      : "property of the spec's section 4 tables, in the model's order. Columns:",
     "",
     "- **TLA+** — the operator's definition. For a requirement: the operators the",
     "  implementation annotates together with it (`@spec DCA!DcWelcome R10 R11 R12`).",
@@ -367,7 +414,7 @@ export function renderMarkdown(map: CorrespondenceMap, inputs: Pick<MapInputs, "
     const item =
       r.kind === "requirement" ? `${link(inputs.specPath, r.specLine!, `**${r.id}**`)} — ${r.label}` : `\`${r.id}\``;
     const kind = r.kind === "requirement" ? "requirement" : r.kind === "action" ? "action" : r.label;
-    const tla = cell(r.tla.map((t) => link(inputs.tlaPath, t.line, t.name)));
+    const tla = cell(r.tla.map((t) => link(t.file, t.line, t.name)));
     const impl = cell(r.impl.map((x) => link(x.file, x.line)));
     const tests = cell(r.tests.map((x) => link(x.file, x.line)));
     const steps = r.steps === undefined ? "" : String(r.steps);

@@ -1,0 +1,65 @@
+----------------------------- MODULE DCA_Inputs -----------------------------
+(***************************************************************************)
+(* Which delivery-service entries a member can expect (spec/dca.md R2 and  *)
+(* sections 3 and 4).                                                      *)
+(*                                                                         *)
+(* The implementation refuses a `joined` or `left` entry that an honest    *)
+(* DS could not have appended at that point of the member's reading (a     *)
+(* replay, or a forged announcement).  A refusal is sound only if no       *)
+(* behaviour of the algorithm ever hands an active member such an entry:   *)
+(* otherwise the check itself would make an honest member diverge.  The    *)
+(* invariants below state, from the member's local state only, exactly     *)
+(* what impl/rules.ts checks (unexpectedArrival, unexpectedLeave), and     *)
+(* TLC checks them in every reachable state (tla/MC_ci.cfg).               *)
+(*                                                                         *)
+(* A separate module: it adds definitions only (no variable, no step), so  *)
+(* the model itself, and the key of the long MC_full run, are untouched.   *)
+(***************************************************************************)
+EXTENDS DCA
+
+\* The entry u reads next, if there is one.
+HasNext(u)   == st[u].cursor < Len(log)
+NextEntry(u) == log[st[u].cursor + 1]
+
+\* Users u knows to be alive and not yet announced as left: its view of the
+\* members, the joiners it tracks, and those ranked before it.  Before its
+\* Welcome a joiner ranks every earlier user before it (Join), so an
+\* unwelcomed member also knows of everyone who arrived before it.
+KnownAlive(u) == st[u].members \cup Range(st[u].pendingAdds) \cup st[u].ahead
+
+\* A `left v` the member reads names a user it knows of, that it has not
+\* already seen leave, and not itself (the DS announces each departure once,
+\* for a user that arrived and had not left: R2).
+LeftIsKnown ==
+    \A u \in Active :
+        HasNext(u) /\ NextEntry(u).type = "left" =>
+            LET v == NextEntry(u).uid
+            IN  /\ v \in KnownAlive(u) \ {u}
+                /\ v \notin Range(st[u].pendingRemoves)
+
+\* The highest UID u has heard of: its own, or that of the last `joined`
+\* entry it read.  Members read every `joined` after their own in log order,
+\* and the DS numbers arrivals 1, 2, 3, ... (R2), so this is nextUid - 1
+\* less the arrivals still unread.  The implementation keeps it as a
+\* counter (impl/member.ts, lastArrival); the conformance replay compares
+\* the two after every step.
+Unread(u)      == SubSeq(log, st[u].cursor + 1, Len(log))
+UnreadJoins(u) == Len(SelectSeq(Unread(u), LAMBDA m : m.type = "joined"))
+LastArrival(u) == nextUid - 1 - UnreadJoins(u)
+
+\* A `joined v` the member reads carries the next UID after the last one it
+\* heard of: never a UID it knows, has seen leave, or its own.
+JoinedIsNext ==
+    \A u \in Active :
+        HasNext(u) /\ NextEntry(u).type = "joined" =>
+            LET v == NextEntry(u).uid
+            IN  /\ v = LastArrival(u) + 1
+                /\ v \notin KnownAlive(u) \cup Range(st[u].pendingRemoves) \cup {u}
+
+\* Sanity of LastArrival itself: every user has heard of itself and of all
+\* it tracks.
+LastArrivalCoversKnown ==
+    \A u \in Active :
+        /\ LastArrival(u) >= u
+        /\ \A v \in KnownAlive(u) \cup Range(st[u].pendingRemoves) : v <= LastArrival(u)
+=============================================================================
