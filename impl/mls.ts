@@ -95,6 +95,8 @@ import {
   processPrivateMessage,
   zeroOutUint8Array,
 } from "ts-mls";
+// Not re-exported by the package root; public through its "./*.js" export.
+import { decryptGroupInfo, decryptGroupSecrets } from "ts-mls/welcome.js";
 
 // ---------------------------------------------------------------------------
 // Errors
@@ -639,13 +641,48 @@ async function welcomeFor(ctx: MlsContext, member: Member, welcomeBytes: Uint8Ar
   return { r, welcome };
 }
 
+/** What a Welcome says, once MLS has verified it: the group it joins. */
+export interface WelcomeContents {
+  epoch: number;
+  /** The UIDs of the group's members, sorted. */
+  members: number[];
+  /** The UID of the member that signed the GroupInfo: the committer of that epoch. */
+  signer: number;
+}
+
 /**
- * Checks, without joining and without using up the KeyPackage secret, that
- * `welcomeBytes` is a well-formed Welcome addressed to `member` — so a joiner can
- * refuse a bad Welcome when it reads it and keep waiting for a good one.
+ * Checks, without using up the KeyPackage secret, that `welcomeBytes` is a Welcome
+ * addressed to `member` that MLS accepts (a trial join: signature, confirmation tag,
+ * ratchet tree), and says what it contains — so a joiner can refuse a bad Welcome,
+ * or one whose log entry misstates it, when it reads it, and keep waiting for a good
+ * one. The trial state is discarded; the join proper happens on confirmation (R8).
  */
-export async function checkWelcome(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array): Promise<void> {
-  await welcomeFor(ctx, member, welcomeBytes, "checkWelcome");
+export async function inspectWelcome(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array): Promise<WelcomeContents> {
+  const { impl, config } = ctxRecord(ctx);
+  const what = "Welcome";
+  const { r, welcome } = await welcomeFor(ctx, member, welcomeBytes, "inspectWelcome");
+  let state: ClientState;
+  let signerLeaf: number;
+  try {
+    state = await joinGroup(welcome, r.publicPackage, r.privatePackage, emptyPskIndex, impl, undefined, undefined, config);
+    // joinGroup verified the GroupInfo's signature with its signer's leaf but does not
+    // say which leaf that was: decrypt the GroupInfo again to read it (no PSKs here,
+    // so the PSK secret is all zeroes, RFC 9420 section 8.4).
+    const initKey = await impl.hpke.importPrivateKey(r.privatePackage.initPrivateKey);
+    const secrets = await decryptGroupSecrets(initKey, await keyPackageRef(impl, r.keyPackageEncoded), welcome, impl.hpke);
+    if (!secrets) throw inputError("invalid", `${what}: its group secrets do not decrypt`);
+    const info = await decryptGroupInfo(welcome, secrets.joinerSecret, new Uint8Array(impl.kdf.size), impl);
+    zeroOutUint8Array(secrets.joinerSecret);
+    if (!info) throw inputError("invalid", `${what}: its GroupInfo does not decrypt`);
+    signerLeaf = info.signer;
+  } catch (e) {
+    throw e instanceof MlsInputError ? e : fromMls(e, what);
+  }
+  checkState(state, r.uid, what);
+  const uids = leafUids(state.ratchetTree, what);
+  const signer = uids.get(signerLeaf);
+  if (signer === undefined) throw inputError("invalid", `${what}: its signer, leaf ${signerLeaf}, is not a member`);
+  return { epoch: Number(state.groupContext.epoch), members: [...uids.values()].sort((a, b) => a - b), signer };
 }
 
 export async function joinFromWelcome(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array): Promise<MlsGroup> {

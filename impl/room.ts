@@ -421,10 +421,18 @@ export class Room {
     const ctx = this.ctx!;
     // A tentative Welcome is checked when read but kept as bytes: the joiner joins
     // from the one its Add confirms (R8), so its KeyPackage secret survives a
-    // replaced Welcome, and a bad Welcome is refused at its own log index.
+    // replaced Welcome, and a bad Welcome — or one whose entry misstates the epoch,
+    // the members or the sender that its Add must match — is refused at its own log
+    // index, not found out at the Add (or never, if the Add then fails to match it).
     if (entry.type === "joined") mls.checkKeyPackage(entry.keyPackage!, entry.uid);
     if (effect === "hold-welcome" && entry.type === "welcome") {
-      await mls.checkWelcome(ctx, this.identities.get(uid)!, entry.welcome!);
+      const said = await mls.inspectWelcome(ctx, this.identities.get(uid)!, entry.welcome!);
+      const misstated = [
+        said.epoch !== entry.epoch && `its MLS epoch is ${said.epoch}, its log entry says ${entry.epoch}`,
+        !sameUids(said.members, entry.members) && `its MLS members are ${said.members}, its log entry says ${entry.members}`,
+        said.signer !== entry.sender && `it was signed by member ${said.signer}, its log entry names sender ${entry.sender}`,
+      ].filter((x): x is string => typeof x === "string");
+      if (misstated.length) throw new MemberInputError(uid, state.cursor, "entry-mismatch", `a Welcome whose entry misstates it: ${misstated.join("; ")}`);
       return undefined;
     }
     const welcome = effect === "enter-at-welcome" ? entry : effect === "confirm-welcome" ? state.tentative : null;

@@ -18,6 +18,7 @@ import {
   epochAuthenticator,
   epochOf,
   initMls,
+  inspectWelcome,
   joinFromWelcome,
   membersOf,
   myUid,
@@ -281,6 +282,10 @@ describe("impl/mls.ts: a DCA group over real MLS", () => {
     await expectInputError(joinFromWelcome(ctx, m4, welcomeThree), "not-for-me");
     await expectInputError(joinFromWelcome(ctx, m4, next.welcome.subarray(0, 100)), "truncated");
     await expectInputError(joinFromWelcome(ctx, m[2]!, welcomeThree), "key-package-used"); // 3 joined already
+    await expectInputError(inspectWelcome(ctx, m4, welcomeThree), "not-for-me");
+    await expectInputError(inspectWelcome(ctx, m4, next.welcome.subarray(0, 100)), "truncated");
+    // A trial join says what the Welcome holds, signer included, and uses up nothing.
+    expect(await inspectWelcome(ctx, m4, next.welcome)).toEqual({ epoch: 3, members: [1, 2, 3, 4], signer: 1 });
 
     // KeyPackage side (the DC)
     const dcBefore = encodeGroup(dcSpare);

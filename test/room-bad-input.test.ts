@@ -122,6 +122,25 @@ describe("a member rejects bad log entries and stays usable", () => {
     expect(authOf(3)).toBe(authOf(1));
   });
 
+  it.each([
+    ["epoch", { epoch: 5 }, "its MLS epoch is 2, its log entry says 5"],
+    ["members", { members: [1, 3] }, "its MLS members are 1,2,3, its log entry says 1,3"],
+    ["sender", { sender: 2 }, "it was signed by member 1, its log entry names sender 2"],
+  ])("a genuine Welcome whose entry misstates its %s, refused where it stands; the genuine one still counts", async (_field, forged, says) => {
+    await room.dcWelcome(1); // the genuine Welcome for 3, held back from the log ...
+    const genuine = room.log.pop() as WelcomeEntry;
+    const index = room.deliver({ ...genuine, ...forged }); // ... a misstated copy first
+    while (room.state(3).cursor < index) await room.read(3);
+    const error = expectRejected(await room.read(3), 3, index, "entry-mismatch");
+    expect(error.message).toContain(says);
+    expect(room.state(3).tentative).toBeNull();
+    room.deliver(genuine);
+    room.dcAdd(1);
+    await catchUp(room, 3);
+    expect(room.state(3)).toMatchObject({ welcomed: true, epoch: 2, members: [1, 2, 3] });
+    expect(authOf(3)).toBe(authOf(1));
+  });
+
   it("a Welcome entry without its removes field", async () => {
     const { removes: _drop, ...noRemoves } = room.log.find((e) => e.type === "welcome") as WelcomeEntry;
     await rejectAtMember(3, { ...noRemoves, target: 3 } as unknown as LogEntry, "malformed-entry");
