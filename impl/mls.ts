@@ -94,9 +94,11 @@ import {
   processMessage,
   processPrivateMessage,
   zeroOutUint8Array,
+  // Exported by patches/ts-mls+1.6.4.patch (the package exports them only as
+  // "ts-mls/welcome.js", which ts-node's ESM resolver cannot resolve).
+  decryptGroupInfo,
+  decryptGroupSecrets,
 } from "ts-mls";
-// Not re-exported by the package root; public through its "./*.js" export.
-import { decryptGroupInfo, decryptGroupSecrets } from "ts-mls/welcome.js";
 
 // ---------------------------------------------------------------------------
 // Errors
