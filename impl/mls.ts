@@ -673,10 +673,17 @@ export async function inspectWelcome(ctx: MlsContext, member: Member, welcomeByt
     const initKey = await impl.hpke.importPrivateKey(r.privatePackage.initPrivateKey);
     const secrets = await decryptGroupSecrets(initKey, await keyPackageRef(impl, r.keyPackageEncoded), welcome, impl.hpke);
     if (!secrets) throw inputError("invalid", `${what}: its group secrets do not decrypt`);
-    const info = await decryptGroupInfo(welcome, secrets.joinerSecret, new Uint8Array(impl.kdf.size), impl);
-    zeroOutUint8Array(secrets.joinerSecret);
-    if (!info) throw inputError("invalid", `${what}: its GroupInfo does not decrypt`);
-    signerLeaf = info.signer;
+    try {
+      const info = await decryptGroupInfo(welcome, secrets.joinerSecret, new Uint8Array(impl.kdf.size), impl);
+      if (!info) throw inputError("invalid", `${what}: its GroupInfo does not decrypt`);
+      signerLeaf = info.signer;
+    } finally {
+      // This copy of the group secrets is ours alone (decrypted here). The trial
+      // `state` is dropped unzeroed on purpose: its leaf and signature private keys
+      // are the very arrays of the KeyPackage secret the real join still needs.
+      zeroOutUint8Array(secrets.joinerSecret);
+      if (secrets.pathSecret) zeroOutUint8Array(secrets.pathSecret);
+    }
   } catch (e) {
     throw e instanceof MlsInputError ? e : fromMls(e, what);
   }

@@ -425,7 +425,7 @@ export class Room {
     // the members or the sender that its Add must match — is refused at its own log
     // index, not found out at the Add (or never, if the Add then fails to match it).
     if (entry.type === "joined") mls.checkKeyPackage(entry.keyPackage!, entry.uid);
-    if (effect === "hold-welcome" && entry.type === "welcome") {
+    if ((effect === "hold-welcome" || effect === "enter-at-welcome") && entry.type === "welcome") {
       const said = await mls.inspectWelcome(ctx, this.identities.get(uid)!, entry.welcome!);
       const misstated = [
         said.epoch !== entry.epoch && `its MLS epoch is ${said.epoch}, its log entry says ${entry.epoch}`,
@@ -433,7 +433,7 @@ export class Room {
         said.signer !== entry.sender && `it was signed by member ${said.signer}, its log entry names sender ${entry.sender}`,
       ].filter((x): x is string => typeof x === "string");
       if (misstated.length) throw new MemberInputError(uid, state.cursor, "entry-mismatch", `a Welcome whose entry misstates it: ${misstated.join("; ")}`);
-      return undefined;
+      if (effect === "hold-welcome") return undefined;
     }
     const welcome = effect === "enter-at-welcome" ? entry : effect === "confirm-welcome" ? state.tentative : null;
     if (welcome) {

@@ -245,8 +245,11 @@ export function canRemove(s: MemberState, variant: Variant): boolean {
 // algorithm never hands an active member an entry these functions object to, so
 // a refusal never makes an honest member diverge.
 
-/** @spec DCA_Inputs!KnownAlive — users the member knows of and has not seen leave. */
-export function knownAlive(s: MemberState): Set<Uid> {
+/**
+ * @spec DCA_Inputs!KnownUsers — the users the member knows of: its view of the members, the
+ * joiners it tracks, those ranked before it (a member seen leaving stays until its Remove).
+ */
+export function knownUsers(s: MemberState): Set<Uid> {
   return new Set([...s.members, ...s.pendingAdds, ...s.ahead]);
 }
 
@@ -259,15 +262,18 @@ export const LEFT_OF_UNKNOWN_POSSIBLE: readonly Variant[] = ["WelcomeOutOfOrder"
 
 /** Why an entry cannot have come from an honest DS: the refusal's reason code and its explanation. */
 export interface Unexpected {
-  reason: "duplicate-entry" | "unknown-user" | "unexpected-arrival";
+  reason: "duplicate-entry" | "self-leave" | "unknown-user" | "unexpected-arrival";
   detail: string;
 }
 
-/** @spec DCA_Inputs!LeftIsKnown R2 R4 — why `left v` cannot be honest for this member now (null: it can). */
+/**
+ * @spec DCA_Inputs!LeftNotRepeated DCA_Inputs!LeftIsKnown R2 R4 — why `left v` cannot be honest
+ * for this member now (null: it can).
+ */
 export function unexpectedLeave(s: MemberState, v: Uid, variant: Variant): Unexpected | null {
-  if (v === s.uid) return { reason: "unknown-user", detail: `user ${v} is this member, which has not left` };
+  if (v === s.uid) return { reason: "self-leave", detail: `it announces this member's own departure, but the member has not left` };
   if (s.pendingRemoves.includes(v)) return { reason: "duplicate-entry", detail: `user ${v} has already been announced as left` };
-  if (!LEFT_OF_UNKNOWN_POSSIBLE.includes(variant) && !knownAlive(s).has(v)) {
+  if (!LEFT_OF_UNKNOWN_POSSIBLE.includes(variant) && !knownUsers(s).has(v)) {
     return { reason: "unknown-user", detail: `user ${v} is not in the room as this member knows it (it never arrived, or has left and been removed)` };
   }
   return null;
@@ -281,7 +287,7 @@ export function unexpectedLeave(s: MemberState, v: Uid, variant: Variant): Unexp
  * one is a user that has already arrived.
  */
 export function unexpectedArrival(lastArrival: Uid, v: Uid): Unexpected | null {
-  if (v <= lastArrival) return { reason: "duplicate-entry", detail: `user ${v} has already arrived (the member has read arrivals up to ${lastArrival})` };
+  if (v <= lastArrival) return { reason: "duplicate-entry", detail: `user ${v} has already arrived (the member has heard of arrivals up to ${lastArrival})` };
   if (v !== lastArrival + 1) {
     return { reason: "unexpected-arrival", detail: `UIDs are given in order and the last arrival the member read is ${lastArrival}, so the next is ${lastArrival + 1}, not ${v}` };
   }

@@ -21,6 +21,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
+import { defaultSpec } from "./lib/tlc-config.ts";
 import { runTlc } from "./lib/tlc-run.ts";
 import { checkJava, resolveTlc } from "./lib/tlc-resolve.ts";
 import { findCheckpoint, readLedger, type Ledger } from "./lib/tlc-resumable.ts";
@@ -127,7 +128,8 @@ async function main(argv: string[]): Promise<number> {
   let passed = false;
   try {
     say("1. reference run, uninterrupted, 1 worker ...");
-    const ref = await runTlc({ spec: "tla/DCA.tla", config, jar: tlc, workers: 1, outDir: join(scratch, "reference"), quiet: true });
+    // The module npm run tlc picks for the config, as the resumable segments below use.
+    const ref = await runTlc({ spec: defaultSpec(config), config, jar: tlc, workers: 1, outDir: join(scratch, "reference"), quiet: true });
     if (ref.outcome.kind !== "ok") throw new DrillFailure(`the reference run did not pass: ${ref.outcome.kind} (${relative(".", ref.rawOutputPath)})`);
     say(`   ${thousands(ref.distinctStates)} distinct states, depth ${ref.depth}, ${Math.round(ref.seconds ?? 0)} s`);
 

@@ -11,6 +11,7 @@ import { roomProperty, teethCampaign } from "../conformance/room-commands.ts";
 import { replayAll, traceFiles } from "../conformance/suite.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
 import { resultIsCurrent } from "./lib/run-key.ts";
+import { defaultSpec } from "./lib/tlc-config.ts";
 import { describeProgress, hours, lostQueueFile, readLedger, runDir, runKey, runLevels, runsRoot, totalSeconds } from "./lib/tlc-resumable.ts";
 
 const CONFIGS = ["MC_ci", "MC_ci_liveness"];
@@ -38,7 +39,7 @@ for (const { c, r } of runs) {
 // The large configuration is not part of make verify (hours); say what its resumable run has, for this model and jar.
 if (first?.tlc?.sha256) {
   const config = "tla/MC_full.cfg";
-  const dir = runDir(runsRoot(), config, runKey({ spec: "tla/DCA.tla", config, jarSha256: first.tlc.sha256, extraArgs: [] }));
+  const dir = runDir(runsRoot(), config, runKey({ spec: defaultSpec(config), config, jarSha256: first.tlc.sha256, extraArgs: [] }));
   let ledger;
   try {
     ledger = readLedger(dir);

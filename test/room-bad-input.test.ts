@@ -187,7 +187,7 @@ describe("a member rejects bad log entries and stays usable", () => {
     expect(room.state(1)).toMatchObject({ members: [1, 3], pendingAdds: [], pendingRemoves: [] });
     const of2 = room.log.find((e) => e.type === "joined" && e.uid === 2)!;
     const replay = await rejectAtMember(1, of2, "duplicate-entry");
-    expect(replay.message).toContain("has read arrivals up to 3");
+    expect(replay.message).toContain("has heard of arrivals up to 3");
     const of3 = room.log.find((e) => e.type === "joined" && e.uid === 3)!;
     const skip = await rejectAtMember(1, { ...of3, uid: 5 } as LogEntry, "unexpected-arrival");
     expect(skip.message).toContain("the next is 4, not 5");
@@ -199,10 +199,10 @@ describe("a member rejects bad log entries and stays usable", () => {
     expect(room.lastArrival(1)).toBe(4);
   });
 
-  // @spec DCA_Inputs!LeftIsKnown R2 R4
+  // @spec DCA_Inputs!LeftNotRepeated DCA_Inputs!LeftIsKnown R2 R4
   it("a `left` of a user that never arrived, was removed, or is the reader itself is refused", async () => {
     await rejectAtMember(1, { type: "left", uid: 7 }, "unknown-user");
-    await rejectAtMember(1, { type: "left", uid: 1 }, "unknown-user");
+    await rejectAtMember(1, { type: "left", uid: 1 }, "self-leave");
     room.leave(2);
     await catchUp(room, 1);
     await room.dcWelcome(1); // adds before removes (R13): user 3 first, then 2 goes

@@ -8,9 +8,12 @@
 (* replay, or a forged announcement).  A refusal is sound only if no       *)
 (* behaviour of the algorithm ever hands an active member such an entry:   *)
 (* otherwise the check itself would make an honest member diverge.  The    *)
-(* invariants below state, from the member's local state only, exactly     *)
-(* what impl/rules.ts checks (unexpectedArrival, unexpectedLeave), and     *)
-(* TLC checks them in every reachable state (tla/MC_ci.cfg).               *)
+(* invariants below state exactly what impl/rules.ts checks                *)
+(* (unexpectedArrival, unexpectedLeave), and TLC checks them in every      *)
+(* reachable state (tla/MC_ci.cfg).  The departure checks read the         *)
+(* member's local state only; the arrival check reads LastArrival, which   *)
+(* the model derives from its log and the implementation keeps as a        *)
+(* counter (the conformance replay compares the two after every step).     *)
 (*                                                                         *)
 (* A separate module: it adds definitions only (no variable, no step), so  *)
 (* the model itself, and the key of the long MC_full run, are untouched.   *)
@@ -21,21 +24,28 @@ EXTENDS DCA
 HasNext(u)   == st[u].cursor < Len(log)
 NextEntry(u) == log[st[u].cursor + 1]
 
-\* Users u knows to be alive and not yet announced as left: its view of the
-\* members, the joiners it tracks, and those ranked before it.  Before its
-\* Welcome a joiner ranks every earlier user before it (Join), so an
-\* unwelcomed member also knows of everyone who arrived before it.
-KnownAlive(u) == st[u].members \cup Range(st[u].pendingAdds) \cup st[u].ahead
+\* The users u knows of: its view of the members, the joiners it tracks, and
+\* those ranked before it.  Before its Welcome a joiner ranks every earlier
+\* user before it (Join), so an unwelcomed member knows of everyone who
+\* arrived before it.  (A member it has seen leave stays in its view of the
+\* members until the Remove.)
+KnownUsers(u) == st[u].members \cup Range(st[u].pendingAdds) \cup st[u].ahead
 
-\* A `left v` the member reads names a user it knows of, that it has not
-\* already seen leave, and not itself (the DS announces each departure once,
-\* for a user that arrived and had not left: R2).
-LeftIsKnown ==
+\* A `left v` the member reads is not about itself, nor about a user it has
+\* already seen leave: the DS announces each departure once, for a user that
+\* had not left (R2).
+LeftNotRepeated ==
     \A u \in Active :
         HasNext(u) /\ NextEntry(u).type = "left" =>
-            LET v == NextEntry(u).uid
-            IN  /\ v \in KnownAlive(u) \ {u}
-                /\ v \notin Range(st[u].pendingRemoves)
+            /\ NextEntry(u).uid # u
+            /\ NextEntry(u).uid \notin Range(st[u].pendingRemoves)
+
+\* A `left v` the member reads names a user it knows of.  Violated by the
+\* known-bad variants WelcomeOutOfOrder and DcLowestAlive, whose members can
+\* miss users; the implementation does not refuse unknown departures there.
+LeftIsKnown ==
+    \A u \in Active :
+        HasNext(u) /\ NextEntry(u).type = "left" => NextEntry(u).uid \in KnownUsers(u)
 
 \* The highest UID u has heard of: its own, or that of the last `joined`
 \* entry it read.  Members read every `joined` after their own in log order,
@@ -54,12 +64,12 @@ JoinedIsNext ==
         HasNext(u) /\ NextEntry(u).type = "joined" =>
             LET v == NextEntry(u).uid
             IN  /\ v = LastArrival(u) + 1
-                /\ v \notin KnownAlive(u) \cup Range(st[u].pendingRemoves) \cup {u}
+                /\ v \notin KnownUsers(u) \cup Range(st[u].pendingRemoves) \cup {u}
 
 \* Sanity of LastArrival itself: every user has heard of itself and of all
 \* it tracks.
 LastArrivalCoversKnown ==
     \A u \in Active :
         /\ LastArrival(u) >= u
-        /\ \A v \in KnownAlive(u) \cup Range(st[u].pendingRemoves) : v <= LastArrival(u)
+        /\ \A v \in KnownUsers(u) \cup Range(st[u].pendingRemoves) : v <= LastArrival(u)
 =============================================================================

@@ -1,5 +1,17 @@
 // Reading TLC model configuration files (.cfg), as far as the project needs.
 
+import { existsSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+
+/**
+ * The module a config checks: the .tla named like it in its folder (tla/MC_ci.cfg →
+ * tla/MC_ci.tla), else the model, DCA.tla, in that folder.
+ */
+export function defaultSpec(config: string): string {
+  const same = join(dirname(config), `${basename(config, ".cfg")}.tla`);
+  return existsSync(same) ? same : join(dirname(config), "DCA.tla");
+}
+
 const KEYWORDS =
   /^(INIT|NEXT|SPECIFICATION|CONSTANTS?|INVARIANTS?|PROPERTY|PROPERTIES|SYMMETRY|VIEW|CONSTRAINTS?|ACTION_CONSTRAINTS?|CHECK_DEADLOCK|ALIAS|POSTCONDITION)$/;
 
