@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { configProperties, configSection, configVariant } from "../scripts/lib/tlc-config.ts";
+import { join } from "node:path";
+import { configProperties, configSection, configVariant, defaultSpec } from "../scripts/lib/tlc-config.ts";
 
 describe("TLC config sections", () => {
   it("lists properties across lines, singular and plural keywords, ignoring comments", () => {
@@ -37,5 +38,14 @@ PROPERTIES F`;
     const text = readFileSync("tla/MC_ci_liveness.cfg", "utf8");
     expect(configProperties(text)).toContain("EventuallyConverged");
     expect(configSection(text, "INVARIANTS")).toContain("NoFork");
+  });
+});
+
+describe("which module a config checks", () => {
+  it("the .tla named like the config, else the model", () => {
+    expect(defaultSpec("tla/MC_ci.cfg")).toBe(join("tla", "MC_ci.tla")); // the model with DCA_Inputs
+    // The long resumable run's key covers the module: MC_full checks the model itself.
+    expect(defaultSpec("tla/MC_full.cfg")).toBe(join("tla", "DCA.tla"));
+    expect(defaultSpec("tla/Mutant_NoSkipOwnAdd.cfg")).toBe(join("tla", "DCA.tla"));
   });
 });
