@@ -296,12 +296,14 @@ export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise
     }
     const mapped = toModel(snapshot(room, users));
     opts.onMapped?.(i, mapped);
-    const differences = diffValues(modelState(state) as unknown as ItfValue, mapped as unknown as ItfValue);
+    const modelVars = modelState(state);
+    const differences = diffValues(modelVars as unknown as ItfValue, mapped as unknown as ItfValue);
     // The room checks arrivals against each member's last arrival read: it must be the model's.
     for (const u of room.uids()) {
-      const model = modelLastArrival(modelState(state), u);
-      if (model !== undefined && room.state(u).status === "active" && room.lastArrival(u) !== model) {
-        differences.push({ path: `lastArrival of member ${u} (DCA_Inputs!LastArrival)`, model: String(model), impl: String(room.lastArrival(u)) });
+      const expected = modelLastArrival(modelVars, u);
+      const actual = room.lastArrival(u);
+      if (expected !== undefined && room.state(u).status === "active" && actual !== expected) {
+        differences.push({ path: `lastArrival of member ${u} (DCA_Inputs!LastArrival)`, model: String(expected), impl: String(actual) });
       }
     }
     // Where the trace records which DC steps the model allows here (from TLC's state

@@ -679,6 +679,11 @@ export async function writeCounterexample(result: CampaignResult, dir = COUNTERE
 }
 
 /** The commands that reproduce a failure: the recorded run, and the fast-check search. */
+/** How to replay the failing run recorded in `file` (an ITF trace). */
+export function recordedReplay(result: CampaignResult, file: string): string {
+  return `replay the recorded run:   npm run replay -- ${file}${result.options.mls === false ? " --no-mls" : ""}`;
+}
+
 export function replayInstructions(result: CampaignResult, file?: string): string[] {
   const o = result.options;
   const flags = [
@@ -691,7 +696,7 @@ export function replayInstructions(result: CampaignResult, file?: string): strin
   ];
   return [
     `seed ${result.seed}, path "${result.path}", replayPath "${result.replayPath}"`,
-    ...(file ? [`replay the recorded run:   npm run replay -- ${file}${o.mls === false ? " --no-mls" : ""}`] : []),
+    ...(file ? [recordedReplay(result, file)] : []),
     `replay the fast-check run: npm run fuzz -- --seed ${result.seed} --path '${result.path}' --replay-path '${result.replayPath}'${flags.length ? ` ${flags.join(" ")}` : ""}`,
     `  (in code: fc.assert(prop, { seed: ${result.seed}, path: "${result.path}" }) with fc.commands(arbs, { replayPath: "${result.replayPath}" }))`,
   ];

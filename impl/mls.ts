@@ -627,7 +627,6 @@ export async function commitRemove(
   return { group: made.group, commit: made.commit };
 }
 
-/** Joins from a Welcome made for `member`'s KeyPackage (consumes its secret on success). */
 /** Decodes a Welcome and checks it carries secrets for `member`'s KeyPackage; consumes nothing. */
 async function welcomeFor(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array, op: string) {
   const { impl } = ctxRecord(ctx);
@@ -640,7 +639,51 @@ async function welcomeFor(ctx: MlsContext, member: Member, welcomeBytes: Uint8Ar
   if (!welcome.secrets.some((s) => equalBytes(s.newMember, ref))) {
     throw inputError("not-for-me", `${what}: holds no secrets for the key package of member ${r.uid}`);
   }
-  return { r, welcome };
+  return { r, welcome, ref };
+}
+
+/**
+ * Joins from a Welcome addressed to `member` as MLS does (signature, confirmation
+ * tag, ratchet tree all verified), but uses up nothing: the caller keeps the state
+ * (joinFromWelcome) or only looks at it (inspectWelcome).
+ */
+async function openWelcome(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array, op: string) {
+  const { impl, config } = ctxRecord(ctx);
+  const { r, welcome, ref } = await welcomeFor(ctx, member, welcomeBytes, op);
+  let state: ClientState;
+  try {
+    state = await joinGroup(welcome, r.publicPackage, r.privatePackage, emptyPskIndex, impl, undefined, undefined, config);
+  } catch (e) {
+    throw fromMls(e, "Welcome");
+  }
+  checkState(state, r.uid, "Welcome");
+  return { r, welcome, ref, state };
+}
+
+/**
+ * The leaf that signed a Welcome's GroupInfo: joinGroup verified the signature with
+ * it but does not say which it was, so the GroupInfo is decrypted again to read it
+ * (no PSKs here, so the PSK secret is all zeroes, RFC 9420 section 8.4).
+ */
+async function welcomeSignerLeaf(ctx: MlsContext, r: { privatePackage: PrivateKeyPackage }, welcome: Welcome, ref: Uint8Array): Promise<number> {
+  const { impl } = ctxRecord(ctx);
+  const what = "Welcome";
+  try {
+    const initKey = await impl.hpke.importPrivateKey(r.privatePackage.initPrivateKey);
+    const secrets = await decryptGroupSecrets(initKey, ref, welcome, impl.hpke);
+    if (!secrets) throw inputError("invalid", `${what}: its group secrets do not decrypt`);
+    try {
+      const info = await decryptGroupInfo(welcome, secrets.joinerSecret, new Uint8Array(impl.kdf.size), impl);
+      if (!info) throw inputError("invalid", `${what}: its GroupInfo does not decrypt`);
+      return info.signer;
+    } finally {
+      // This copy of the group secrets is ours alone (decrypted here).
+      zeroOutUint8Array(secrets.joinerSecret);
+      if (secrets.pathSecret) zeroOutUint8Array(secrets.pathSecret);
+    }
+  } catch (e) {
+    throw e instanceof MlsInputError ? e : fromMls(e, what);
+  }
 }
 
 /** What a Welcome says, once MLS has verified it: the group it joins. */
@@ -654,57 +697,24 @@ export interface WelcomeContents {
 
 /**
  * Checks, without using up the KeyPackage secret, that `welcomeBytes` is a Welcome
- * addressed to `member` that MLS accepts (a trial join: signature, confirmation tag,
- * ratchet tree), and says what it contains — so a joiner can refuse a bad Welcome,
- * or one whose log entry misstates it, when it reads it, and keep waiting for a good
- * one. The trial state is discarded; the join proper happens on confirmation (R8).
+ * addressed to `member` that MLS accepts (a trial join), and says what it contains —
+ * so a joiner can refuse a bad Welcome, or one whose log entry misstates it, when it
+ * reads it, and keep waiting for a good one. The join proper happens on confirmation
+ * (R8). The trial state is dropped unzeroed on purpose: its leaf and signature
+ * private keys are the very arrays of the KeyPackage secret the real join still needs.
  */
 export async function inspectWelcome(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array): Promise<WelcomeContents> {
-  const { impl, config } = ctxRecord(ctx);
-  const what = "Welcome";
-  const { r, welcome } = await welcomeFor(ctx, member, welcomeBytes, "inspectWelcome");
-  let state: ClientState;
-  let signerLeaf: number;
-  try {
-    state = await joinGroup(welcome, r.publicPackage, r.privatePackage, emptyPskIndex, impl, undefined, undefined, config);
-    // joinGroup verified the GroupInfo's signature with its signer's leaf but does not
-    // say which leaf that was: decrypt the GroupInfo again to read it (no PSKs here,
-    // so the PSK secret is all zeroes, RFC 9420 section 8.4).
-    const initKey = await impl.hpke.importPrivateKey(r.privatePackage.initPrivateKey);
-    const secrets = await decryptGroupSecrets(initKey, await keyPackageRef(impl, r.keyPackageEncoded), welcome, impl.hpke);
-    if (!secrets) throw inputError("invalid", `${what}: its group secrets do not decrypt`);
-    try {
-      const info = await decryptGroupInfo(welcome, secrets.joinerSecret, new Uint8Array(impl.kdf.size), impl);
-      if (!info) throw inputError("invalid", `${what}: its GroupInfo does not decrypt`);
-      signerLeaf = info.signer;
-    } finally {
-      // This copy of the group secrets is ours alone (decrypted here). The trial
-      // `state` is dropped unzeroed on purpose: its leaf and signature private keys
-      // are the very arrays of the KeyPackage secret the real join still needs.
-      zeroOutUint8Array(secrets.joinerSecret);
-      if (secrets.pathSecret) zeroOutUint8Array(secrets.pathSecret);
-    }
-  } catch (e) {
-    throw e instanceof MlsInputError ? e : fromMls(e, what);
-  }
-  checkState(state, r.uid, what);
-  const uids = leafUids(state.ratchetTree, what);
+  const { r, welcome, ref, state } = await openWelcome(ctx, member, welcomeBytes, "inspectWelcome");
+  const signerLeaf = await welcomeSignerLeaf(ctx, r, welcome, ref);
+  const uids = leafUids(state.ratchetTree, "Welcome");
   const signer = uids.get(signerLeaf);
-  if (signer === undefined) throw inputError("invalid", `${what}: its signer, leaf ${signerLeaf}, is not a member`);
+  if (signer === undefined) throw inputError("invalid", `Welcome: its signer, leaf ${signerLeaf}, is not a member`);
   return { epoch: Number(state.groupContext.epoch), members: [...uids.values()].sort((a, b) => a - b), signer };
 }
 
+/** Joins from a Welcome made for `member`'s KeyPackage (consumes its secret on success). */
 export async function joinFromWelcome(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array): Promise<MlsGroup> {
-  const { impl, config } = ctxRecord(ctx);
-  const what = "Welcome";
-  const { r, welcome } = await welcomeFor(ctx, member, welcomeBytes, "joinFromWelcome");
-  let state: ClientState;
-  try {
-    state = await joinGroup(welcome, r.publicPackage, r.privatePackage, emptyPskIndex, impl, undefined, undefined, config);
-  } catch (e) {
-    throw fromMls(e, what);
-  }
-  checkState(state, r.uid, what);
+  const { r, state } = await openWelcome(ctx, member, welcomeBytes, "joinFromWelcome");
   consumeSecret(r, "joinFromWelcome");
   return wrapGroup(state, r.uid);
 }

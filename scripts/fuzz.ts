@@ -22,7 +22,7 @@ import {
   KNOWN_BUGS,
   counterexampleFile,
   describeFailure,
-  replayInstructions,
+  recordedReplay,
   runCampaign,
   writeCounterexample,
   type CampaignOptions,
@@ -133,33 +133,29 @@ function summary(stats: CampaignStats, ms: number, failed: boolean): string[] {
   return lines;
 }
 
+const OPTIONS = {
+  runs: { type: "string" },
+  seed: { type: "string" },
+  users: { type: "string" },
+  arrivals: { type: "string" },
+  "max-commands": { type: "string" },
+  "no-mls": { type: "boolean" },
+  variant: { type: "string" },
+  strict: { type: "boolean" },
+  path: { type: "string" },
+  "replay-path": { type: "string" },
+  out: { type: "string" },
+  "no-shrink": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
 function parse(argv: string[]) {
   try {
-    return parseArgs({
-      args: argv,
-      allowPositionals: false,
-      options: OPTIONS,
-    });
+    return parseArgs({ args: argv, allowPositionals: false, options: OPTIONS });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
 }
-
-const OPTIONS = {
-      runs: { type: "string" },
-      seed: { type: "string" },
-      users: { type: "string" },
-      arrivals: { type: "string" },
-      "max-commands": { type: "string" },
-      "no-mls": { type: "boolean" },
-      variant: { type: "string" },
-      strict: { type: "boolean" },
-      path: { type: "string" },
-      "replay-path": { type: "string" },
-      out: { type: "string" },
-      "no-shrink": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
-} as const;
 
 async function main(argv: string[]): Promise<number> {
   const { values } = parse(argv);
@@ -252,9 +248,8 @@ async function main(argv: string[]): Promise<number> {
     console.error(`fuzz: error: cannot write ${target}: ${fsReason(e)}`);
     return 1; // a property did fail
   }
-  const recorded = replayInstructions(result, file).filter((line) => !replayInstructions(result).includes(line));
   console.log(`\nThe failing run (${result.trace.states.length - 1} steps) is in ${file}`);
-  for (const line of recorded) console.log(line);
+  console.log(recordedReplay(result, file));
   return 1;
 }
 

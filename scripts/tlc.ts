@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import { traceFromTlc, writeItf } from "./lib/itf.ts";
 import { describeOutcome, parseTlcOutput } from "./lib/tlc-messages.ts";
 import { configProperties, configVariant, defaultSpec } from "./lib/tlc-config.ts";
-import { formatSummary, runTlc, type TlcRun } from "./lib/tlc-run.ts";
+import { firstOfMany, formatSummary, runTlc, type TlcRun } from "./lib/tlc-run.ts";
 import { checkJava, resolveTlc } from "./lib/tlc-resolve.ts";
 import { formatResumable, runResumable, runStatus, type ResumableOutcome } from "./lib/tlc-resumable.ts";
 
@@ -188,7 +188,7 @@ async function main(argv: string[]): Promise<number> {
       fresh: values.fresh ?? false,
       quiet: values.quiet ?? false,
     });
-    if (r.run) console.log(summary(r.run));
+    if (r.run) console.log(formatSummary(r.run));
     else console.log(`Already checked: this model, config and TLC jar have a recorded result (pass --fresh to check again).`);
     console.log(formatResumable(r));
     const where = r.run ? undefined : recordedCounterexample(r);
@@ -214,7 +214,7 @@ async function main(argv: string[]): Promise<number> {
     quiet: values.quiet ?? false,
     ...(values.out !== undefined ? { outDir: values.out } : {}),
   });
-  console.log(summary(run));
+  console.log(formatSummary(run));
 
   const traceOut = values["trace-out"];
   if (traceOut !== undefined) {
@@ -227,18 +227,6 @@ async function main(argv: string[]): Promise<number> {
     }
   }
   return run.outcome.kind === "ok" ? 0 : run.outcome.kind === "error" ? 2 : 1;
-}
-
-/** More than one counterexample: with TLC's -continue. */
-const ofMany = (run: TlcRun) => ((run.counterexamples ?? 1) > 1 ? ` (the first of ${run.counterexamples} counterexamples)` : "");
-
-/** The run's summary; with -continue its trace line says the trace is the first of several. */
-function summary(run: TlcRun): string {
-  const text = formatSummary(run);
-  const many = ofMany(run);
-  if (!many) return text;
-  const trace = /^(Trace: +\d+ states)/m;
-  return trace.test(text) ? text.replace(trace, `$1${many}`) : `${text}\nTrace:      ${run.errorTrace?.length ?? "?"} states${many}`;
 }
 
 /**
@@ -296,7 +284,7 @@ async function writeTrace(run: TlcRun, path: string): Promise<void> {
     tlc: run.tlc.label,
   });
   await writeItf(path, trace);
-  console.log(`Trace:      written to ${path}${ofMany(run)}`);
+  console.log(`Trace:      written to ${path}${firstOfMany(run)}`);
 }
 
 main(process.argv.slice(2)).then(

@@ -15,6 +15,7 @@ import type { Variant } from "../impl/types.ts";
 import { readItf, type ItfTrace } from "../scripts/lib/itf.ts";
 import { checkDcaTrace, TraceInputError, validateRun, verdictLine, type ValidateOptions } from "../scripts/lib/trace-validate.ts";
 import { resolveTlc, type ResolvedTlc } from "../scripts/lib/tlc-resolve.ts";
+import { hasJava, inCi } from "./local-tlc.ts";
 
 const USERS = 3;
 
@@ -85,9 +86,7 @@ async function recordRun(variant: Variant): Promise<ItfTrace> {
   return JSON.parse(JSON.stringify(rec.toItf())) as ItfTrace;
 }
 
-const hasJava = spawnSync("java", ["-version"]).status === 0;
-const inCi = process.env.CI === "true"; // in CI this never skips
-
+// In CI (test/local-tlc.ts) this never skips.
 describe.skipIf(!inCi && !hasJava)("trace validation with TLC", () => {
   const outRoot = mkdtempSync(join(tmpdir(), "validate-test-"));
   afterAll(() => rmSync(outRoot, { recursive: true, force: true }));

@@ -283,12 +283,15 @@ export interface CorrespondenceMap {
 export function buildMap(inputs: MapInputs): CorrespondenceMap {
   const requirements = parseRequirements(inputs.spec);
   const tlaNames = parseTlaNames(inputs.tla);
-  const extra = new Map((inputs.extraModules ?? []).map((f) => [moduleName(f.path), parseTlaNames(f.text)]));
+  // The model first (annotated as DCA!), then the modules extending it (M!), each with its names.
+  const modules = [
+    { path: inputs.tlaPath, module: "DCA", names: tlaNames },
+    ...(inputs.extraModules ?? []).map((f) => ({ path: f.path, module: moduleName(f.path), names: parseTlaNames(f.text) })),
+  ];
+  const extra = new Map(modules.slice(1).map((m) => [m.module, m.names]));
   const operators = new Map<string, TlaDefinition>();
-  for (const f of [{ path: inputs.tlaPath, text: inputs.tla }, ...(inputs.extraModules ?? [])]) {
-    const defs = f.path === inputs.tlaPath ? tlaNames : extra.get(moduleName(f.path))!;
-    const module = f.path === inputs.tlaPath ? "DCA" : moduleName(f.path);
-    for (const n of defs) if (n.kind === "operator" && !operators.has(n.name)) operators.set(n.name, { ...n, file: f.path, module });
+  for (const m of modules) {
+    for (const n of m.names) if (n.kind === "operator" && !operators.has(n.name)) operators.set(n.name, { ...n, file: m.path, module: m.module });
   }
   const actions = parseActions(inputs.tla);
   const specProperties = parseSpecProperties(inputs.spec);
@@ -300,7 +303,7 @@ export function buildMap(inputs: MapInputs): CorrespondenceMap {
   // In the model's order: the model's own definitions first, then the extra modules'.
   const order = (name: string): number => {
     const d = operators.get(name);
-    return d === undefined ? Infinity : (d.file === inputs.tlaPath ? 0 : 1e6) + d.line;
+    return d === undefined ? Infinity : (d.module === "DCA" ? 0 : 1e6) + d.line;
   };
 
   const rows: Row[] = [];

@@ -242,6 +242,10 @@ export async function runTlc(opts: RunTlcOptions): Promise<TlcRun> {
 }
 
 /** A readable multi-line summary of a run. */
+/** With TLC's -continue, which prints several counterexamples: which one the trace is. */
+export const firstOfMany = (run: TlcResult): string =>
+  (run.counterexamples ?? 1) > 1 ? ` (the first of ${run.counterexamples} counterexamples)` : "";
+
 export function formatSummary(run: TlcRun): string {
   const rel = (p: string) => relative(process.cwd(), p) || p;
   const o = run.outcome;
@@ -257,7 +261,7 @@ export function formatSummary(run: TlcRun): string {
   if (run.errorTrace) {
     const lasso =
       run.loopsBackTo === undefined ? "" : run.stuttering ? ", then stutters forever" : `, loops back to state ${run.loopsBackTo}`;
-    lines.push(`Trace:      ${run.errorTrace.length} states${lasso}`);
+    lines.push(`Trace:      ${run.errorTrace.length} states${firstOfMany(run)}${lasso}`);
   }
   if (run.statesGenerated !== undefined) {
     lines.push(
