@@ -1,0 +1,437 @@
+// One member of a room, as its client runs it: its member machine (impl/member.ts),
+// its MLS state and its identity (KeyPackage and secret). It takes the member's
+// steps — read the next log entry, and the DC's steps — doing the MLS work each
+// needs before the machine gets its event, and it saves and restores itself.
+// It never touches a log: the host hands it the entry at its cursor and appends
+// the entries its DC steps return. The in-process room (impl/room.ts) is a log
+// plus one core per user; the network client (impl/client/client.ts) is a socket
+// plus one core, so both run this very code.
+
+import { createActor, type Actor } from "xstate";
+import * as mls from "../mls.ts";
+import { memberMachine, type MemberEvent } from "../member.ts";
+import { commitEntry, readEffect, unexpectedArrival, unexpectedLeave, welcomeEntry } from "../rules.ts";
+import type { CommitEntry, LogEntry, MemberState, Uid, Variant, WelcomeEntry } from "../types.ts";
+import { checkEntry, MalformedEntry, sameUids } from "./entry-check.ts";
+import { MemberInputError, StepNotEnabled } from "./errors.ts";
+
+/** A member's client storage: what `MemberCore.save` writes and `MemberCore.restore` reads. */
+export interface SavedMember {
+  snapshot: { context: { mls: unknown } } & Record<string, unknown>;
+  group: Uint8Array | null;
+  pendingGroup: Uint8Array | null;
+  pendingCommit: Uint8Array | null;
+}
+
+export type ReadOutcome =
+  | { kind: "read"; logIndex: number; effect: ReturnType<typeof readEffect> }
+  /** The entry was refused; the member moved past it and nothing else changed. */
+  | { kind: "rejected"; logIndex: number; error: MemberInputError };
+
+export interface CoreOptions {
+  uid: Uid;
+  variant: Variant;
+  /** The MLS context, or null for the algorithm alone (benchmarks). */
+  ctx: mls.MlsContext | null;
+  /** The user's MLS identity (its KeyPackage and secret); absent when MLS is off. */
+  identity?: mls.Member;
+  /** The KeyPackage a joiner published in its `joined` entry (the DC needs it to add the joiner). */
+  keyPackageOf: (target: Uid) => Uint8Array;
+}
+
+/** The DC steps, named as the model's actions. */
+export type DcAction = "DcWelcome" | "DcAdd" | "DcRemove" | "DcAddFirst" | "DcLateWelcome";
+
+type MemberActor = Actor<typeof memberMachine>;
+
+export class MemberCore {
+  readonly uid: Uid;
+  readonly variant: Variant;
+  readonly identity: mls.Member | undefined;
+  private readonly ctx: mls.MlsContext | null;
+  private readonly keyPackageOf: (target: Uid) => Uint8Array;
+  private actor: MemberActor;
+  /** A DC between Welcome and Add keeps the Commit bytes it will append. */
+  private pendingCommit: Uint8Array | null = null;
+  /** Known-bad 2: the Welcome owed after an early Add. */
+  private owedWelcome: Uint8Array | null = null;
+
+  private constructor(opts: CoreOptions, actor: MemberActor) {
+    this.uid = opts.uid;
+    this.variant = opts.variant;
+    this.ctx = opts.ctx;
+    this.identity = opts.identity;
+    this.keyPackageOf = opts.keyPackageOf;
+    this.actor = actor;
+  }
+
+  /** A member whose first read is log entry `cursor`; user 1 brings the group it created (R1). */
+  static start(opts: CoreOptions, cursor: number, group?: mls.MlsGroup): MemberCore {
+    const actor = createActor(memberMachine, { input: { uid: opts.uid, variant: opts.variant, cursor, group } });
+    actor.start();
+    return new MemberCore(opts, actor);
+  }
+
+  /** The member as it saved itself (see save); it goes on from its saved cursor. */
+  static restore(opts: CoreOptions, saved: SavedMember, owedWelcome: Uint8Array | null = null): MemberCore {
+    const decode = (b: Uint8Array | null) => (b && opts.ctx ? mls.decodeGroup(opts.ctx, b) : null);
+    const snapshot = {
+      ...saved.snapshot,
+      context: { ...saved.snapshot.context, mls: { group: decode(saved.group), pendingGroup: decode(saved.pendingGroup) } },
+    };
+    const actor = createActor(memberMachine, { snapshot: snapshot as never, input: { uid: opts.uid, variant: opts.variant, cursor: 0 } });
+    actor.start();
+    const core = new MemberCore(opts, actor);
+    core.pendingCommit = saved.pendingCommit;
+    core.owedWelcome = owedWelcome;
+    return core;
+  }
+
+  // --- views ---------------------------------------------------------------
+
+  get state(): MemberState {
+    return this.actor.getSnapshot().context.state;
+  }
+
+  /** The member's MLS group of its current epoch, if MLS is on and it is a member. */
+  get group(): mls.MlsGroup | null {
+    return this.actor.getSnapshot().context.mls.group as mls.MlsGroup | null;
+  }
+
+  /** @spec DCA_Inputs!LastArrival — the highest UID the member has heard of (its own, or its last `joined` read). */
+  get lastArrival(): Uid {
+    return this.actor.getSnapshot().context.lastArrival;
+  }
+
+  get active(): boolean {
+    return this.state.status === "active";
+  }
+
+  /** Throws StepNotEnabled unless the member is still active. */
+  assertActive(): void {
+    if (!this.active) throw new StepNotEnabled(`user ${this.uid} has left`);
+  }
+
+  /** Would the member accept this event now? (Checked before spending MLS work on it.) */
+  canStep(event: MemberEvent): boolean {
+    this.assertActive();
+    return this.actor.getSnapshot().can(event);
+  }
+
+  /**
+   * The DC steps the member would accept now, as "Action(u)" or "Action(u → target)"
+   * — the same form as the model's enabled steps, for comparing the two.
+   */
+  enabledDcSteps(): string[] {
+    const steps: string[] = [];
+    const s = this.state;
+    if (s.status !== "active") return steps;
+    const uid = this.uid;
+    for (const t of s.pendingAdds) {
+      if (this.canStep({ type: "DC_WELCOME", entry: welcomeEntry(s, t, s.epoch + 1) })) steps.push(`DcWelcome(${uid} → ${t})`);
+    }
+    if (this.canStep({ type: "DC_ADD", entry: commitEntry(s, "add", s.adding) })) steps.push(`DcAdd(${uid} → ${s.adding})`);
+    const head = s.pendingRemoves[0];
+    if (head !== undefined && this.canStep({ type: "DC_REMOVE", entry: commitEntry(s, "remove", head) })) {
+      steps.push(`DcRemove(${uid} → ${head})`);
+    }
+    const first = s.pendingAdds[0];
+    if (first !== undefined && this.canStep({ type: "DC_ADD_FIRST", entry: commitEntry(s, "add", first) })) {
+      steps.push(`DcAddFirst(${uid} → ${first})`);
+    }
+    if (this.canStep({ type: "DC_LATE_WELCOME", entry: welcomeEntry(s, s.adding, s.epoch) })) {
+      steps.push(`DcLateWelcome(${uid} → ${s.adding})`);
+    }
+    return steps;
+  }
+
+  /**
+   * The DC step a client that runs on its own takes next, if any: finish an add in
+   * progress first, then the head of the removes (R13), then a Welcome for the head
+   * of the joiners (R10, R12); the known-bad variants take their own steps.
+   */
+  nextDcStep(): { action: DcAction; target: Uid } | null {
+    const s = this.state;
+    if (s.status !== "active") return null;
+    if (this.canStep({ type: "DC_ADD", entry: commitEntry(s, "add", s.adding) })) return { action: "DcAdd", target: s.adding };
+    if (this.canStep({ type: "DC_LATE_WELCOME", entry: welcomeEntry(s, s.adding, s.epoch) })) return { action: "DcLateWelcome", target: s.adding };
+    const head = s.pendingRemoves[0];
+    if (head !== undefined && this.canStep({ type: "DC_REMOVE", entry: commitEntry(s, "remove", head) })) return { action: "DcRemove", target: head };
+    // Known-bad WelcomeOutOfOrder lets the DC pick any joiner: it picks the newest.
+    for (const t of [...s.pendingAdds].reverse()) {
+      if (this.canStep({ type: "DC_WELCOME", entry: welcomeEntry(s, t, s.epoch + 1) })) return { action: "DcWelcome", target: t };
+    }
+    const first = s.pendingAdds[0];
+    if (first !== undefined && this.canStep({ type: "DC_ADD_FIRST", entry: commitEntry(s, "add", first) })) return { action: "DcAddFirst", target: first };
+    return null;
+  }
+
+  // --- save and restore --------------------------------------------------------
+
+  /**
+   * What a member's client keeps in storage: its machine's snapshot with the MLS
+   * states encoded by ts-mls's own encoding (they hold private keys), and the
+   * Commit a DC between Welcome and Add still has to append.
+   */
+  save(): SavedMember {
+    const snap = this.actor.getPersistedSnapshot() as unknown as { context: { mls: Record<string, unknown> } };
+    const { mls: memberMls } = this.actor.getSnapshot().context;
+    // A DC between Welcome and Add has only its next state: making the Commit retired
+    // the old handle, which is nothing to save (the DC adopts the next state with its Add).
+    const encode = (g: unknown) => {
+      if (!g) return null;
+      try {
+        return mls.encodeGroup(g as mls.MlsGroup);
+      } catch (e) {
+        if (e instanceof mls.MlsUsageError) return null;
+        throw e;
+      }
+    };
+    return {
+      snapshot: structuredClone({ ...snap, context: { ...snap.context, mls: { group: null, pendingGroup: null } } }),
+      group: encode(memberMls.group),
+      pendingGroup: encode(memberMls.pendingGroup),
+      pendingCommit: this.pendingCommit,
+    };
+  }
+
+  /** Known-bad 2: the Welcome a DC owes after an early Add (not saved: the in-process room carries it over a restart). */
+  get owed(): Uint8Array | null {
+    return this.owedWelcome;
+  }
+
+  /** The client stops (a crash): the machine takes no more events. */
+  stop(): void {
+    this.actor.stop();
+    this.pendingCommit = null;
+  }
+
+  // --- the member leaves ------------------------------------------------------
+
+  /** @spec DCA!Leave R5 — the member leaves (or the DS announced it); it keeps no MLS state. */
+  leave(): void {
+    this.send({ type: "LEAVE" });
+    this.pendingCommit = null;
+    this.owedWelcome = null;
+  }
+
+  // --- the member reads -------------------------------------------------------
+
+  /** @spec DCA!Read — the member reads `entry`, the log entry at its cursor. */
+  async read(entry: LogEntry): Promise<ReadOutcome> {
+    this.assertActive();
+    const { state, mls: memberMls } = this.actor.getSnapshot().context;
+    const logIndex = state.cursor;
+    let effect: ReturnType<typeof readEffect>;
+    let group: mls.MlsGroup | undefined;
+    try {
+      checkEntry(entry, this.ctx !== null);
+      effect = readEffect(state, entry, this.variant);
+      this.checkAgainstState(state, entry, effect);
+      if (this.ctx) group = await this.mlsForRead(state, memberMls.group as mls.MlsGroup | null, entry, effect);
+    } catch (e) {
+      const error =
+        e instanceof MemberInputError
+          ? e
+          : e instanceof MalformedEntry
+            ? new MemberInputError(this.uid, logIndex, e.reason, e.message)
+            : new MemberInputError(this.uid, logIndex, e instanceof mls.MlsInputError ? e.reason : "invalid-entry", e instanceof Error ? e.message : String(e), { cause: e });
+      // Refused: the member moves past the entry and nothing else changes (R9).
+      this.deliverEvent({ type: "REFUSE" });
+      return { kind: "rejected", logIndex, error };
+    }
+    this.deliverEvent(group ? { type: "READ", entry, group } : { type: "READ", entry });
+    return { kind: "read", logIndex, effect };
+  }
+
+  /** Entries that are well-formed but make no sense for this member are refused (R9). */
+  private checkAgainstState(state: MemberState, entry: LogEntry, effect: ReturnType<typeof readEffect>): void {
+    const refuse = (reason: string, detail: string) => {
+      throw new MemberInputError(this.uid, state.cursor, reason, detail);
+    };
+    if (effect === "reject-commit") {
+      const c = entry as CommitEntry;
+      refuse("wrong-epoch", `a ${c.type} made in epoch ${c.epoch} (after ${c.parent}'s Commit) by ${c.sender}, but the member is in epoch ${state.epoch} (after ${state.by}'s Commit)`);
+    }
+    if (effect === "ignore-welcome" && entry.type === "welcome" && entry.target === this.uid) {
+      refuse("second-welcome", `a Welcome from ${entry.sender} for a member already in the group`);
+    }
+    // Arrivals and departures the DS could not honestly announce here (R2): replays, forgeries.
+    const unexpected =
+      entry.type === "joined" ? unexpectedArrival(this.lastArrival, entry.uid)
+      : entry.type === "left" ? unexpectedLeave(state, entry.uid, this.variant)
+      : null;
+    if (unexpected) refuse(unexpected.reason, unexpected.detail);
+  }
+
+  /** A Welcome's MLS epoch, members and signer must be its entry's epoch, members and sender. */
+  private async checkWelcomeEntry(logIndex: number, entry: WelcomeEntry): Promise<void> {
+    const said = await mls.inspectWelcome(this.ctx!, this.identity!, entry.welcome!);
+    const misstated = [
+      said.epoch !== entry.epoch && `its MLS epoch is ${said.epoch}, its log entry says ${entry.epoch}`,
+      !sameUids(said.members, entry.members) && `its MLS members are ${said.members}, its log entry says ${entry.members}`,
+      said.signer !== entry.sender && `it was signed by member ${said.signer}, its log entry names sender ${entry.sender}`,
+    ].filter((x): x is string => typeof x === "string");
+    if (misstated.length) throw new MemberInputError(this.uid, logIndex, "entry-mismatch", `a Welcome whose entry misstates it: ${misstated.join("; ")}`);
+  }
+
+  /** The MLS work a read needs; its result is what the member machine adopts. */
+  private async mlsForRead(
+    state: MemberState,
+    group: mls.MlsGroup | null,
+    entry: LogEntry,
+    effect: ReturnType<typeof readEffect>,
+  ): Promise<mls.MlsGroup | undefined> {
+    const ctx = this.ctx!;
+    // A tentative Welcome is checked when read but kept as bytes: the joiner joins
+    // from the one its Add confirms (R8), so its KeyPackage secret survives a
+    // replaced Welcome, and a bad Welcome — or one whose entry misstates the epoch,
+    // the members or the sender that its Add must match — is refused at its own log
+    // index, not found out at the Add (or never, if the Add then fails to match it).
+    // The Welcome the Add confirms was checked so when read: joining from it needs no
+    // second look. (The known-bad FirstWelcomeCounts joins at once, after the check:
+    // a trial join and a real one, on a path only tests take.)
+    if (entry.type === "joined") mls.checkKeyPackage(entry.keyPackage!, entry.uid);
+    if ((effect === "hold-welcome" || effect === "enter-at-welcome") && entry.type === "welcome") {
+      await this.checkWelcomeEntry(state.cursor, entry);
+      if (effect === "hold-welcome") return undefined;
+    }
+    const welcome = effect === "enter-at-welcome" ? entry : effect === "confirm-welcome" ? state.tentative : null;
+    if (welcome) {
+      if (welcome.type !== "welcome" || !welcome.welcome) throw new Error("a welcome entry without MLS Welcome bytes");
+      return mls.joinFromWelcome(ctx, this.identity!, welcome.welcome);
+    }
+    if (effect === "apply-commit") {
+      if (entry.type !== "add" && entry.type !== "remove") throw new Error("not a commit");
+      if (!entry.commit) throw new Error("a commit entry without MLS Commit bytes");
+      if (!group) throw new Error(`member ${this.uid} has no MLS group`);
+      // MLS checks, before applying it, that the Commit comes from the sender its entry
+      // names and makes the change its entry says (so a rejection leaves the group usable).
+      const next = await mls.processCommit(ctx, group, entry.commit, {
+        allowedSender: entry.sender,
+        expect: { type: entry.type, uid: entry.target },
+      });
+      if (mls.epochOf(next) !== state.epoch + 1) {
+        throw new Error(`the Commit moved MLS to epoch ${mls.epochOf(next)}, expected ${state.epoch + 1}`);
+      }
+      return next;
+    }
+    return undefined;
+  }
+
+  /** Sends an event the member must accept; a refusal means the step was not enabled. */
+  private send(event: MemberEvent): void {
+    if (!this.canStep(event)) throw new StepNotEnabled(`member ${this.uid} cannot take ${event.type} now`);
+    this.actor.send(event);
+  }
+
+  /** Sends an event the member has already accepted; a machine that stopped is a bug, said loudly. */
+  private deliverEvent(event: MemberEvent): void {
+    this.actor.send(event);
+    const snap = this.actor.getSnapshot();
+    if (snap.status === "error") throw new Error(`member ${this.uid}'s state machine failed on ${event.type}: ${String(snap.error)}`);
+  }
+
+  // --- the DC's steps: each takes the step and returns the entry to append -----
+
+  private dcGroup(): mls.MlsGroup {
+    const group = this.group;
+    if (!group) throw new StepNotEnabled(`member ${this.uid} has no MLS group to commit from`);
+    return group;
+  }
+
+  private dcState(): MemberState {
+    this.assertActive();
+    return this.state;
+  }
+
+  private head(queue: readonly Uid[], what: string): Uid {
+    const first = queue[0];
+    if (first === undefined) throw new StepNotEnabled(`member ${this.uid} has nobody to ${what}`);
+    return first;
+  }
+
+  /**
+   * The MLS half of a DC step, done only when MLS is on and the member would take
+   * the step (so no Commit is made for a step that is then refused).
+   */
+  private async mlsWork<T>(event: MemberEvent, work: (ctx: mls.MlsContext, group: mls.MlsGroup) => Promise<T>): Promise<T | undefined> {
+    if (!this.ctx || !this.canStep(event)) return undefined;
+    return work(this.ctx, this.dcGroup());
+  }
+
+  /** @spec DCA!DcWelcome R10 R11 R12 — the Welcome (step 1 of an add); `target` defaults to the earliest joiner. */
+  async dcWelcome(target?: Uid): Promise<WelcomeEntry> {
+    const state = this.dcState();
+    const entry = welcomeEntry(state, target ?? this.head(state.pendingAdds, "welcome"), state.epoch + 1);
+    const event = { type: "DC_WELCOME", entry } as const;
+    const made = await this.mlsWork(event, (ctx, group) => mls.commitAdd(ctx, group, this.keyPackageOf(entry.target)));
+    if (made) {
+      entry.welcome = made.welcome;
+      this.pendingCommit = made.commit;
+    }
+    this.send({ ...event, pendingGroup: made?.group });
+    return entry;
+  }
+
+  /** @spec DCA!DcAdd R10 R12 — the Add (step 2), a separate append. */
+  dcAdd(): CommitEntry {
+    const state = this.dcState();
+    const entry = commitEntry(state, "add", state.adding);
+    if (this.pendingCommit) entry.commit = this.pendingCommit;
+    this.send({ type: "DC_ADD", entry });
+    this.pendingCommit = null;
+    return entry;
+  }
+
+  /** @spec DCA!DcRemove R13 */
+  async dcRemove(): Promise<CommitEntry> {
+    const state = this.dcState();
+    const entry = commitEntry(state, "remove", this.head(state.pendingRemoves, "remove"));
+    const event = { type: "DC_REMOVE", entry } as const;
+    const made = await this.mlsWork(event, (ctx, group) => mls.commitRemove(ctx, group, entry.target));
+    if (made) entry.commit = made.commit;
+    this.send({ ...event, group: made?.group });
+    return entry;
+  }
+
+  /** @spec DCA!DcAddFirst — known-bad 2: the Add before its Welcome. */
+  async dcAddFirst(): Promise<CommitEntry> {
+    const state = this.dcState();
+    const entry = commitEntry(state, "add", this.head(state.pendingAdds, "add"));
+    const event = { type: "DC_ADD_FIRST", entry } as const;
+    const made = await this.mlsWork(event, (ctx, group) => mls.commitAdd(ctx, group, this.keyPackageOf(entry.target)));
+    if (made) {
+      entry.commit = made.commit;
+      this.owedWelcome = made.welcome;
+    }
+    this.send({ ...event, group: made?.group });
+    return entry;
+  }
+
+  /** @spec DCA!DcLateWelcome — known-bad 2: the Welcome after its Add. */
+  dcLateWelcome(): WelcomeEntry {
+    const state = this.dcState();
+    const entry = welcomeEntry(state, state.adding, state.epoch);
+    if (this.owedWelcome) entry.welcome = this.owedWelcome;
+    this.send({ type: "DC_LATE_WELCOME", entry });
+    this.owedWelcome = null;
+    return entry;
+  }
+
+  /** Takes the DC step `action` (the one nextDcStep named) and returns the entry to append. */
+  async takeDcStep(action: DcAction, target?: Uid): Promise<LogEntry> {
+    switch (action) {
+      case "DcWelcome":
+        return this.dcWelcome(target);
+      case "DcAdd":
+        return this.dcAdd();
+      case "DcRemove":
+        return this.dcRemove();
+      case "DcAddFirst":
+        return this.dcAddFirst();
+      case "DcLateWelcome":
+        return this.dcLateWelcome();
+    }
+  }
+}
