@@ -58,7 +58,13 @@ export type MemberEvent =
   /** An entry the room refused (bad MLS bytes, metadata that MLS contradicts): move past it. */
   | { type: "REFUSE" }
   /** @spec DCA!Leave */
-  | { type: "LEAVE" };
+  | { type: "LEAVE" }
+  /**
+   * Not a model step: the member encrypted or decrypted an application message,
+   * which moves its MLS state on within the epoch (a new handle, impl/mls.ts);
+   * st[u] is unchanged.
+   */
+  | { type: "APP_MESSAGE"; group: MlsGroupRef };
 
 export interface MemberInput {
   uid: Uid;
@@ -137,6 +143,7 @@ export const memberMachine = setup({
         : {},
     ),
     sendLateWelcome: assign(({ context }) => ({ state: { ...context.state, adding: NO_UID } })),
+    appMessage: assign(({ context, event }) => (event.type === "APP_MESSAGE" ? { mls: { ...context.mls, group: event.group } } : {})),
     refuse: assign(({ context }) => ({ state: { ...context.state, cursor: context.state.cursor + 1 } })),
     leave: assign(({ context }) => ({ state: { ...context.state, status: "gone" as const }, mls: NO_MLS })),
   },
@@ -161,7 +168,7 @@ export const memberMachine = setup({
           always: { guard: ({ context }) => context.state.welcomed, target: "member" },
           on: { READ: [{ guard: "entersGroup", target: "member", actions: "read" }, { actions: "read" }] },
         },
-        member: { on: { READ: { actions: "read" } } },
+        member: { on: { READ: { actions: "read" }, APP_MESSAGE: { actions: "appMessage" } } },
       },
       on: {
         DC_WELCOME: { guard: "canWelcome", actions: "sendWelcome" },

@@ -332,6 +332,26 @@ export class MemberCore {
     if (snap.status === "error") throw new Error(`member ${this.uid}'s state machine failed on ${event.type}: ${String(snap.error)}`);
   }
 
+  // --- application messages (not model steps: st[u] does not change) ----------
+
+  /** Encrypts an application message in the member's current epoch. */
+  async encrypt(plaintext: Uint8Array): Promise<{ epoch: number; message: Uint8Array }> {
+    const group = this.group;
+    if (!this.ctx || !group || !this.state.welcomed) throw new StepNotEnabled(`member ${this.uid} is not in the group`);
+    const made = await mls.encrypt(this.ctx, group, plaintext);
+    this.deliverEvent({ type: "APP_MESSAGE", group: made.group });
+    return { epoch: mls.epochOf(made.group), message: made.message };
+  }
+
+  /** Decrypts an application message of the member's current epoch (MlsInputError if it cannot). */
+  async decrypt(message: Uint8Array): Promise<{ sender: Uid; plaintext: Uint8Array }> {
+    const group = this.group;
+    if (!this.ctx || !group) throw new StepNotEnabled(`member ${this.uid} is not in the group`);
+    const opened = await mls.decrypt(this.ctx, group, message);
+    this.deliverEvent({ type: "APP_MESSAGE", group: opened.group });
+    return { sender: opened.senderUid, plaintext: opened.plaintext };
+  }
+
   // --- the DC's steps: each takes the step and returns the entry to append -----
 
   private dcGroup(): mls.MlsGroup {

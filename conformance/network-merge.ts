@@ -1,0 +1,184 @@
+// One behaviour of the model from one networked run (spec/network.md): the
+// delivery service's log (the order of every append) merged with every client's
+// recording of its own steps (impl/client/step-record.ts), mapped to the model's
+// variables by the refinement mapping (conformance/refinement.ts) and written as
+// ITF, so TLC can check it with tla/DCA_Validate.tla (npm run validate).
+//
+// The order rebuilt: each append at its log index (the DS's `joined`/`left` as
+// Join/Leave, a DC's entry as its DC step, matched to that client's recorded DC
+// steps in order); each client's steps in the order it took them; a read of entry
+// i after the append of entry i, and as early as that allows (reads are local:
+// they commute with every other member's steps). A recorded DC step whose entry
+// never reached the log is allowed only as the last steps of a user the log
+// announces as left (a fenced zombie's step, refused by the DS).
+
+import { creatorState, joinerState } from "../impl/rules.ts";
+import type { LogEntry, MemberState, Uid, Variant } from "../impl/types.ts";
+import type { RecordedStep } from "../impl/client/step-record.ts";
+import type { ItfState, ItfTrace } from "../scripts/lib/itf.ts";
+import { modelHash } from "../scripts/lib/model-hash.ts";
+import { toModel } from "./refinement.ts";
+import { DCA_VARS } from "./trace-shape.ts";
+
+/** The recordings and the log do not make one behaviour: names the user, step or log index and why. */
+export class MergeError extends Error {
+  override readonly name = "MergeError";
+}
+
+const ENTRY_OF: Record<string, LogEntry["type"]> = {
+  DcWelcome: "welcome",
+  DcLateWelcome: "welcome",
+  DcAdd: "add",
+  DcAddFirst: "add",
+  DcRemove: "remove",
+};
+
+export interface MergedRun {
+  trace: ItfTrace;
+  /** The merged steps, as "Action(u → target)", in order. */
+  order: string[];
+  /** Recorded DC steps of fenced users that never reached the log. */
+  dropped: number;
+}
+
+/**
+ * `quiesced`: the run ended with every client idle (read the whole log, nothing
+ * to do, nothing unacknowledged): the trace then ends with a Quiesced claim, which
+ * TLC checks as DCA!Quiescent (tla/DCA_Validate.tla) — a client that wrongly
+ * believes it has nothing to do is caught there.
+ */
+export function mergeRun(
+  log: readonly LogEntry[],
+  recordings: ReadonlyMap<Uid, readonly RecordedStep[]>,
+  opts: { variant?: Variant; quiesced?: boolean } = {},
+): MergedRun {
+  const variant = opts.variant ?? "Correct";
+  const users = Math.max(1, ...log.map((e) => (e.type === "joined" ? e.uid : 1)));
+  const leftAt = new Map<Uid, number>();
+  log.forEach((e, i) => e.type === "left" && leftAt.set(e.uid, i));
+
+  // Each DC's entries on the log, in order, matched to its recorded DC steps in order.
+  const dcEntries = new Map<Uid, number[]>();
+  log.forEach((e, i) => {
+    if (e.type === "welcome" || e.type === "add" || e.type === "remove") dcEntries.set(e.sender, [...(dcEntries.get(e.sender) ?? []), i]);
+  });
+  const matched = new Map<RecordedStep, number>();
+  let dropped = 0;
+  const queues = new Map<Uid, RecordedStep[]>();
+  for (const [u, steps] of recordings) {
+    const mine = dcEntries.get(u) ?? [];
+    let k = 0;
+    const kept: RecordedStep[] = [];
+    steps.forEach((s, n) => {
+      if (s.uid !== u) throw new MergeError(`user ${u}'s recording, step ${n + 1}: recorded by user ${s.uid}`);
+      if (s.action === "Read") return kept.push(s);
+      const type = ENTRY_OF[s.action];
+      if (!type) throw new MergeError(`user ${u}'s recording, step ${n + 1}: unknown action ${JSON.stringify(s.action)}`);
+      const at = mine[k];
+      if (at === undefined) {
+        if (leftAt.has(u) && steps.slice(n).every((x) => x.action !== "Read")) {
+          dropped++;
+          return;
+        }
+        throw new MergeError(`user ${u}'s recording, step ${n + 1}: ${s.action}(${u} → ${s.target}) has no entry on the log (user ${u} made ${mine.length} entries)`);
+      }
+      const e = log[at]!;
+      if (e.type !== type || (e as { target: Uid }).target !== s.target) {
+        throw new MergeError(`user ${u}'s recording, step ${n + 1}: ${s.action}(${u} → ${s.target}), but user ${u}'s entry number ${k + 1} (log index ${at}) is a ${e.type} for ${(e as { target: Uid }).target}`);
+      }
+      matched.set(s, at);
+      k++;
+      kept.push(s);
+    });
+    if (k < mine.length) throw new MergeError(`log index ${mine[k]}: a ${log[mine[k]!]!.type} by user ${u} that user ${u} never recorded`);
+    queues.set(u, kept);
+  }
+  for (const e of log) if (e.type === "joined" && !queues.has(e.uid)) queues.set(e.uid, []);
+  if (!queues.has(1)) queues.set(1, []);
+
+  const members = new Map<Uid, MemberState>([[1, creatorState()]]);
+  let nextUid = 2;
+  let appended = 0;
+  const states: ItfState[] = [];
+  const order: string[] = [];
+  const push = (action: string, params: { u?: Uid; target?: Uid }) => {
+    const label = params.u === undefined ? action : `${action}(${params.u}${params.target === undefined ? "" : ` → ${params.target}`})`;
+    if (states.length > 0) order.push(label);
+    states.push({ "#meta": { index: states.length, action, params }, ...toModel({ log: log.slice(0, appended), nextUid, users, members }) });
+  };
+  push("Init", {});
+
+  const uids = [...queues.keys()].sort((a, b) => a - b);
+  const ptr = new Map<Uid, number>(uids.map((u) => [u, 0]));
+  for (;;) {
+    let progress = false;
+    for (const u of uids) {
+      const q = queues.get(u)!;
+      for (;;) {
+        const s = q[ptr.get(u)!];
+        if (!s) break;
+        const before = members.get(u);
+        if (!before || before.status !== "active") break;
+        if (s.action === "Read") {
+          if (s.logIndex >= appended) break;
+          if (s.logIndex !== before.cursor) throw new MergeError(`user ${u}'s recording: a read of log index ${s.logIndex}, but its cursor is ${before.cursor}`);
+          members.set(u, s.state);
+          ptr.set(u, ptr.get(u)! + 1);
+          push("Read", { u });
+        } else {
+          if (matched.get(s) !== appended) break;
+          appended++;
+          members.set(u, s.state);
+          ptr.set(u, ptr.get(u)! + 1);
+          push(s.action, { u, target: s.target! });
+        }
+        progress = true;
+      }
+    }
+    if (progress) continue;
+    if (appended >= log.length) break;
+    const e = log[appended]!;
+    if (e.type === "joined") {
+      if (e.uid !== nextUid) throw new MergeError(`log index ${appended}: joined ${e.uid}, but the next UID is ${nextUid}`);
+      appended++;
+      nextUid++;
+      members.set(e.uid, joinerState(e.uid, appended));
+      push("Join", { u: e.uid });
+    } else if (e.type === "left") {
+      const s = members.get(e.uid);
+      if (!s || s.status !== "active") throw new MergeError(`log index ${appended}: left ${e.uid}, who is not an active user`);
+      appended++;
+      members.set(e.uid, { ...s, status: "gone" });
+      push("Leave", { u: e.uid });
+    } else {
+      const u = e.sender;
+      const s = queues.get(u)?.[ptr.get(u) ?? 0];
+      throw new MergeError(`log index ${appended}: a ${e.type} by user ${u}, but user ${u}'s next recorded step is ${s ? `${s.action} (log index ${s.logIndex})` : "none"}`);
+    }
+  }
+  for (const u of uids) {
+    const rest = queues.get(u)!.length - ptr.get(u)!;
+    if (rest > 0) {
+      const s = queues.get(u)![ptr.get(u)!]!;
+      throw new MergeError(`user ${u}'s recording: ${rest} steps could not be placed, from ${s.action} of log index ${s.logIndex} (user ${u} is ${members.get(u)?.status ?? "unknown"})`);
+    }
+  }
+  if (opts.quiesced) push("Quiesced", {});
+  return {
+    trace: {
+      "#meta": {
+        format: "ITF",
+        "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
+        description: "A networked run: the DS's log merged with every client's recorded steps (spec/network.md), mapped to the model's variables",
+        source: "impl-network",
+        variant,
+        users,
+        modelHash: modelHash(),
+      },
+      vars: [...DCA_VARS],
+      states,
+    },
+    order,
+    dropped,
+  };
+}
