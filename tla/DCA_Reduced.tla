@@ -3,11 +3,11 @@
 (* The model of tla/DCA.tla with fewer interleavings, for large bounds.    *)
 (*                                                                         *)
 (* Nothing here is a rule of the algorithm: every step of RSpec is a step  *)
-(* of DCA!Spec (RNext implies Next), taken with DCA's own actions.  What   *)
-(* changes is which steps are explored.  A read that cannot matter to      *)
-(* anyone else right now -- an "eager" read -- is taken at once, before    *)
-(* any other step, one at a time in UID order; every other step keeps all  *)
-(* its interleavings.  spec/reduction.md argues why no violation of the    *)
+(* of DCA!Spec or a run of DCA Read steps, made with DCA's own operators.  *)
+(* What changes is which interleavings are explored.  Reads that nobody    *)
+(* else can notice -- "eager" reads -- are all taken at once, before any   *)
+(* other step; every other step keeps all its interleavings.               *)
+(* spec/reduction.md argues why no violation of the                        *)
 (* properties checked here can hide in the interleavings left out, and     *)
 (* test/reduced-model.test.ts cross-checks it against the full model at 3  *)
 (* and 4 users (same caught-up states, same Commit steps, every known-bad  *)
@@ -21,58 +21,93 @@
 EXTENDS DCA_Inputs, Integers
 
 (***************************************************************************)
-(* Which reads are eager.                                                  *)
+(* Which reads are eager.  Written of a state value s of user u (not of    *)
+(* st[u]) so that a user's whole run of eager reads can be computed in one *)
+(* step.  BelievesIn and HasWorkIn restate DCA's Believes and HasWork of a *)
+(* value; the invariants BelievesAgrees and HasWorkAgrees check that they  *)
+(* say the same in every reachable state.                                  *)
 (***************************************************************************)
 
-\* What Read(u) would make of u's state.
-AfterRead(u) ==
-    LET s == [st[u] EXCEPT !.cursor = @ + 1]
-    IN  OnMessage(u, s, log[s.cursor])
-
-\* Believes, of a state value rather than of st[u].
 BelievesIn(s) ==
     /\ s.status = "active"
     /\ s.welcomed \/ Variant = "DcLowestAlive"
     /\ s.ahead = {}
 
-\* The entry u reads next passes the checks the implementation makes of its
-\* input (DCA_Inputs); one that fails them is never read eagerly, so the
-\* state where it stands at u's cursor is explored like any other.
-InputOK(u) ==
-    LET m == NextEntry(u)
+HasWorkIn(s) ==
+    /\ s.status = "active"
+    /\ \/ s.adding # NoUid
+       \/ BelievesIn(s) /\ s.pendingAdds # <<>>
+       \/ BelievesIn(s) /\ s.pendingRemoves # <<>> /\ Variant # "IgnoreRemoves"
+
+BelievesAgrees == \A u \in Uids : Believes(u) = BelievesIn(st[u])
+HasWorkAgrees  == \A u \in Uids : HasWork(u) = HasWorkIn(st[u])
+
+\* The input checks of DCA_Inputs, of the entry m that u in state s reads
+\* next.  An entry failing them is never read eagerly, so the state where
+\* it stands at u's cursor is explored like any other.
+InputOKIn(u, s, m) ==
+    LET known == s.members \cup Range(s.pendingAdds) \cup s.ahead
+        unread == SubSeq(log, s.cursor + 1, Len(log))
+        lastArrival == nextUid - 1
+                       - Len(SelectSeq(unread, LAMBDA e : e.type = "joined"))
     IN  /\ m.type = "left" =>
                /\ m.uid # u
-               /\ m.uid \notin Range(st[u].pendingRemoves)
-               /\ m.uid \in KnownUsers(u)
+               /\ m.uid \notin Range(s.pendingRemoves)
+               /\ m.uid \in known
         /\ m.type = "joined" =>
-               /\ m.uid = LastArrival(u) + 1
-               /\ m.uid \notin KnownUsers(u) \cup Range(st[u].pendingRemoves) \cup {u}
+               /\ m.uid = lastArrival + 1
+               /\ m.uid \notin known \cup Range(s.pendingRemoves) \cup {u}
 
-\* A Commit the reader is a member for and neither applies nor skips: MLS
-\* would refuse it.
-RefusedCommit(u) ==
-    LET m == NextEntry(u)
-    IN  IsCommit(m) /\ st[u].welcomed /\ CommitOutcome(u, st[u], m) = "reject"
+\* What reading m does to s (DCA's Read, on a value).
+ReadIn(u, s, m) == OnMessage(u, [s EXCEPT !.cursor = @ + 1], m)
 
-\* An eager read: u is active with an entry to read, and either the read
-\* changes nothing but u's cursor (its own Welcome or Commit, a Welcome for
-\* someone else, ...), or u has no DC step to choose instead and the read
-\* neither changes whether u believes it is the DC, nor lets u enter the
-\* group, nor is refused.
-Eager(u) ==
-    /\ st[u].status = "active"
-    /\ HasNext(u)
-    /\ LET s2 == AfterRead(u)
-       IN  \/ s2 = [st[u] EXCEPT !.cursor = @ + 1]
-           \/ /\ ~HasWork(u)
-              /\ InputOK(u)
-              /\ ~RefusedCommit(u)
-              /\ s2.welcomed = st[u].welcomed
-              /\ BelievesIn(s2) = BelievesIn(st[u])
+\* u in state s reads its next entry eagerly: either the read changes
+\* nothing but the cursor (its own Welcome or Commit, a Welcome for someone
+\* else, ...), or u has no DC step to choose instead and the read passes the
+\* input checks, is not a Commit MLS would refuse, and does not change
+\* whether u believes it is the DC.
+\* A DC with work reads an announcement eagerly only when no DC step it
+\* could take before reading it depends on it (spec/reduction.md):
+\*  - a `joined` only adds a joiner behind the others, which no Welcome or
+\*    Add it can make first depends on, unless a Remove could come first
+\*    (DcRemove needs no pending adds) or any joiner may be taken;
+\*  - a `left` only adds a pending remove, which no Commit depends on but a
+\*    Welcome carries, so only when no Welcome can come first.
+DcReadCommutes(s, m) ==
+    \/ /\ m.type = "joined"
+       /\ s.pendingRemoves = <<>>
+       /\ Variant # "WelcomeOutOfOrder"
+    \/ /\ m.type = "left"
+       /\ \/ s.adding = NoUid /\ s.pendingAdds = <<>>
+          \/ /\ s.adding # NoUid /\ s.pendingAdds = <<s.adding>>
+             /\ Variant # "AddBeforeWelcome"
 
-EagerUsers == {u \in Uids : Eager(u)}
+EagerIn(u, s) ==
+    /\ s.status = "active"
+    /\ s.cursor < Len(log)
+    /\ LET m  == log[s.cursor + 1]
+           s2 == ReadIn(u, s, m)
+       IN  \/ s2 = [s EXCEPT !.cursor = @ + 1]
+           \/ /\ ~HasWorkIn(s) \/ DcReadCommutes(s, m)
+              /\ InputOKIn(u, s, m)
+              /\ ~(IsCommit(m) /\ s.welcomed /\ CommitOutcome(u, s, m) = "reject")
+              /\ BelievesIn(s2) = BelievesIn(s)
 
-RNext == IF EagerUsers # {} THEN Read(Min(EagerUsers)) ELSE Next
+\* u's state after all the eager reads it has in a row.
+RECURSIVE EagerRun(_, _)
+EagerRun(u, s) ==
+    IF EagerIn(u, s) THEN EagerRun(u, ReadIn(u, s, log[s.cursor + 1])) ELSE s
+
+EagerPending == \E u \in Uids : EagerIn(u, st[u])
+
+\* Every user takes all its eager reads, in one step: a sequence of DCA
+\* Read steps, which commute (each changes only its reader's state).
+ReadEager ==
+    /\ EagerPending
+    /\ Settle(log, [u \in Uids |-> EagerRun(u, st[u])])
+    /\ UNCHANGED <<nextUid, group>>
+
+RNext == IF EagerPending THEN ReadEager ELSE Next
 
 RSpec == Init /\ [][RNext]_vars
 
