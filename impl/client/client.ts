@@ -162,12 +162,13 @@ export class NetworkClient {
     const backoff = this.opts.backoff ?? { first: 100, max: 2000 };
     let delay = backoff.first;
     for (;;) {
-      if (this.stopped) return;
+      if (this.stopped || this.gone) return;
       try {
         await this.connectOnce();
         return;
       } catch (e) {
         if (e instanceof ClientError) throw e;
+        if (this.gone) return;
         this.emit({ type: "error", where: "connect", message: `${(e as Error).message}; retrying in ${delay} ms` });
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(backoff.max, delay * 2);

@@ -1,0 +1,118 @@
+// A client as a child process (scripts/client.ts --json), for the demo, the chaos
+// test and the network benchmark: start it, read its events (JSON lines), ask for
+// its status, send a message, make it leave, kill it with SIGKILL, restart it from
+// its state file.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { createInterface } from "node:readline";
+import type { Variant } from "../types.ts";
+
+export interface ClientStatus {
+  uid: number | null;
+  cursor: number | null;
+  epoch: number | null;
+  safetyNumber: string | null;
+  members: number[] | null;
+  left: boolean;
+}
+
+export interface ClientProcessOptions {
+  name: string;
+  room: string;
+  url: string;
+  stateFile: string;
+  recordFile: string;
+  variant?: Variant;
+  /** Repository root (where scripts/ is). */
+  cwd: string;
+}
+
+export type ClientLine = { name: string; at: number; type: string; [k: string]: unknown };
+
+export class ClientProcess {
+  private child: ChildProcess | null = null;
+  readonly lines: ClientLine[] = [];
+  private waiters: { test: (l: ClientLine) => boolean; resolve: (l: ClientLine) => void }[] = [];
+  stderr = "";
+  exited: Promise<number | null> = Promise.resolve(null);
+
+  constructor(readonly opts: ClientProcessOptions) {}
+
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Starts (or restarts: the state file makes it the same user) the process. */
+  start(): void {
+    const o = this.opts;
+    const args = ["--import", "./scripts/register-ts-node.mjs", "scripts/client.ts", "--json", "--room", o.room, "--name", o.name, "--url", o.url, "--state", o.stateFile, "--record", o.recordFile];
+    if (o.variant) args.push("--variant", o.variant);
+    const child = spawn(process.execPath, args, { cwd: o.cwd, stdio: ["pipe", "pipe", "pipe"] });
+    this.child = child;
+    child.stderr!.on("data", (d: Buffer) => (this.stderr += d.toString()));
+    createInterface({ input: child.stdout! }).on("line", (line) => {
+      let l: ClientLine;
+      try {
+        l = JSON.parse(line) as ClientLine;
+      } catch {
+        return;
+      }
+      this.lines.push(l);
+      this.waiters = this.waiters.filter((w) => (w.test(l) ? (w.resolve(l), false) : true));
+    });
+    this.exited = new Promise((r) => child.on("exit", (code) => r(code)));
+  }
+
+  /** The next line (from now on) that passes `test`, or an error after `ms`. */
+  next(test: (l: ClientLine) => boolean, ms = 20000, what = "an event"): Promise<ClientLine> {
+    return new Promise((resolve, reject) => {
+      const w = { test, resolve: (l: ClientLine) => (clearTimeout(t), resolve(l)) };
+      const t = setTimeout(() => {
+        this.waiters = this.waiters.filter((x) => x !== w);
+        reject(new Error(`client ${this.opts.name}: no ${what} within ${ms} ms; stderr: ${this.stderr.slice(-800)}`));
+      }, ms);
+      this.waiters.push(w);
+    });
+  }
+
+  /** Its events of `type` so far. */
+  events(type: string): ClientLine[] {
+    return this.lines.filter((l) => l.type === type);
+  }
+
+  private write(line: string): void {
+    if (this.running) this.child!.stdin!.write(`${line}\n`);
+  }
+
+  async status(ms = 10000): Promise<ClientStatus> {
+    const p = this.next((l) => l.type === "status", ms, "status");
+    this.write("/status");
+    return (await p) as unknown as ClientStatus;
+  }
+
+  send(text: string): void {
+    this.write(text);
+  }
+
+  leave(): void {
+    this.write("/leave");
+  }
+
+  /** kill -9: no goodbye, no last save. */
+  kill9(): void {
+    this.child?.kill("SIGKILL");
+  }
+
+  /** An orderly stop without leaving. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.child!.kill("SIGTERM");
+    const t = setTimeout(() => this.child?.kill("SIGKILL"), 3000);
+    await this.exited;
+    clearTimeout(t);
+  }
+}

@@ -1,0 +1,134 @@
+// A stand-in delivery service on a real WebSocket (the `ws` package), speaking the
+// protocol of impl/client/ds-link.ts, for the client's own wire tests while the
+// real server (impl/ds/) is built: rooms by name, one log each, UIDs from 1,
+// relayed entries from a cursor, acks, broadcast, leave with fencing, an observer
+// that reads a whole log. Logs live in memory; "restart" keeps them (as the real
+// server's storage would) and drops every connection.
+
+import { WebSocketServer, type WebSocket } from "ws";
+
+interface Room {
+  log: Record<string, unknown>[];
+  nextUid: number;
+  fenced: Set<number>;
+  conns: Set<Conn>;
+}
+interface Conn {
+  ws: WebSocket;
+  room: Room | null;
+  uid: number | null;
+  cursor: number;
+  streaming: boolean;
+}
+
+export class WsStandInDs {
+  private readonly rooms = new Map<string, Room>();
+  private wss: WebSocketServer | null = null;
+  port = 0;
+
+  async start(port = 0): Promise<void> {
+    const wss = new WebSocketServer({ host: "127.0.0.1", port });
+    await new Promise<void>((r) => wss.once("listening", () => r()));
+    this.wss = wss;
+    this.port = (wss.address() as { port: number }).port;
+    wss.on("connection", (ws) => this.serve(ws));
+  }
+
+  /** Every connection drops and the server is down until start() again (same port). */
+  async stop(): Promise<void> {
+    const wss = this.wss;
+    this.wss = null;
+    if (!wss) return;
+    for (const c of wss.clients) c.terminate();
+    await new Promise<void>((r) => wss.close(() => r()));
+    for (const r of this.rooms.values()) r.conns.clear();
+  }
+
+  log(room: string): Record<string, unknown>[] {
+    return this.rooms.get(room)?.log ?? [];
+  }
+
+  private room(name: string): Room {
+    let r = this.rooms.get(name);
+    if (!r) this.rooms.set(name, (r = { log: [], nextUid: 1, fenced: new Set(), conns: new Set() }));
+    return r;
+  }
+
+  private push(room: Room, entry: Record<string, unknown>): number {
+    room.log.push(entry);
+    for (const c of room.conns) this.flush(c);
+    return room.log.length - 1;
+  }
+
+  private flush(c: Conn): void {
+    if (!c.room || !c.streaming) return;
+    while (c.cursor < c.room.log.length) {
+      const i = c.cursor++;
+      c.ws.send(JSON.stringify({ t: "entry", index: i, entry: c.room.log[i] }));
+    }
+  }
+
+  private serve(ws: WebSocket): void {
+    const c: Conn = { ws, room: null, uid: null, cursor: 0, streaming: false };
+    const send = (m: Record<string, unknown>) => ws.send(JSON.stringify(m));
+    ws.on("close", () => c.room?.conns.delete(c));
+    ws.on("message", (data) => {
+      let m: Record<string, unknown>;
+      try {
+        m = JSON.parse(data.toString()) as Record<string, unknown>;
+      } catch {
+        return send({ t: "error", code: "malformed", reason: "not JSON" });
+      }
+      switch (m.t) {
+        case "ping":
+          return send({ t: "pong" });
+        case "hello": {
+          const room = this.room(String(m.room));
+          c.room = room;
+          room.conns.add(c);
+          if (m.observe) {
+            c.streaming = true;
+            send({ t: "ready", uid: 0, head: room.log.length, joinedAt: null });
+            return this.flush(c);
+          }
+          if (Number.isInteger(m.uid)) {
+            c.uid = m.uid as number;
+            if (room.fenced.has(c.uid)) return send({ t: "fenced", reason: `user ${c.uid} was announced as left` });
+            c.cursor = Number(m.cursor);
+            c.streaming = true;
+            send({ t: "ready", uid: c.uid, head: room.log.length, joinedAt: null });
+            return this.flush(c);
+          }
+          c.uid = room.nextUid++;
+          return send({ t: "assigned", uid: c.uid });
+        }
+        case "join": {
+          const room = c.room!;
+          let joinedAt: number | null = null;
+          if (c.uid !== 1) joinedAt = this.push(room, { type: "joined", uid: c.uid, keyPackage: m.keyPackage });
+          c.cursor = joinedAt === null ? 0 : joinedAt + 1;
+          c.streaming = true;
+          send({ t: "ready", uid: c.uid, head: room.log.length, joinedAt });
+          return this.flush(c);
+        }
+        case "append": {
+          const room = c.room!;
+          if (room.fenced.has(c.uid!)) return send({ t: "fenced", reason: "appends refused after left" });
+          const index = this.push(room, m.entry as Record<string, unknown>);
+          return send({ t: "ack", id: m.id, index });
+        }
+        case "broadcast":
+          for (const o of c.room?.conns ?? []) if (o !== c && o.uid) o.ws.send(JSON.stringify({ t: "broadcast", from: c.uid, data: m.data }));
+          return;
+        case "leave":
+          if (c.room && c.uid && !c.room.fenced.has(c.uid)) {
+            c.room.fenced.add(c.uid);
+            this.push(c.room, { type: "left", uid: c.uid });
+          }
+          return;
+        default:
+          return send({ t: "error", code: "unknown-kind", reason: `unknown kind ${JSON.stringify(m.t)}` });
+      }
+    });
+  }
+}
