@@ -7,6 +7,7 @@ import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCoverage, mustFailConfigs, mustFailOnReduced, reducedConfig, reducedSets } from "../scripts/lib/reduction-crosscheck.ts";
+import { runTlc } from "../scripts/lib/tlc-run.ts";
 import { skipWithoutTlc, testJar } from "./local-tlc.ts";
 
 const OUT = join("build", "test-crosscheck");
@@ -59,6 +60,11 @@ describe.skipIf(skipWithoutTlc)("the reduced model against the model (TLC)", () 
     expect(r.caught).toBe(false);
     expect(r.reported).toBe("ok");
   }, 180_000);
+
+  it("blind spot 1 is open: today's rules strand live users in a dead room (tla/Gap_DeadRoom.cfg fails)", async () => {
+    const run = await runTlc({ spec: "tla/Gap_DeadRoom.tla", config: "tla/Gap_DeadRoom.cfg", jar: testJar(), workers: 1, quiet: true, outDir: join(OUT, "gap") });
+    expect(run.outcome).toEqual({ kind: "invariant", name: "QuiescentNotStranded" });
+  }, 60_000);
 
   it("states each liveness property by its quiescent-state form", () => {
     const cfg = 'SPECIFICATION FairSpec\nCONSTANTS\n  Users = 3\n  Variant = "AddBeforeWelcome"\nPROPERTIES\n  JoinerEventuallyWelcomed\n';

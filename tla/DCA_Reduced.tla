@@ -128,6 +128,17 @@ QuiescentConverged == Quiescent => GroupDead \/ Converged
 QuiescentSomeDc == Quiescent /\ ~GroupDead => \E u \in Confirmed : Believes(u)
 
 (***************************************************************************)
+(* Blind spot 1 (spec/reduction.md): the GroupDead escape of the quiescent *)
+(* properties lets a room whose members have all left strand live users    *)
+(* -- a joiner holding a Welcome whose DC left before the Add, and every   *)
+(* user who arrives after.  This tells "everyone left" (nobody active)     *)
+(* from "live users stuck".  The rules of DCA.tla violate it today         *)
+(* (tla/Gap_DeadRoom.cfg must fail); the re-bootstrap of a dead group      *)
+(* (spec/dca.md section 10) is the change that would make it hold.         *)
+(***************************************************************************)
+QuiescentNotStranded == Quiescent /\ Active # {} => ~GroupDead
+
+(***************************************************************************)
 (* The rank: every step but stuttering raises it, in lexicographic order,  *)
 (* so no behaviour of the model has a cycle other than stuttering.  Reads  *)
 (* are counted as entries still unread by active users.                    *)
