@@ -22,7 +22,7 @@ const MAX_U64 = (1n << 64n) - 1n;
 export class SFrameError extends Error {
   override name = "SFrameError";
   constructor(
-    readonly reason: "truncated" | "header" | "auth",
+    readonly reason: "truncated" | "auth",
     detail: string,
   ) {
     super(`${reason}: ${detail}`);
