@@ -29,7 +29,9 @@ interface EpochKeys {
   epoch: number;
   baseKey: Uint8Array;
   leafIndex: number;
-  frameKeys: Map<bigint, Promise<FrameKey>>;
+  /** Derived keys by KID, and the derivations under way. */
+  frameKeys: Map<bigint, FrameKey>;
+  deriving: Map<bigint, Promise<FrameKey>>;
 }
 
 interface Held {
@@ -39,21 +41,20 @@ interface Held {
   resolve: (d: Decrypted) => void;
 }
 
+/** Which of the last REPLAY_WINDOW counters of one KID were seen (a ring of flags: no BigInt work per frame). */
 class ReplayWindow {
-  private highest = -1n;
-  private seen = 0n; // bit i: highest - i was seen
-  accept(ctr: bigint): boolean {
+  private highest = -1;
+  private readonly seen = new Uint8Array(REPLAY_WINDOW);
+  accept(ctr: number): boolean {
     if (ctr > this.highest) {
-      const shift = ctr - this.highest;
-      this.seen = shift >= BigInt(REPLAY_WINDOW) ? 1n : ((this.seen << shift) | 1n) & ((1n << BigInt(REPLAY_WINDOW)) - 1n);
+      const gap = Math.min(ctr - this.highest, REPLAY_WINDOW);
+      for (let i = 1; i < gap; i++) this.seen[(ctr - i) % REPLAY_WINDOW] = 0;
+      this.seen[ctr % REPLAY_WINDOW] = 1;
       this.highest = ctr;
       return true;
     }
-    const back = this.highest - ctr;
-    if (back >= BigInt(REPLAY_WINDOW)) return false;
-    const bit = 1n << back;
-    if (this.seen & bit) return false;
-    this.seen |= bit;
+    if (this.highest - ctr >= REPLAY_WINDOW || this.seen[ctr % REPLAY_WINDOW]) return false;
+    this.seen[ctr % REPLAY_WINDOW] = 1;
     return true;
   }
 }
@@ -76,7 +77,7 @@ export class FrameCrypto {
 
   /** The member reached an epoch (it processed the Commit, or was welcomed): its keys, and the frames held for it. */
   async addEpoch(m: EpochMedia): Promise<void> {
-    this.epochs.set(m.epoch, { ...m, frameKeys: new Map() });
+    this.epochs.set(m.epoch, { ...m, frameKeys: new Map(), deriving: new Map() });
     if (m.epoch > this.newest) {
       this.newest = m.epoch;
       this.counter = 0n; // a new epoch is a new base key: counters start again
@@ -92,12 +93,17 @@ export class FrameCrypto {
     return [...this.epochs.keys()].sort((a, b) => a - b);
   }
 
-  private frameKey(e: EpochKeys, kid: bigint): Promise<FrameKey> {
-    let k = e.frameKeys.get(kid);
-    if (!k) {
-      k = deriveFrameKey(MEDIA_SUITE, kid, e.baseKey);
-      e.frameKeys.set(kid, k);
+  private async frameKey(e: EpochKeys, kid: bigint): Promise<FrameKey> {
+    const known = e.frameKeys.get(kid);
+    if (known) return known;
+    let pending = e.deriving.get(kid);
+    if (!pending) {
+      pending = deriveFrameKey(MEDIA_SUITE, kid, e.baseKey);
+      e.deriving.set(kid, pending);
     }
+    const k = await pending;
+    e.frameKeys.set(kid, k);
+    e.deriving.delete(kid);
     return k;
   }
 
@@ -153,7 +159,8 @@ export class FrameCrypto {
     const key = `${e.epoch}/${header.kid}`;
     let w = this.windows.get(key);
     if (!w) this.windows.set(key, (w = new ReplayWindow()));
-    if (!w.accept(header.ctr)) return this.drop("replay");
+    // Counters beyond 2^53 do not occur (one per frame); the window works on numbers.
+    if (!w.accept(Number(header.ctr))) return this.drop("replay");
     const out = new Uint8Array(clear + plain.length);
     out.set(frame.subarray(0, clear));
     out.set(plain, clear);
