@@ -110,19 +110,6 @@ async function main(): Promise<number> {
     client.stop();
     done(0);
   });
-  try {
-    await client.start();
-  } catch (e) {
-    if (e instanceof StateFileError) {
-      console.error(`client: ${e.message}`);
-      return 2;
-    }
-    if (e instanceof ClientError) {
-      console.error(`client: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
   const rl = createInterface({ input: process.stdin });
   rl.on("line", (line) => {
     const text = line.trim();
@@ -137,6 +124,19 @@ async function main(): Promise<number> {
   rl.on("close", () => {
     // stdin closed: keep running (a client started in the background); SIGTERM stops it.
   });
+  try {
+    await client.start();
+  } catch (e) {
+    if (e instanceof StateFileError) {
+      console.error(`client: ${e.message}`);
+      return 2;
+    }
+    if (e instanceof ClientError) {
+      console.error(`client: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
   const code = await finished;
   rl.close();
   return code;

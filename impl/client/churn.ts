@@ -29,6 +29,8 @@ export interface ChurnOptions {
   dir: string;
   cwd: string;
   variant?: Variant;
+  /** A fixed sequence of events instead of random ones (for a small, certain run). */
+  plan?: ("join" | "leave" | "kill" | "ds-restart")[];
   /** Give up waiting for convergence after this long (ms). */
   settleMs?: number;
   log?: (line: string) => void;
@@ -89,17 +91,18 @@ export async function churn(o: ChurnOptions): Promise<ChurnResult> {
     // The first client creates the room; the others join at once.
     await spawnClient();
     await Promise.all(Array.from({ length: o.clients - 1 }, () => spawnClient()));
-    const events = o.events ?? 2 * o.clients;
+    const events = o.plan?.length ?? o.events ?? 2 * o.clients;
     const dsRestartAt = Math.floor(events / 2);
     for (let k = 0; k < events; k++) {
       await sleep(100 + Math.floor(rnd() * 300));
-      if (k === dsRestartAt) {
+      const planned = o.plan?.[k];
+      if (planned === "ds-restart" || (!o.plan && k === dsRestartAt)) {
         act("DS restart");
         await o.ds.restart();
         continue;
       }
       const pool = live().filter((c) => c.running);
-      const r = rnd();
+      const r = planned === "join" ? 0 : planned === "leave" ? 0.4 : planned === "kill" ? 0.9 : rnd();
       if (r < 0.3 || pool.length < 3) await spawnClient();
       else if (r < 0.55) {
         const c = pool[1 + Math.floor(rnd() * (pool.length - 1))]!;

@@ -3,7 +3,9 @@
 // its status, send a message, make it leave, kill it with SIGKILL, restart it from
 // its state file.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Variant } from "../types.ts";
 
@@ -25,6 +27,24 @@ export interface ClientProcessOptions {
   variant?: Variant;
   /** Repository root (where scripts/ is). */
   cwd: string;
+}
+
+const bundles = new Map<string, string>();
+
+/**
+ * scripts/client.ts bundled once by esbuild (dependencies stay in node_modules):
+ * a client process then starts in about 0.2 s instead of ts-node's 1.4 s, which
+ * matters when a test starts a dozen of them on 2 cores.
+ */
+export function clientBundle(cwd: string): string {
+  const known = bundles.get(cwd);
+  if (known) return known;
+  const out = join(cwd, "build", "net", `client-${process.pid}.mjs`);
+  mkdirSync(join(cwd, "build", "net"), { recursive: true });
+  const r = spawnSync(join(cwd, "node_modules", ".bin", "esbuild"), ["scripts/client.ts", "--bundle", "--platform=node", "--format=esm", "--packages=external", `--outfile=${out}`, "--log-level=warning"], { cwd, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`esbuild could not bundle scripts/client.ts: ${r.stderr || r.error?.message}`);
+  bundles.set(cwd, out);
+  return out;
 }
 
 export type ClientLine = { name: string; at: number; type: string; [k: string]: unknown };
@@ -49,7 +69,7 @@ export class ClientProcess {
   /** Starts (or restarts: the state file makes it the same user) the process. */
   start(): void {
     const o = this.opts;
-    const args = ["--import", "./scripts/register-ts-node.mjs", "scripts/client.ts", "--json", "--room", o.room, "--name", o.name, "--url", o.url, "--state", o.stateFile, "--record", o.recordFile];
+    const args = [clientBundle(o.cwd), "--json", "--room", o.room, "--name", o.name, "--url", o.url, "--state", o.stateFile, "--record", o.recordFile];
     if (o.variant) args.push("--variant", o.variant);
     const child = spawn(process.execPath, args, { cwd: o.cwd, stdio: ["pipe", "pipe", "pipe"] });
     this.child = child;

@@ -377,13 +377,16 @@ export class NetworkClient {
 
   private becomeGone(reason: "self" | "fenced" | "announced", _detail: string): void {
     if (this.gone) return;
-    this.gone = true;
-    if (this.core?.active) {
-      this.core.leave();
-      this.save();
-    }
-    this.emit({ type: "left", reason });
-    this.link?.close();
+    this.gone = true; // the pump takes no further step
+    // The member leaves once a step in progress is done (it is one of the model's steps before the Leave).
+    void this.serially(async () => {
+      if (this.core?.active) {
+        this.core.leave();
+        this.save();
+      }
+      this.emit({ type: "left", reason });
+      this.link?.close();
+    });
   }
 
   /** Stops without leaving (what a crash looks like to the DS, but orderly; tests and the demo use it). */

@@ -1,15 +1,21 @@
-// A stand-in delivery service on a real WebSocket (the `ws` package), speaking the
-// protocol of impl/client/ds-link.ts, for the client's own wire tests while the
-// real server (impl/ds/) is built: rooms by name, one log each, UIDs from 1,
-// relayed entries from a cursor, acks, broadcast, leave with fencing, an observer
-// that reads a whole log. Logs live in memory; "restart" keeps them (as the real
-// server's storage would) and drops every connection.
+// A minimal delivery service in memory, on a real WebSocket (the `ws` package),
+// speaking the client's protocol (impl/client/ds-link.ts): rooms by name, one log
+// each, UIDs from 1 reserved one at a time (joins append in UID order), entries
+// relayed from a cursor, acks, broadcast, leave with fencing, an observer that
+// reads a whole log. It is NOT the delivery service of issue 14 (impl/ds/: storage,
+// heartbeat, limits, bad-input handling): it exists so the client's wire side, the
+// chaos test's checks and the demo run without it, and as the reference the DS's
+// protocol must match. Logs live in memory; stop() and start() on the same port
+// keep them (as the real server's storage would) and drop every connection.
 
 import { WebSocketServer, type WebSocket } from "ws";
 
 interface Room {
   log: Record<string, unknown>[];
   nextUid: number;
+  /** The connection holding the one UID reservation (a KeyPackage names its UID, and joins append in UID order). */
+  reserving: Conn | null;
+  waiting: Conn[];
   fenced: Set<number>;
   conns: Set<Conn>;
 }
@@ -21,7 +27,7 @@ interface Conn {
   streaming: boolean;
 }
 
-export class WsStandInDs {
+export class LoopbackDs {
   private readonly rooms = new Map<string, Room>();
   private wss: WebSocketServer | null = null;
   port = 0;
@@ -50,8 +56,19 @@ export class WsStandInDs {
 
   private room(name: string): Room {
     let r = this.rooms.get(name);
-    if (!r) this.rooms.set(name, (r = { log: [], nextUid: 1, fenced: new Set(), conns: new Set() }));
+    if (!r) this.rooms.set(name, (r = { log: [], nextUid: 1, reserving: null, waiting: [], fenced: new Set(), conns: new Set() }));
     return r;
+  }
+
+  /** Ends the reservation (if `done`) and gives the next UID to the next waiting hello. */
+  private release(room: Room, done = true): void {
+    if (done) room.reserving = null;
+    if (room.reserving) return;
+    const next = room.waiting.shift();
+    if (!next) return;
+    room.reserving = next;
+    next.uid = room.nextUid;
+    next.ws.send(JSON.stringify({ t: "assigned", uid: next.uid }));
   }
 
   private push(room: Room, entry: Record<string, unknown>): number {
@@ -71,7 +88,13 @@ export class WsStandInDs {
   private serve(ws: WebSocket): void {
     const c: Conn = { ws, room: null, uid: null, cursor: 0, streaming: false };
     const send = (m: Record<string, unknown>) => ws.send(JSON.stringify(m));
-    ws.on("close", () => c.room?.conns.delete(c));
+    ws.on("close", () => {
+      const room = c.room;
+      if (!room) return;
+      room.conns.delete(c);
+      room.waiting = room.waiting.filter((w) => w !== c);
+      if (room.reserving === c) this.release(room);
+    });
     ws.on("message", (data) => {
       let m: Record<string, unknown>;
       try {
@@ -99,13 +122,16 @@ export class WsStandInDs {
             send({ t: "ready", uid: c.uid, head: room.log.length, joinedAt: null });
             return this.flush(c);
           }
-          c.uid = room.nextUid++;
-          return send({ t: "assigned", uid: c.uid });
+          room.waiting.push(c);
+          return this.release(room, false);
         }
         case "join": {
           const room = c.room!;
           let joinedAt: number | null = null;
+          if (room.reserving !== c) return send({ t: "error", code: "no-reservation", reason: "join without a UID reservation" });
+          room.nextUid++;
           if (c.uid !== 1) joinedAt = this.push(room, { type: "joined", uid: c.uid, keyPackage: m.keyPackage });
+          this.release(room);
           c.cursor = joinedAt === null ? 0 : joinedAt + 1;
           c.streaming = true;
           send({ t: "ready", uid: c.uid, head: room.log.length, joinedAt });
