@@ -29,6 +29,8 @@ interface Conn {
 
 export class LoopbackDs {
   private readonly rooms = new Map<string, Room>();
+  /** Frames received and sent (for the network benchmark). */
+  readonly frames = { in: 0, out: 0 };
   private wss: WebSocketServer | null = null;
   port = 0;
 
@@ -68,6 +70,7 @@ export class LoopbackDs {
     if (!next) return;
     room.reserving = next;
     next.uid = room.nextUid;
+    this.frames.out++;
     next.ws.send(JSON.stringify({ t: "assigned", uid: next.uid }));
   }
 
@@ -81,13 +84,17 @@ export class LoopbackDs {
     if (!c.room || !c.streaming) return;
     while (c.cursor < c.room.log.length) {
       const i = c.cursor++;
+      this.frames.out++;
       c.ws.send(JSON.stringify({ t: "entry", index: i, entry: c.room.log[i] }));
     }
   }
 
   private serve(ws: WebSocket): void {
     const c: Conn = { ws, room: null, uid: null, cursor: 0, streaming: false };
-    const send = (m: Record<string, unknown>) => ws.send(JSON.stringify(m));
+    const send = (m: Record<string, unknown>) => {
+      this.frames.out++;
+      ws.send(JSON.stringify(m));
+    };
     ws.on("close", () => {
       const room = c.room;
       if (!room) return;
@@ -96,6 +103,7 @@ export class LoopbackDs {
       if (room.reserving === c) this.release(room);
     });
     ws.on("message", (data) => {
+      this.frames.in++;
       let m: Record<string, unknown>;
       try {
         m = JSON.parse(data.toString()) as Record<string, unknown>;
@@ -105,6 +113,8 @@ export class LoopbackDs {
       switch (m.t) {
         case "ping":
           return send({ t: "pong" });
+        case "stats":
+          return send({ t: "stats", in: this.frames.in, out: this.frames.out, rss: process.memoryUsage().rss });
         case "hello": {
           const room = this.room(String(m.room));
           c.room = room;
@@ -144,7 +154,10 @@ export class LoopbackDs {
           return send({ t: "ack", id: m.id, index });
         }
         case "broadcast":
-          for (const o of c.room?.conns ?? []) if (o !== c && o.uid) o.ws.send(JSON.stringify({ t: "broadcast", from: c.uid, data: m.data }));
+          for (const o of c.room?.conns ?? []) if (o !== c && o.uid) {
+            this.frames.out++;
+            o.ws.send(JSON.stringify({ t: "broadcast", from: c.uid, data: m.data }));
+          }
           return;
         case "leave":
           if (c.room && c.uid && !c.room.fenced.has(c.uid)) {
@@ -157,4 +170,12 @@ export class LoopbackDs {
       }
     });
   }
+}
+
+// Run as a process of its own (the network benchmark measures its memory apart):
+// node --import ./scripts/register-ts-node.mjs impl/client/loopback-ds.ts [port] prints "listening <port>".
+if (process.argv[1]?.endsWith("loopback-ds.ts")) {
+  const ds = new LoopbackDs();
+  await ds.start(Number(process.argv[2] ?? 0));
+  console.log(`listening ${ds.port}`);
 }
