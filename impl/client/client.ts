@@ -178,6 +178,7 @@ export class NetworkClient {
 
   private async connectOnce(): Promise<void> {
     const link = await this.opts.connect(this.handlers());
+    const resumed = this.core !== null;
     let joined: Joined;
     try {
       if (this.core) {
@@ -205,7 +206,8 @@ export class NetworkClient {
     this.link = link;
     this.connected = true;
     this.head = Math.max(this.head, joined.head);
-    this.emit({ type: "connected", uid: joined.uid, resumed: this.file !== null, cursor: this.core.state.cursor, head: joined.head });
+    this.emit({ type: "connected", uid: joined.uid, resumed, cursor: this.core.state.cursor, head: joined.head });
+    this.viewChanged();
     this.schedule();
   }
 
