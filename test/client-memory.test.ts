@@ -106,4 +106,31 @@ describe("the network client over an in-memory DS", () => {
     const rejected = await validateRun(bad.merged.trace, { name: "client-memory-bad", variant: "Correct", jar: testJar(), explain: false });
     expect(rejected.accepted).toBe(false);
   }, 120000);
+
+  it("a client announced as left while it was down is fenced on restart: it stops, the others remove it, the merge accepts", async () => {
+    const ds = new MemoryDs();
+    const mk = (name: string) =>
+      new NetworkClient({ room: "r", connect: ds.connect, stateFile: join(dir, `z-${name}.json`), recordFile: join(dir, `z-${name}.steps.jsonl`), backoff: { first: 5, max: 20 } });
+    const a = mk("a");
+    const b = mk("b");
+    let c = mk("c");
+    for (const x of [a, b, c]) await x.start();
+    const quiet = (xs: NetworkClient[]) => xs.every((x) => x.state!.cursor === ds.log.length && x.view) && new Set(xs.map((x) => x.view!.safetyNumber)).size === 1;
+    await until("three members", () => quiet([a, b, c]) && a.view!.members.length === 3);
+    c.stop(); // a crash: the DS presumes it dead
+    ds.announceLeft(3);
+    c = mk("c");
+    const events: string[] = [];
+    c.on((e) => e.type === "left" && events.push(e.reason));
+    await c.start();
+    await until("c fenced", () => events.length > 0);
+    expect(events).toEqual(["fenced"]);
+    expect(c.hasLeft).toBe(true);
+    await until("a and b without c", () => quiet([a, b]) && a.view!.members.join() === "1,2");
+    const rec = new Map([1, 2, 3].map((u) => [u, readRecording(join(dir, `z-${"abc"[u - 1]}.steps.jsonl`))] as const));
+    for (const x of [a, b]) x.stop();
+    const merged = mergeRun(ds.log, rec, { quiesced: true });
+    expect(merged.order).toContain("Leave(3)");
+    expect(merged.order.filter((s) => s.startsWith("DcRemove")).length).toBe(1);
+  }, 30000);
 });
