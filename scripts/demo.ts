@@ -14,18 +14,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { mergeRun } from "../conformance/network-merge.ts";
 import { churn } from "../impl/client/churn.ts";
 import { readRoomLog } from "../impl/client/ds-link.ts";
 import { LoopbackDs } from "../impl/client/loopback-ds.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
+import { validateRun, verdictLine } from "./lib/trace-validate.ts";
 
-const HELP = `Usage: npm run demo -- --clients N [--seed S] [--events E] [--settle SECONDS] [--variant V] [--keep]
+const HELP = `Usage: npm run demo -- --clients N [--seed S] [--events E] [--settle SECONDS] [--variant V] [--validate] [--keep]
 
   --clients N     client processes at the start (2..40)
   --seed S        the seed of the random churn (default: from the clock, printed)
   --events E      random events after the joins (default 2 × N)
   --settle S      give up waiting for the clients to agree after S seconds (default 60)
   --variant V     a known-bad switch in every client (tests only)
+  --validate      merge the clients' recordings with the DS's log into one run of the
+                  model (spec/network.md) and have TLC check it (tla/DCA_Validate.tla)
   --keep          keep the clients' state files and recordings (their directory is printed)
 
 Exit status: 0 every live client shows the same epoch and safety number, 1 not, 2 bad usage.`;
@@ -46,6 +50,7 @@ async function main(): Promise<number> {
         settle: { type: "string" },
         variant: { type: "string" },
         keep: { type: "boolean" },
+        validate: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -110,8 +115,15 @@ async function main(): Promise<number> {
         ? `demo: converged: ${run.finals.length} live clients, one epoch and one safety number, the message reached all (${run.log.length} log entries, ${stamp().trim()})`
         : `demo: NOT converged: ${run.problem ?? "the message did not reach every client"}`,
     );
+    let accepted = true;
+    if (values.validate) {
+      const merged = mergeRun(run.log, run.recordings, { quiesced: run.quiesced, ...(values.variant ? { variant: values.variant as Variant } : {}) });
+      const v = await validateRun(merged.trace, { name: `demo-${seed}`, variant: "Correct", explain: false, source: "npm run demo" });
+      accepted = v.accepted;
+      console.log(`demo: the merged run, ${merged.order.length} steps${run.quiesced ? " ending in a Quiesced claim" : ""}: ${verdictLine(v)}`);
+    }
     if (values.keep) console.log(`demo: state files and recordings in ${dir}`);
-    return ok ? 0 : 1;
+    return ok && accepted ? 0 : 1;
   } finally {
     await ds.stop();
     if (!values.keep) rmSync(dir, { recursive: true, force: true });
