@@ -54,7 +54,7 @@ async function check(name: string, ds: DsControl, opts: Partial<ChurnOptions>) {
 
 describe.skipIf(skipWithoutTlc)(`chaos (seed ${SEED})`, () => {
   it("8+ client processes over the stand-in DS converge, a message reaches all, TLC accepts the merged run", async () => {
-    const { run, merged, tlc } = await check("standin", await standIn(), {});
+    const { run, merged, tlc } = await check("standin", await standIn(), { events: 12 });
     expect(run.actions.some((a) => a.startsWith("kill -9"))).toBe(true);
     expect(run.actions).toContain("DS restart");
     expect(run.problem ?? "").toBe("");
