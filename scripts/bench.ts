@@ -8,8 +8,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { replayTrace } from "../conformance/replay.ts";
-import { readItf, type ItfTrace } from "./lib/itf.ts";
+import { replayTrace } from "../conformance/replay/replay-trace.ts";
+import { readItf, type ItfTrace } from "./tlc/formats/itf.ts";
 
 const HELP = `Usage: npm run bench [-- --rounds N]
 

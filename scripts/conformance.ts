@@ -6,7 +6,7 @@
 
 import { mkdirSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { CORRECT_ACTIONS, replayAll, traceFiles, uncovered } from "../conformance/suite.ts";
+import { CORRECT_ACTIONS, replayAll, traceFiles, uncovered } from "../conformance/replay/replay-all.ts";
 
 const HELP = `Usage: npm run conformance [-- --no-mls] [trace.itf.json ...]
 

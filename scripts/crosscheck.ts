@@ -10,7 +10,7 @@ import { writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { checkCoverage, CrosscheckError, mustFailConfigs, mustFailOnReduced, reducedSets } from "./lib/reduction-crosscheck.ts";
-import { resolveTlc, TlcSetupError } from "./lib/tlc-resolve.ts";
+import { resolveTlc, TlcSetupError } from "./tlc/resolve.ts";
 
 const USAGE = "usage: npm run crosscheck [-- --users 3,4] [--no-must-fail]";
 

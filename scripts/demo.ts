@@ -14,12 +14,12 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { mergeRun } from "../conformance/network-merge.ts";
+import { mergeRun } from "../conformance/validate/network-merge.ts";
 import { churn } from "../impl/client/churn.ts";
 import { readRoomLog } from "../impl/client/ds-link.ts";
 import { LoopbackDs } from "../impl/client/loopback-ds.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
-import { validateRun, verdictLine } from "./lib/trace-validate.ts";
+import { validateRun, verdictLine } from "../conformance/validate/trace-validate.ts";
 
 const HELP = `Usage: npm run demo -- --clients N [--seed S] [--events E] [--settle SECONDS] [--variant V] [--validate] [--keep]
 

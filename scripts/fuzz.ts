@@ -1,6 +1,6 @@
 // npm run fuzz -- --runs N [--seed S] [--users K] [--no-mls] [--variant V] ...
 //
-// A longer campaign of the model-based random test (conformance/room-commands.ts):
+// A longer campaign of the model-based random test (conformance/random/property-engine.ts):
 // N random command sequences on the steppable room, every model property checked
 // after every step, convergence checked after every Quiesce. Prints progress and a
 // summary (runs, steps, DC changes, time). On a failure it shrinks it, writes the
@@ -28,9 +28,9 @@ import {
   type CampaignOptions,
   type CampaignResult,
   type CampaignStats,
-} from "../conformance/room-commands.ts";
+} from "../conformance/random/property-engine.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
-import { fsReason, nearestExisting } from "./lib/fs-errors.ts";
+import { fsReason, nearestExisting } from "./cli/fs-errors.ts";
 
 /** fast-check's seeds are 32-bit: any other number is folded into this range (fc's readSeed), and the run would not be the one asked for. */
 const SEED_MIN = -(2 ** 31);

@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { replayAll, traceFiles } from "../conformance/suite.ts";
+import { replayAll, traceFiles } from "../conformance/replay/replay-all.ts";
 import { buildMap, renderMarkdown, type CorrespondenceMap, type MapInputs, type SourceFile } from "./lib/correspondence.ts";
 
 export const MAP_FILE = "docs/correspondence.md";
@@ -20,14 +20,20 @@ export const SPEC_FILE = "spec/dca.md";
 export const TLA_FILE = "tla/DCA.tla";
 /** Modules that extend the model with definitions only (no variable, no step). */
 export const EXTRA_TLA_FILES = ["tla/DCA_Inputs.tla"];
-const CODE_DIRS = ["impl", "conformance"];
+// impl/ at its top level only (as before the layout change); conformance/ with its
+// subfolders (model/, replay/, random/, generate/, validate/).
+const CODE_DIRS: { dir: string; recursive: boolean }[] = [
+  { dir: "impl", recursive: false },
+  { dir: "conformance", recursive: true },
+];
 const TEST_DIR = "test";
 // Tests that name actions or properties without testing them: the map's own test,
 // and the trace viewer's, which draws every action but checks only the drawing.
 const NOT_A_TEST_OF_THE_MODEL = new Set(["test/correspondence.test.ts", "test/view.test.ts", "test/view.browser.test.ts"]);
 
-function sources(root: string, dir: string): SourceFile[] {
-  return readdirSync(join(root, dir))
+function sources(root: string, dir: string, recursive = false): SourceFile[] {
+  return (readdirSync(join(root, dir), { recursive }) as string[])
+    .map((n) => n.split("\\").join("/"))
     .filter((n) => n.endsWith(".ts"))
     .sort()
     .map((n) => `${dir}/${n}`)
@@ -45,7 +51,7 @@ export async function loadInputs(root = "."): Promise<MapInputs> {
     tlaPath: TLA_FILE,
     tla: readFileSync(join(root, TLA_FILE), "utf8"),
     extraModules: EXTRA_TLA_FILES.map((path) => ({ path, text: readFileSync(join(root, path), "utf8") })),
-    code: CODE_DIRS.flatMap((d) => sources(root, d)),
+    code: CODE_DIRS.flatMap((d) => sources(root, d.dir, d.recursive)),
     tests: sources(root, TEST_DIR),
     steps: actions,
   };

@@ -9,12 +9,12 @@ import { readFileSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { parseArgs } from "node:util";
-import { readItf, traceFromTlc, writeItf } from "./lib/itf.ts";
-import { modelHash, MODEL_DIR } from "./lib/model-hash.ts";
-import { describeOutcome, type TlcOutcome } from "./lib/tlc-messages.ts";
-import { configProperties, configVariant } from "./lib/tlc-config.ts";
-import { runTlc } from "./lib/tlc-run.ts";
-import { resolveTlc, TlcSetupError } from "./lib/tlc-resolve.ts";
+import { readItf, traceFromTlc, writeItf } from "./tlc/formats/itf.ts";
+import { modelHash, MODEL_DIR } from "../conformance/generate/model-source-hash.ts";
+import { describeOutcome, type TlcOutcome } from "./tlc/messages.ts";
+import { configProperties, configVariant } from "./tlc/config.ts";
+import { runTlc } from "./tlc/run.ts";
+import { resolveTlc, TlcSetupError } from "./tlc/resolve.ts";
 
 interface Mutant {
   variant: string;

@@ -21,10 +21,10 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { defaultSpec } from "./lib/tlc-config.ts";
-import { runTlc } from "./lib/tlc-run.ts";
-import { checkJava, resolveTlc } from "./lib/tlc-resolve.ts";
-import { findCheckpoint, readLedger, type Ledger } from "./lib/tlc-resumable.ts";
+import { defaultSpec } from "./tlc/config.ts";
+import { runTlc } from "./tlc/run.ts";
+import { checkJava, resolveTlc } from "./tlc/resolve.ts";
+import { findCheckpoint, readLedger, type Ledger } from "./tlc/resumable.ts";
 
 const HELP = `Usage: npm run resume-drill -- [config.cfg] [--keep]
 

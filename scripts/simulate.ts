@@ -9,7 +9,7 @@
 
 import { parseArgs } from "node:util";
 import { CORRECT_ACTIONS, drawSeed, runSeed, SwarmError, type SeedResult } from "./lib/swarm.ts";
-import { resolveTlc, TlcSetupError } from "./lib/tlc-resolve.ts";
+import { resolveTlc, TlcSetupError } from "./tlc/resolve.ts";
 
 const USAGE = "usage: npm run simulate [-- --seeds N] [--first-seed S] [--users MIN-MAX] [--walks W] [--depth D] [--variant V] [--out DIR]";
 const VARIANTS = ["Correct", "FirstWelcomeCounts", "WelcomeWithoutRemoves", "WelcomeOutOfOrder", "AddBeforeWelcome", "DcLowestAlive", "NoSkipOwnAdd", "IgnoreRemoves"];

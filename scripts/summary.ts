@@ -7,12 +7,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { roomProperty, teethCampaign } from "../conformance/room-commands.ts";
-import { replayAll, traceFiles } from "../conformance/suite.ts";
+import { roomProperty, teethCampaign } from "../conformance/random/property-engine.ts";
+import { replayAll, traceFiles } from "../conformance/replay/replay-all.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
-import { resultIsCurrent } from "./lib/run-key.ts";
-import { defaultSpec } from "./lib/tlc-config.ts";
-import { describeProgress, hours, lostQueueFile, readLedger, runDir, runKey, runLevels, runsRoot, totalSeconds } from "./lib/tlc-resumable.ts";
+import { resultIsCurrent } from "./tlc/check-key.ts";
+import { defaultSpec } from "./tlc/config.ts";
+import { describeProgress, hours, lostQueueFile, readLedger, runDir, runKey, runLevels, runsRoot, totalSeconds } from "./tlc/resumable.ts";
 
 const CONFIGS = ["MC_ci", "MC_ci_liveness"];
 const read = (path: string): any => (existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined);

@@ -5,12 +5,12 @@
 import { readFileSync, statSync } from "node:fs";
 import { basename, extname, join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { traceFromTlc, writeItf } from "./lib/itf.ts";
-import { describeOutcome, parseTlcOutput } from "./lib/tlc-messages.ts";
-import { configProperties, configVariant, defaultSpec } from "./lib/tlc-config.ts";
-import { firstOfMany, formatSummary, runTlc, type TlcRun } from "./lib/tlc-run.ts";
-import { checkJava, resolveTlc } from "./lib/tlc-resolve.ts";
-import { formatResumable, runResumable, runStatus, type ResumableOutcome } from "./lib/tlc-resumable.ts";
+import { traceFromTlc, writeItf } from "./tlc/formats/itf.ts";
+import { describeOutcome, parseTlcOutput } from "./tlc/messages.ts";
+import { configProperties, configVariant, defaultSpec } from "./tlc/config.ts";
+import { firstOfMany, formatSummary, runTlc, type TlcRun } from "./tlc/run.ts";
+import { checkJava, resolveTlc } from "./tlc/resolve.ts";
+import { formatResumable, runResumable, runStatus, type ResumableOutcome } from "./tlc/resumable.ts";
 
 const HELP = `Usage: npm run tlc -- <config.cfg> [options] [-- extra TLC args]
        npm run tlc -- <config.cfg> --resumable --status [--spec FILE.tla] [-- extra TLC args]
@@ -32,7 +32,7 @@ Options:
                            folder in \${XDG_CACHE_HOME:-~/.cache}/dca-verified/runs/, and the same
                            command resumes from the newest checkpoint; once finished, it prints
                            the recorded result and where its counterexample is (see
-                           scripts/lib/tlc-resumable.ts); a counterexample goes to
+                           scripts/tlc/resumable.ts); a counterexample goes to
                            counterexample.itf.json there; safety only: TLC cannot resume
                            liveness checking; not with TLC's -continue (one result, one
                            counterexample per run); --out and --trace-out do not apply

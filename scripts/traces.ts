@@ -4,14 +4,14 @@
 //   npm run traces -- --check      only check the committed traces (no TLC, no writes)
 //
 // Generation (see traces/README.md):
-//   1. TLC dumps the whole state graph of tla/DCA_Trace.tla with Trace_3users.cfg
+//   1. TLC dumps the whole state graph of tla/DCA_Record.tla with Record_3users.cfg
 //      (`-dump dot,actionlabels`); every state records the step that made it.
 //   2. For every key -- an action with its parameters ("DcRemove u=2 target=1"), or
 //      a finer detail of a step ("Read entry=add-confirms-welcome") -- a shortest
 //      path from the initial state through a step with that key, extended by the
 //      users' own steps (reads and DC work) to a quiescent state, a live one if
 //      possible; keys already covered by a chosen path get no path of their own.
-//   3. A few random walks of Trace_4users.cfg (`-simulate`, fixed seeds).
+//   3. A few random walks of Record_4users.cfg (`-simulate`, fixed seeds).
 //   4. Each becomes traces/model/<name>.itf.json; stale files are removed.
 // Exits non-zero if an action of the Correct variant is never covered.
 //
@@ -22,13 +22,13 @@ import { mkdir, readdir, readFile, rm } from "node:fs/promises";
 import { join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { parseDot, tlcStateGraph } from "./lib/dot-graph.ts";
-import { readItf, writeItf, type ItfState, type ItfTrace } from "./lib/itf.ts";
-import { MODEL_DIR, modelHash } from "./lib/model-hash.ts";
-import { parseTlaState, type ItfValue } from "./lib/tla-values.ts";
-import { describeOutcome } from "./lib/tlc-messages.ts";
-import { resolveTlc, TlcSetupError, type ResolvedTlc } from "./lib/tlc-resolve.ts";
-import { runTlc, type TlcRun } from "./lib/tlc-run.ts";
+import { parseDot, tlcStateGraph } from "./tlc/formats/dot-graph.ts";
+import { readItf, writeItf, type ItfState, type ItfTrace } from "./tlc/formats/itf.ts";
+import { MODEL_DIR, modelHash } from "../conformance/generate/model-source-hash.ts";
+import { parseTlaState, type ItfValue } from "./tlc/formats/tla-values.ts";
+import { describeOutcome } from "./tlc/messages.ts";
+import { resolveTlc, TlcSetupError, type ResolvedTlc } from "./tlc/resolve.ts";
+import { runTlc, type TlcRun } from "./tlc/run.ts";
 import {
   CORRECT_ACTIONS,
   coverage,
@@ -45,12 +45,12 @@ import {
   type DcaStep,
   type KeyedEdge,
   type KeyedGraph,
-} from "./lib/trace-select.ts";
+} from "../conformance/generate/trace-select.ts";
 
 export const TRACE_DIR = "traces/model";
-export const SPEC = `${MODEL_DIR}/DCA_Trace.tla`;
-export const GRAPH_CONFIG = `${MODEL_DIR}/Trace_3users.cfg`;
-export const WALK_CONFIG = `${MODEL_DIR}/Trace_4users.cfg`;
+export const SPEC = `${MODEL_DIR}/DCA_Record.tla`;
+export const GRAPH_CONFIG = `${MODEL_DIR}/Record_3users.cfg`;
+export const WALK_CONFIG = `${MODEL_DIR}/Record_4users.cfg`;
 /** Random walks: seeds, how many walks TLC makes per seed, and their length in states. */
 export const WALK_SEEDS = [1, 7, 42] as const;
 export const WALKS_PER_SEED = 200;
@@ -125,7 +125,7 @@ interface ModelGraph {
 }
 
 async function stateGraph(jar: ResolvedTlc): Promise<{ model: ModelGraph; run: TlcRun }> {
-  const outDir = resolve(BUILD_DIR, "Trace_3users");
+  const outDir = resolve(BUILD_DIR, "Record_3users");
   const dotPath = join(outDir, "states.dot");
   await rm(dotPath, { force: true });
   log(`state graph: TLC on ${SPEC} with ${GRAPH_CONFIG} (-dump dot,actionlabels)`);
@@ -385,7 +385,7 @@ async function generate(): Promise<number> {
   const missing = CORRECT_ACTIONS.filter((a) => !actions.has(a));
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (missing.length > 0) {
-    process.stdout.write(`\nFAILED: no trace takes ${missing.join(", ")}: the model (or DCA_Trace.tla) lost an action of DCA's Next.\n`);
+    process.stdout.write(`\nFAILED: no trace takes ${missing.join(", ")}: the model (or DCA_Record.tla) lost an action of DCA's Next.\n`);
     return 1;
   }
   process.stdout.write(`\n${candidates.length} traces written to ${TRACE_DIR}/ in ${seconds} s; every action of the Correct variant is covered.\n`);

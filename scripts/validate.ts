@@ -1,18 +1,18 @@
 // npm run validate -- <run.itf.json> [--variant V] [--name N] [--no-explain]
 //
 // Trace validation: TLC decides whether a recorded run (an ITF trace of the
-// model's variables, as conformance/recorder.ts writes it, or any trace of
+// model's variables, as conformance/validate/run-recorder.ts writes it, or any trace of
 // tla/DCA.tla) is a behaviour of the model, and if not, at which step the run
-// left it. See tla/DCA_Validate.tla and scripts/lib/trace-validate.ts.
+// left it. See tla/DCA_Validate.tla and conformance/validate/trace-validate.ts.
 // Exit status: 0 accepted, 1 rejected, 2 error (bad input, no TLC, no verdict).
 // Bad input includes a trace of the wrong shape: one that is not ITF, or whose
 // values or steps are not DCA's (the shape check the replay and the viewer make,
-// conformance/trace-shape.ts): it is refused before TLC runs, never "rejected".
+// conformance/model/vocabulary.ts): it is refused before TLC runs, never "rejected".
 
 import { basename, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { readItf } from "./lib/itf.ts";
-import { formatLabel, validateRun, verdictLine, type ValidationResult } from "./lib/trace-validate.ts";
+import { readItf } from "./tlc/formats/itf.ts";
+import { formatLabel, validateRun, verdictLine, type ValidationResult } from "../conformance/validate/trace-validate.ts";
 
 const HELP = `Usage: npm run validate -- <run.itf.json> [--variant V] [--name N] [--no-explain]
 

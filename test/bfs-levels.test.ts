@@ -1,12 +1,12 @@
-// The widths of TLC's breadth-first levels (scripts/lib/bfs-levels.ts): what a
+// The widths of TLC's breadth-first levels (scripts/tlc/bfs-levels.ts): what a
 // long run shows of how far it has to go.
 
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { describeLevels, levelsFromSegments, LevelTracker } from "../scripts/lib/bfs-levels.ts";
-import { formatResumable, newLedger, runLevels } from "../scripts/lib/tlc-resumable.ts";
+import { describeLevels, levelsFromSegments, LevelTracker } from "../scripts/tlc/bfs-levels.ts";
+import { formatResumable, newLedger, runLevels } from "../scripts/tlc/resumable.ts";
 
 let dir: string;
 beforeEach(() => {

@@ -3,7 +3,7 @@
 // restart from the saved state, and one DS restart, from a fixed printed seed. It
 // passes only if every live client converges (one epoch, one safety number, the
 // live users as members), a message from one reaches all others, and TLC accepts
-// the merged run (conformance/network-merge.ts, spec/network.md) as a behaviour of
+// the merged run (conformance/validate/network-merge.ts, spec/network.md) as a behaviour of
 // tla/DCA.tla. Teeth: with the known-bad IgnoreRemoves in the clients, the same
 // check fails. Budget: about 60 s on 2 cores (TLC included).
 
@@ -13,8 +13,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { churn, type ChurnOptions, type DsControl } from "../impl/client/churn.ts";
 import { readRoomLog } from "../impl/client/ds-link.ts";
-import { mergeRun } from "../conformance/network-merge.ts";
-import { validateRun } from "../scripts/lib/trace-validate.ts";
+import { mergeRun } from "../conformance/validate/network-merge.ts";
+import { validateRun } from "../conformance/validate/trace-validate.ts";
 import { LoopbackDs } from "../impl/client/loopback-ds.ts";
 import { skipWithoutTlc, testJar } from "./local-tlc.ts";
 

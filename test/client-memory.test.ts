@@ -2,7 +2,7 @@
 // (test/client-memory-ds.ts): members converge on one epoch and safety number
 // through joins, a leave, a crash and restart from the state file, a lost append
 // (sent again after reconnecting, not twice), a DS restart; a message from one
-// reaches all others; and the merged run (conformance/network-merge.ts) is a
+// reaches all others; and the merged run (conformance/validate/network-merge.ts) is a
 // behaviour of the model by TLC — but not under a known-bad switch.
 
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,8 +12,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { NetworkClient, type ClientEvent } from "../impl/client/client.ts";
 import { readRecording, type RecordedStep } from "../impl/client/step-record.ts";
 import type { Uid, Variant } from "../impl/types.ts";
-import { mergeRun } from "../conformance/network-merge.ts";
-import { validateRun } from "../scripts/lib/trace-validate.ts";
+import { mergeRun } from "../conformance/validate/network-merge.ts";
+import { validateRun } from "../conformance/validate/trace-validate.ts";
 import { MemoryDs } from "./client-memory-ds.ts";
 import { skipWithoutTlc, testJar } from "./local-tlc.ts";
 

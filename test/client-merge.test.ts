@@ -1,4 +1,4 @@
-// The merge of a networked run (conformance/network-merge.ts, spec/network.md):
+// The merge of a networked run (conformance/validate/network-merge.ts, spec/network.md):
 // appends at their log index, each client's steps in order, reads after the entry
 // they read; and the runs it must refuse — an entry nobody recorded, a recording
 // that skips an index, a DC step that never reached the log (allowed only as the
@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { MemberCore } from "../impl/client/core.ts";
 import type { RecordedStep } from "../impl/client/step-record.ts";
 import type { LogEntry, Uid } from "../impl/types.ts";
-import { MergeError, mergeRun } from "../conformance/network-merge.ts";
+import { MergeError, mergeRun } from "../conformance/validate/network-merge.ts";
 
 /** A tiny run with MLS off: user 2 joins and is added by user 1, each recording its steps. */
 async function tinyRun() {

@@ -2,11 +2,11 @@
 // step; every action of the model is replayed; and every known-bad switch of the
 // implementation makes the conformance suite fail.
 import { describe, expect, it, vi } from "vitest";
-import { ConformanceError, replayTrace } from "../conformance/replay.ts";
-import { CORRECT_ACTIONS, replayAll, traceFiles, uncovered } from "../conformance/suite.ts";
+import { ConformanceError, replayTrace } from "../conformance/replay/replay-trace.ts";
+import { CORRECT_ACTIONS, replayAll, traceFiles, uncovered } from "../conformance/replay/replay-all.ts";
 import { Room } from "../impl/room.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
-import { readItf } from "../scripts/lib/itf.ts";
+import { readItf } from "../scripts/tlc/formats/itf.ts";
 
 const modelTraces = traceFiles();
 // TLC's counterexamples (npm run mutants); fuzz-*.itf.json are runs of the implementation.

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DotParseError, parseDot, tlcStateGraph, TlcDumpError, unescapeLabel, type DotGraph } from "../scripts/lib/dot-graph.ts";
-import { parseTlaState } from "../scripts/lib/tla-values.ts";
-import { stepOf } from "../scripts/lib/trace-select.ts";
+import { DotParseError, parseDot, tlcStateGraph, TlcDumpError, unescapeLabel, type DotGraph } from "../scripts/tlc/formats/dot-graph.ts";
+import { parseTlaState } from "../scripts/tlc/formats/tla-values.ts";
+import { stepOf } from "../conformance/generate/trace-select.ts";
 
 const fixtures = new URL("fixtures/dot/", import.meta.url).pathname;
 const fixture = (name: string) => readFileSync(join(fixtures, name), "utf8");

@@ -62,7 +62,7 @@ describe("npm run fuzz: where the counterexample goes", () => {
     const out = join(tmp, "out-unwritable");
     mkdirSync(out);
     // The folder passes the check before the runs; the write fails only when it happens:
-    // the trace is written to <file>.tmp-<pid> first (scripts/lib/itf.ts), and that is a folder.
+    // the trace is written to <file>.tmp-<pid> first (scripts/tlc/formats/itf.ts), and that is a folder.
     const r = await fuzz([...FAILING, "--out", out], (pid) => mkdirSync(join(out, `fuzz-1.itf.json.tmp-${pid}`)));
     expect(r.status, r.stderr).toBe(1); // a property did fail
     expect(r.stdout).toMatch(/^FAILED: variant NoSkipOwnAdd, seed 1$/m);

@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LEFT_OF_UNKNOWN_POSSIBLE } from "../impl/rules.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
-import { configSection } from "../scripts/lib/tlc-config.ts";
-import { runTlc } from "../scripts/lib/tlc-run.ts";
+import { configSection } from "../scripts/tlc/config.ts";
+import { runTlc } from "../scripts/tlc/run.ts";
 import { localJar, skipWithoutTlc, testJar } from "./local-tlc.ts";
 
 const INPUT_INVARIANTS = ["LeftNotRepeated", "LeftIsKnown", "JoinedIsNext", "LastArrivalCoversKnown"];

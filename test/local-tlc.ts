@@ -6,8 +6,8 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { mavenJarPath, mavenRepoLocal, TLC_PINS, tlcCacheDir } from "../scripts/lib/tlc-resolve.ts";
-import type { ResolvedTlc } from "../scripts/lib/tlc-resolve.ts";
+import { mavenJarPath, mavenRepoLocal, TLC_PINS, tlcCacheDir } from "../scripts/tlc/resolve.ts";
+import type { ResolvedTlc } from "../scripts/tlc/resolve.ts";
 
 function localJarPath(): string | undefined {
   const env = process.env;

@@ -1,5 +1,5 @@
-// Randomized, model-based testing of the room (conformance/room-commands.ts) against
-// the model's properties written in TypeScript (conformance/invariants.ts):
+// Randomized, model-based testing of the room (conformance/random/property-engine.ts) against
+// the model's properties written in TypeScript (conformance/random/invariants.ts):
 //   1. the TypeScript properties agree with TLC on its traces and counterexamples,
 //      and fail on hand-made states that break them;
 //   2. random command sequences on the room (real MLS) keep every property after
@@ -32,8 +32,8 @@ import {
   checkInvariants,
   checkStep,
   type ModelLike,
-} from "../conformance/invariants.ts";
-import { replayTrace } from "../conformance/replay.ts";
+} from "../conformance/random/invariants.ts";
+import { replayTrace } from "../conformance/replay/replay-trace.ts";
 import {
   KNOWN_BUGS,
   RoomHarness,
@@ -42,14 +42,14 @@ import {
   runCampaign,
   writeCounterexample,
   type CampaignOptions,
-} from "../conformance/room-commands.ts";
-import { traceFiles } from "../conformance/suite.ts";
+} from "../conformance/random/property-engine.ts";
+import { traceFiles } from "../conformance/replay/replay-all.ts";
 import type { Variant } from "../impl/types.ts";
-import { readItf, validateItf, type ItfState } from "../scripts/lib/itf.ts";
+import { readItf, validateItf, type ItfState } from "../scripts/tlc/formats/itf.ts";
 
 // --- 1. The properties in TypeScript ------------------------------------------
 
-describe("conformance/invariants.ts agrees with TLC", () => {
+describe("conformance/random/invariants.ts agrees with TLC", () => {
   const all = { ...INVARIANTS, ...STEP_PROPERTIES };
   /** Every property that fails, as "index:Name", in a trace of `variant`. */
   const failures = (states: ItfState[], variant: Variant): string[] =>

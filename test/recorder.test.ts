@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { RunRecorder } from "../conformance/recorder.ts";
-import { replayTrace } from "../conformance/replay.ts";
+import { RunRecorder } from "../conformance/validate/run-recorder.ts";
+import { replayTrace } from "../conformance/replay/replay-trace.ts";
 import { Room } from "../impl/room.ts";
-import { validateItf } from "../scripts/lib/itf.ts";
+import { validateItf } from "../scripts/tlc/formats/itf.ts";
 
 describe("run recorder", () => {
   it("records an implementation run that replays on a fresh implementation", async () => {

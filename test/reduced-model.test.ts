@@ -7,7 +7,7 @@ import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCoverage, mustFailConfigs, mustFailOnReduced, reducedConfig, reducedSets } from "../scripts/lib/reduction-crosscheck.ts";
-import { runTlc } from "../scripts/lib/tlc-run.ts";
+import { runTlc } from "../scripts/tlc/run.ts";
 import { skipWithoutTlc, testJar } from "./local-tlc.ts";
 
 const OUT = join("build", "test-crosscheck");

@@ -4,16 +4,16 @@
 // The bad traces are small edits of a committed model trace, written to a temp
 // folder. Through the CLI, bad-input messages are matched on what they must say
 // (file, place, the bad value); through the library (the shape check shared with
-// the viewer, conformance/trace-shape.ts, then the replay's own), word for word.
+// the viewer, conformance/model/vocabulary.ts, then the replay's own), word for word.
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { replayTrace, TraceError, type StepReport } from "../conformance/replay.ts";
+import { replayTrace, TraceError, type StepReport } from "../conformance/replay/replay-trace.ts";
 import { VARIANTS } from "../impl/types.ts";
-import type { ItfTrace } from "../scripts/lib/itf.ts";
+import type { ItfTrace } from "../scripts/tlc/formats/itf.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const BASE = "traces/model/cover-Join-u2.itf.json"; // 3 users, 8 steps; step 2 is Read(1)
@@ -83,7 +83,7 @@ describe("npm run replay: bad traces are bad input (exit 2), refused before any 
   });
 });
 
-describe("npm run replay: the replay's own checks (conformance/replay.ts) refuse a bad trace before any step", () => {
+describe("npm run replay: the replay's own checks (conformance/replay/replay-trace.ts) refuse a bad trace before any step", () => {
   // The library refuses the same traces with a TraceError, whoever calls it, and takes no step first.
   const steps: StepReport[] = [];
   const reject = (t: ItfTrace) =>

@@ -1,13 +1,13 @@
-// A TLC result records the key of what it checked (scripts/lib/run-key.ts), so a
+// A TLC result records the key of what it checked (scripts/tlc/check-key.ts), so a
 // reader such as make verify's summary never reports a result of an older model.
 
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { resultIsCurrent } from "../scripts/lib/run-key.ts";
-import { resolveTlc } from "../scripts/lib/tlc-resolve.ts";
-import { runTlc } from "../scripts/lib/tlc-run.ts";
+import { resultIsCurrent } from "../scripts/tlc/check-key.ts";
+import { resolveTlc } from "../scripts/tlc/resolve.ts";
+import { runTlc } from "../scripts/tlc/run.ts";
 
 const tmp = mkdtempSync(join(tmpdir(), "run-key-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

@@ -10,8 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readItf } from "../scripts/lib/itf.ts";
-import { resolveTlc } from "../scripts/lib/tlc-resolve.ts";
+import { readItf } from "../scripts/tlc/formats/itf.ts";
+import { resolveTlc } from "../scripts/tlc/resolve.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const SPECS = "test/fixtures/tlc/specs";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { configProperties, configSection, configVariant, defaultSpec } from "../scripts/lib/tlc-config.ts";
+import { configProperties, configSection, configVariant, defaultSpec } from "../scripts/tlc/config.ts";
 
 describe("TLC config sections", () => {
   it("lists properties across lines, singular and plural keywords, ignoring comments", () => {

@@ -8,8 +8,8 @@ import {
   summarize,
   TlcOutputSplitter,
   type TlcEvent,
-} from "../scripts/lib/tlc-messages.ts";
-import { parseTlaState } from "../scripts/lib/tla-values.ts";
+} from "../scripts/tlc/messages.ts";
+import { parseTlaState } from "../scripts/tlc/formats/tla-values.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/tlc/${name}.out`, import.meta.url), "utf8");
 const VERSION = "TLC2 Version 2.18 of 20 March 2023";

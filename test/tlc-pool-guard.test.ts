@@ -1,4 +1,4 @@
-// The pool guard (scripts/lib/tlc-pool-guard.ts): a resumed TLC deletes queue files
+// The pool guard (scripts/tlc/pool-guard.ts): a resumed TLC deletes queue files
 // of the checkpoint it started from until it writes its own; the guard keeps them
 // so the checkpoint stays resumable. These tests play TLC's part on a fake metadir;
 // `npm run resume-drill` does the same with real TLC processes killed mid-run.
@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { guardPool, releasePool } from "../scripts/lib/tlc-pool-guard.ts";
+import { guardPool, releasePool } from "../scripts/tlc/pool-guard.ts";
 
 let dir: string, checkpoint: string, guard: string;
 beforeEach(() => {

@@ -15,7 +15,7 @@ import {
   type ResolveOptions,
   type RunCommand,
   type TlcPins,
-} from "../scripts/lib/tlc-resolve.ts";
+} from "../scripts/tlc/resolve.ts";
 
 // Fake jars: the real pins cannot be matched by test bytes, so tests pin these.
 const OFFICIAL = Buffer.from("official jar bytes");

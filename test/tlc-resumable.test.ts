@@ -1,4 +1,4 @@
-// Resumable TLC runs (scripts/lib/tlc-resumable.ts): the run key, checkpoint
+// Resumable TLC runs (scripts/tlc/resumable.ts): the run key, checkpoint
 // discovery, the ledger, and what a second invocation does with a recorded result.
 // The real stop-and-resume on TLC takes minutes (TLC checkpoints at most once a
 // minute), so it is proven by `make resume-drill` (scripts/resume-drill.ts) instead.
@@ -28,9 +28,9 @@ import {
   totalSeconds,
   writeLedger,
   type Segment,
-} from "../scripts/lib/tlc-resumable.ts";
-import { resolveTlc, type ResolvedTlc } from "../scripts/lib/tlc-resolve.ts";
-import { readItf } from "../scripts/lib/itf.ts";
+} from "../scripts/tlc/resumable.ts";
+import { resolveTlc, type ResolvedTlc } from "../scripts/tlc/resolve.ts";
+import { readItf } from "../scripts/tlc/formats/itf.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 let dir: string;
@@ -70,7 +70,7 @@ describe("runKey", () => {
 
   it("follows EXTENDS and INSTANCE to the project's own modules, not into comments", () => {
     expect(moduleClosure("tla/DCA.tla")).toEqual(["DCA.tla"]);
-    expect(moduleClosure("tla/DCA_Trace.tla")).toEqual(["DCA.tla", "DCA_Trace.tla"]);
+    expect(moduleClosure("tla/DCA_Record.tla")).toEqual(["DCA.tla", "DCA_Record.tla"]);
     // DCA_Validate's header comment mentions a module that EXTENDS it; only real clauses count.
     expect(moduleClosure("tla/DCA_Validate.tla")).toEqual(["DCA.tla", "DCA_Validate.tla"]);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ItfValue } from "../scripts/lib/tla-values.ts";
+import type { ItfValue } from "../scripts/tlc/formats/tla-values.ts";
 import {
   bfs,
   coverage,
@@ -18,7 +18,7 @@ import {
   trimAfterFirst,
   type KeyedGraph,
   type Path,
-} from "../scripts/lib/trace-select.ts";
+} from "../conformance/generate/trace-select.ts";
 
 // A tiny graph (node 0 initial, node 6 unreachable):
 //

@@ -7,10 +7,10 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { readItf, type ItfState, type ItfTrace } from "../scripts/lib/itf.ts";
-import { modelHash } from "../scripts/lib/model-hash.ts";
-import type { ItfValue } from "../scripts/lib/tla-values.ts";
-import { CORRECT_ACTIONS, stepKey } from "../scripts/lib/trace-select.ts";
+import { readItf, type ItfState, type ItfTrace } from "../scripts/tlc/formats/itf.ts";
+import { modelHash } from "../conformance/generate/model-source-hash.ts";
+import type { ItfValue } from "../scripts/tlc/formats/tla-values.ts";
+import { CORRECT_ACTIONS, stepKey } from "../conformance/generate/trace-select.ts";
 import { checkTraces, parseSimulationFile, slug, TRACE_DIR } from "../scripts/traces.ts";
 
 type Rec = { [k: string]: ItfValue };
@@ -208,7 +208,7 @@ describe("the committed traces (traces/model/)", () => {
   it.each(files)("%s: metadata", async (file) => {
     const t = await load(file);
     const meta = t["#meta"]!;
-    expect(meta).toMatchObject({ format: "ITF", source: "tla/DCA_Trace.tla", variant: "Correct", modelHash: modelHash(meta.config as string), generatedBy: "npm run traces" });
+    expect(meta).toMatchObject({ format: "ITF", source: "tla/DCA_Record.tla", variant: "Correct", modelHash: modelHash(meta.config as string), generatedBy: "npm run traces" });
     expect(meta.config).toMatch(/^tla\/Trace_\dusers\.cfg$/);
     expect(meta.tlc).toMatchObject({ label: expect.any(String), version: expect.stringMatching(/^TLC2 Version/) });
     expect(meta.chosenBy).toMatch(/^(cover: .+|random walk seed \d+)$/);
@@ -288,18 +288,18 @@ describe("--check on broken or stale traces", () => {
   });
 
   it("a trace made with another configuration is stale: the hash covers the config's users and variant", async () => {
-    expect(new Set([modelHash(), modelHash("tla/Trace_3users.cfg"), modelHash("tla/Trace_4users.cfg")]).size).toBe(3);
+    expect(new Set([modelHash(), modelHash("tla/Record_3users.cfg"), modelHash("tla/Record_4users.cfg")]).size).toBe(3);
     const dir = copy("config");
     const [first, second] = files;
     const t = JSON.parse(readFileSync(join(dir, first!), "utf8")) as ItfTrace;
-    t["#meta"]!.config = t["#meta"]!.config === "tla/Trace_3users.cfg" ? "tla/Trace_4users.cfg" : "tla/Trace_3users.cfg";
+    t["#meta"]!.config = t["#meta"]!.config === "tla/Record_3users.cfg" ? "tla/Record_4users.cfg" : "tla/Record_3users.cfg";
     writeFileSync(join(dir, first!), JSON.stringify(t));
     const u = JSON.parse(readFileSync(join(dir, second!), "utf8")) as ItfTrace;
     delete u["#meta"]!.config;
     writeFileSync(join(dir, second!), JSON.stringify(u));
     const r = await checkTraces(dir);
     expect(r.stale).toEqual([join(dir, first!)]);
-    expect(r.problems).toContain(`${join(dir, second!)}: #meta.config is undefined, expected "tla/Trace_3users.cfg" or "tla/Trace_4users.cfg"`);
+    expect(r.problems).toContain(`${join(dir, second!)}: #meta.config is undefined, expected "tla/Record_3users.cfg" or "tla/Record_4users.cfg"`);
   });
 
   it("a file that is not ITF, and a missing action", async () => {

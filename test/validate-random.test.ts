@@ -3,10 +3,10 @@
 // is not, and TLC names the step where it left the model.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { replayTrace } from "../conformance/replay.ts";
-import { roomProperty, teethCampaign, type CampaignOptions } from "../conformance/room-commands.ts";
-import type { ItfTrace } from "../scripts/lib/itf.ts";
-import { validateRun } from "../scripts/lib/trace-validate.ts";
+import { replayTrace } from "../conformance/replay/replay-trace.ts";
+import { roomProperty, teethCampaign, type CampaignOptions } from "../conformance/random/property-engine.ts";
+import type { ItfTrace } from "../scripts/tlc/formats/itf.ts";
+import { validateRun } from "../conformance/validate/trace-validate.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
 
 /** Recorded runs of the room property (fast-check, fixed seed), in the order they ran. */

@@ -1,4 +1,4 @@
-// Trace validation with TLC (scripts/lib/trace-validate.ts, tla/DCA_Validate.tla):
+// Trace validation with TLC (conformance/validate/trace-validate.ts, tla/DCA_Validate.tla):
 // recorded implementation runs and model traces are behaviours of DCA; runs of a
 // known-bad implementation, tampered traces and mislabelled steps are rejected at
 // the step where they leave the model; input that is not a DCA trace is refused.
@@ -8,13 +8,13 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RunRecorder } from "../conformance/recorder.ts";
-import { ConformanceError, replayTrace, type StepParams } from "../conformance/replay.ts";
+import { RunRecorder } from "../conformance/validate/run-recorder.ts";
+import { ConformanceError, replayTrace, type StepParams } from "../conformance/replay/replay-trace.ts";
 import { Room } from "../impl/room.ts";
 import type { Variant } from "../impl/types.ts";
-import { readItf, type ItfTrace } from "../scripts/lib/itf.ts";
-import { checkDcaTrace, TraceInputError, validateRun, verdictLine, type ValidateOptions } from "../scripts/lib/trace-validate.ts";
-import { resolveTlc, type ResolvedTlc } from "../scripts/lib/tlc-resolve.ts";
+import { readItf, type ItfTrace } from "../scripts/tlc/formats/itf.ts";
+import { checkDcaTrace, TraceInputError, validateRun, verdictLine, type ValidateOptions } from "../conformance/validate/trace-validate.ts";
+import { resolveTlc, type ResolvedTlc } from "../scripts/tlc/resolve.ts";
 import { hasJava, inCi } from "./local-tlc.ts";
 
 const USERS = 3;
@@ -215,7 +215,7 @@ describe("input that is not a DCA trace is refused before TLC runs", () => {
       [(t) => ((t.states[1]!.st as Record<string, unknown>[])[0]!.cursor = "0"), /\$\.states\[1\]\.st\[0\]\.cursor: expected a cursor in 0\.\.\d+ \(the log's length\), got "0"/],
       [(t) => ((t.states[0]!.group as Record<string, unknown>).members = [1]), /\$\.states\[0\]\.group\.members: expected a set/],
       [(t) => (t.states[1]!.log = [{ type: "hello" }]), /\$\.states\[1\]\.log\[0\]\.type: expected "joined", "left", "welcome", "add" or "remove", got "hello"/],
-      // The shape every reader of a DCA trace checks (conformance/trace-shape.ts, as the replay and the viewer do).
+      // The shape every reader of a DCA trace checks (conformance/model/vocabulary.ts, as the replay and the viewer do).
       [(t) => ((t.states[1]!.st as Record<string, unknown>[])[0]!.status = "zombie"), /^t: \$\.states\[1\]\.st\[0\]\.status: expected "waiting", "active" or "gone", got "zombie"$/],
       [(t) => ((t.states[1]!.st as Record<string, unknown>[])[0]!.by = 9), /\$\.states\[1\]\.st\[0\]\.by: expected a UID \(1\.\.3\) or 0 \(none\), got 9/],
       [(t) => (t.states[1]!["#meta"] = { action: "Dance" }), /^t: step 1: unknown action "Dance"/],

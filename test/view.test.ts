@@ -8,11 +8,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ModelState } from "../conformance/refinement.ts";
-import { replayTrace, type ConformanceError } from "../conformance/replay.ts";
+import type { ModelState } from "../conformance/model/refinement.ts";
+import { replayTrace, type ConformanceError } from "../conformance/replay/replay-trace.ts";
 import { VARIANTS } from "../impl/types.ts";
-import { readItf, type ItfTrace } from "../scripts/lib/itf.ts";
-import type { ItfValue } from "../scripts/lib/tla-values.ts";
+import { readItf, type ItfTrace } from "../scripts/tlc/formats/itf.ts";
+import type { ItfValue } from "../scripts/tlc/formats/tla-values.ts";
 import { buildChart, type Chart } from "../scripts/lib/view/chart.ts";
 import { esc, html } from "../scripts/lib/view/escape.ts";
 import { loadTrace, oneLine } from "../scripts/lib/view/load.ts";

@@ -7,7 +7,7 @@
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runTlc } from "../scripts/lib/tlc-run.ts";
+import { runTlc } from "../scripts/tlc/run.ts";
 import { skipWithoutTlc, testJar } from "./local-tlc.ts";
 
 const OUT = join("build", "test-zombie");

@@ -1,7 +1,7 @@
 ----------------------------- MODULE DCA_Swarm -----------------------------
 (***************************************************************************)
 (* Random walks past the exhaustive bound (npm run simulate): the recording *)
-(* wrapper of tla/DCA_Trace.tla, so every state names the action that made *)
+(* wrapper of tla/DCA_Record.tla, so every state names the action that made *)
 (* it (the campaign's action coverage), with every invariant and step      *)
 (* property of tla/MC_ci.cfg, the input invariants included, restated here *)
 (* under their own names because a configuration can only name operators  *)
@@ -9,7 +9,7 @@
 (* temporal properties on every walk (its distributed mode does not:      *)
 (* never use that).                                                        *)
 (***************************************************************************)
-EXTENDS DCA_Trace, FiniteSets
+EXTENDS DCA_Record, FiniteSets
 
 \* Swarm testing: each seed of a campaign also draws how many users may leave
 \* in its walks (an action constraint), so some walks keep a crowd in the

@@ -4,7 +4,7 @@
 (*                                                                         *)
 (* What it checks.  `Trace` is one recorded run: a sequence of states of   *)
 (* DCA's variables (log, st, nextUid, group), each with the action that    *)
-(* produced it (conformance/recorder.ts records implementation runs so).   *)
+(* produced it (conformance/validate/run-recorder.ts records implementation runs so).   *)
 (* The only behaviour of this spec walks the run state by state: Trace[1]  *)
 (* must satisfy DCA!Init, and each Trace[k+1] must follow from Trace[k] by *)
 (* one step of DCA!Next -- the recorded action, by the recorded user, when *)
@@ -18,7 +18,7 @@
 (* Why the trace is a constant.  Only standard modules may be used (the    *)
 (* 1.7.3-line TLC and the official 1.7.4 must both load this), so there is *)
 (* no Json or IOUtils module to read the run from a file at check time.    *)
-(* Instead scripts/lib/trace-validate.ts writes, for each run, a module    *)
+(* Instead conformance/validate/trace-validate.ts writes, for each run, a module    *)
 (* build/validate/<run>/ValidateRun.tla that EXTENDS this one and defines  *)
 (* the run as a TLA+ value, TraceDef, a tuple of records                   *)
 (*     [log |-> ..., st |-> ..., nextUid |-> ..., group |-> ...,           *)
@@ -98,7 +98,7 @@ Becomes(k) ==
 Who(e) == IF e.u = 0 THEN D!Uids ELSE {e.u} \cap D!Uids
 
 \* A DC step appends one entry, for its target; it is the last entry of
-\* log' (DCA_Trace.tla reads the target the same way).
+\* log' (DCA_Record.tla reads the target the same way).
 AppendedFor(e) ==
     \/ e.target = 0
     \/ /\ Len(log') > 0

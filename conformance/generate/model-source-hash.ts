@@ -13,13 +13,13 @@ export const MODEL_DIR = "tla";
  * model traces are generated from. Not modules that only read the model
  * (DCA_Validate.tla): changing those changes no trace.
  */
-export const MODEL_FILES = ["DCA.tla", "DCA_Trace.tla"] as const;
+export const MODEL_FILES = ["DCA.tla", "DCA_Record.tla"] as const;
 
 /**
  * SHA-256 over the names and contents of MODEL_FILES, in that order, and of the
  * configuration the trace was made with, if any (its constants, e.g. the number of
  * users or the variant, decide the trace as much as the model does). `config` is a
- * path as traces record it in #meta.config, e.g. "tla/Trace_3users.cfg".
+ * path as traces record it in #meta.config, e.g. "tla/Record_3users.cfg".
  */
 export function modelHash(config?: string): string {
   const hash = createHash("sha256");

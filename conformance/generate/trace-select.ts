@@ -8,14 +8,14 @@
 // preference, reachable from where it ends), and keep only paths that cover a key
 // no path kept before covers.
 //
-// Part 2 knows the DCA model (tla/DCA_Trace.tla): the recorded `step` of a state,
+// Part 2 knows the DCA model (tla/DCA_Record.tla): the recorded `step` of a state,
 // its key, and quiescence read off the state.
 //
 // Determinism: everything depends only on the order of `edges` (and of `initial`).
 // The caller orders them canonically (not in TLC's dump order, which depends on
 // fingerprints and worker scheduling), so the same model gives the same traces.
 
-import type { ItfValue } from "./tla-values.ts";
+import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 
 export interface KeyedEdge {
   from: number;
@@ -303,11 +303,11 @@ export function pickWalk(walks: string[][], weight: (key: string) => boolean = (
 }
 
 // ---------------------------------------------------------------------------
-// The DCA model (tla/DCA.tla through tla/DCA_Trace.tla)
+// The DCA model (tla/DCA.tla through tla/DCA_Record.tla)
 
-export { CORRECT_ACTIONS, DCA_VARS, MODEL_ACTIONS as DCA_ACTIONS } from "../../conformance/trace-shape.ts";
+export { CORRECT_ACTIONS, DCA_VARS, MODEL_ACTIONS as DCA_ACTIONS } from "../model/vocabulary.ts";
 
-/** The recorded step of DCA_Trace: the action and its parameters. */
+/** The recorded step of DCA_Record: the action and its parameters. */
 export interface DcaStep {
   action: string;
   params: { [name: string]: ItfValue };
@@ -318,7 +318,7 @@ type Rec = { [k: string]: ItfValue };
 const asRec = (v: ItfValue | undefined): Rec | undefined =>
   typeof v === "object" && v !== null && !Array.isArray(v) && !Object.keys(v).some((k) => k.startsWith("#")) ? (v as Rec) : undefined;
 
-/** Splits DCA_Trace's `step` variable ([action |-> "Read", u |-> 2]) into action and params. */
+/** Splits DCA_Record's `step` variable ([action |-> "Read", u |-> 2]) into action and params. */
 export function stepOf(state: { [name: string]: ItfValue }): DcaStep {
   const step = asRec(state.step);
   if (!step || typeof step.action !== "string") {

@@ -1,7 +1,7 @@
-// Field-by-field comparison of ITF values (scripts/lib/tla-values.ts), for
+// Field-by-field comparison of ITF values (scripts/tlc/formats/tla-values.ts), for
 // reporting where the implementation's mapped state and the model's differ.
 
-import { itfToTla, type ItfValue } from "../scripts/lib/tla-values.ts";
+import { itfToTla, type ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 
 export interface Difference {
   /** Where, e.g. `st[2].pendingAdds[1]` or `group.members`. */

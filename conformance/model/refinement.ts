@@ -17,8 +17,8 @@
 //            the room's log, in order (DCA!ApplyToGroup); the implementation
 //            never reads it, so it is computed here from the full log.
 
-import type { ItfValue } from "../scripts/lib/tla-values.ts";
-import { NO_UID, isCommit, type LogEntry, type MemberState, type Uid } from "../impl/types.ts";
+import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
+import { NO_UID, isCommit, type LogEntry, type MemberState, type Uid } from "../../impl/types.ts";
 
 export interface ImplSnapshot {
   /** The delivery log from its start. */

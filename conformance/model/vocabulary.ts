@@ -1,12 +1,12 @@
 // The shape of a trace of tla/DCA.tla, checked before anything uses it: the
 // model's variables with DCA!TypeOK's types, the model's actions, a known
-// variant. The replay (conformance/replay.ts) and the viewer
+// variant. The replay (conformance/replay/replay-trace.ts) and the viewer
 // (scripts/lib/view/chart.ts) both start here, so a malformed trace is bad input
 // to both, refused with one line naming the file and the place, and never a
 // "divergence" or a drawing of something the model cannot do.
 
-import { VARIANTS } from "../impl/types.ts";
-import type { ItfTrace } from "../scripts/lib/itf.ts";
+import { VARIANTS } from "../../impl/types.ts";
+import type { ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 
 /** The trace is not one of tla/DCA.tla: bad input. The message names the file and the place. */
 export class TraceError extends Error {
@@ -19,7 +19,7 @@ export const DCA_VARS = ["group", "log", "nextUid", "st"] as const;
 export const MODEL_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "AllGone"] as const;
 /** The actions the Correct variant takes (AllGone is a stutter; the others are known-bad variants' steps). */
 export const CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove"] as const;
-/** Not an action of the model: a recorded run's claim that nothing is left to do (conformance/recorder.ts, checked as DCA!Quiescent). */
+/** Not an action of the model: a recorded run's claim that nothing is left to do (conformance/validate/run-recorder.ts, checked as DCA!Quiescent). */
 export const QUIESCED = "Quiesced";
 /**
  * Every step name a DCA trace can carry. Anything else is not a trace of this

@@ -1,6 +1,6 @@
 // The model's properties (tla/DCA.tla, section PROPERTIES; spec/dca.md section 4)
 // written once in TypeScript, over the model's variables as ITF values: the output
-// of the refinement mapping (conformance/refinement.ts toModel), a state of a TLC
+// of the refinement mapping (conformance/model/refinement.ts toModel), a state of a TLC
 // trace, or a hand-made state. Every function is named like its TLA+ operator and
 // returns the violations it finds — one string per offending user or field — so an
 // empty list means the property holds.
@@ -10,11 +10,11 @@
 // Variant (it changes Believes, HasWork and CommitOutcome), and Users is the
 // length of `st`.
 
-import type { Room } from "../impl/room.ts";
-import type { Variant } from "../impl/types.ts";
-import type { ItfValue } from "../scripts/lib/tla-values.ts";
-import { toModel, type ModelState } from "./refinement.ts";
-import { snapshot } from "./replay.ts";
+import type { Room } from "../../impl/room.ts";
+import type { Variant } from "../../impl/types.ts";
+import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
+import { toModel, type ModelState } from "../model/refinement.ts";
+import { snapshot } from "../replay/replay-trace.ts";
 
 // --- A typed view of the model's variables --------------------------------
 

@@ -2,11 +2,11 @@
 // fc.commands: random sequences of the model's actions — Join, Leave(u), Read(u),
 // a DC step, and Quiesce (everyone catches up and the DC drains its work) — run on
 // a room with real MLS by default. After every single room step the model's
-// properties (conformance/invariants.ts) are checked on the mapped state, and the
+// properties (conformance/random/invariants.ts) are checked on the mapped state, and the
 // step properties across the step; after Quiesce the room must have converged:
 // nothing pending, everyone welcomed, one epoch, one safety number, and an
 // application message from one member decrypts at every other. Every run is
-// recorded as an ITF trace (conformance/recorder.ts) so that a failure can be
+// recorded as an ITF trace (conformance/validate/run-recorder.ts) so that a failure can be
 // written to traces/counterexamples/fuzz-<seed>.itf.json and replayed with
 // `npm run replay`.
 //
@@ -17,12 +17,12 @@
 
 import fc from "fast-check";
 import { join } from "node:path";
-import * as mls from "../impl/mls.ts";
-import { Room } from "../impl/room.ts";
-import { believes, readEffect } from "../impl/rules.ts";
-import { safetyNumber } from "../impl/safety-number.ts";
-import type { Uid, Variant } from "../impl/types.ts";
-import { writeItf, type ItfTrace } from "../scripts/lib/itf.ts";
+import * as mls from "../../impl/mls.ts";
+import { Room } from "../../impl/room.ts";
+import { believes, readEffect } from "../../impl/rules.ts";
+import { safetyNumber } from "../../impl/safety-number.ts";
+import type { Uid, Variant } from "../../impl/types.ts";
+import { writeItf, type ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import {
   Active,
   GroupDead,
@@ -34,9 +34,9 @@ import {
   view,
   type Violation,
 } from "./invariants.ts";
-import { RunRecorder } from "./recorder.ts";
-import type { ModelState } from "./refinement.ts";
-import { formatParams, mlsProblems, type StepParams } from "./replay.ts";
+import { RunRecorder } from "../validate/run-recorder.ts";
+import type { ModelState } from "../model/refinement.ts";
+import { formatParams, mlsProblems, type StepParams } from "../replay/replay-trace.ts";
 
 /** Rooms of up to this many users at a time. */
 export const DEFAULT_USERS = 8;
@@ -435,7 +435,7 @@ export class RoomHarness {
   toItf(failure?: unknown, meta: Record<string, unknown> = {}): ItfTrace {
     const mlsOn = this.room.ctx !== null;
     const base: Record<string, unknown> = {
-      description: `A random run of the implementation (fast-check, conformance/room-commands.ts), variant ${this.variant}, MLS ${mlsOn ? "on" : "off"}`,
+      description: `A random run of the implementation (fast-check, conformance/random/property-engine.ts), variant ${this.variant}, MLS ${mlsOn ? "on" : "off"}`,
       mls: mlsOn,
       ...meta,
     };
@@ -662,7 +662,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
         arrivals: lastFailure.h.arrivals,
         maxCommands: opts.maxCommands ?? DEFAULT_MAX_COMMANDS,
       },
-      generatedBy: "conformance/room-commands.ts (npm run fuzz, test/property.test.ts)",
+      generatedBy: "conformance/random/property-engine.ts (npm run fuzz, test/property.test.ts)",
     });
   }
   return result;

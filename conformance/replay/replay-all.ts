@@ -3,11 +3,11 @@
 
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import type { Variant } from "../impl/types.ts";
-import { readItf } from "../scripts/lib/itf.ts";
-import { ConformanceError, formatParams, replayTrace, type ReplayReport } from "./replay.ts";
+import type { Variant } from "../../impl/types.ts";
+import { readItf } from "../../scripts/tlc/formats/itf.ts";
+import { ConformanceError, formatParams, replayTrace, type ReplayReport } from "./replay-trace.ts";
 
-import { CORRECT_ACTIONS } from "./trace-shape.ts";
+import { CORRECT_ACTIONS } from "../model/vocabulary.ts";
 
 export { CORRECT_ACTIONS };
 

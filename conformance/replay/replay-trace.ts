@@ -1,21 +1,21 @@
 // Replays a model trace (ITF) on the implementation: each recorded action is
 // performed on a steppable room, the room's state is mapped to the model's
-// variables (conformance/refinement.ts) and compared with the trace's state
+// variables (conformance/model/refinement.ts) and compared with the trace's state
 // after every step. With MLS on, every step also checks the real MLS state:
 // each welcomed member's MLS epoch equals its model epoch, and members of one
 // epoch have one epoch authenticator and one safety number.
 
-import * as mls from "../impl/mls.ts";
-import { Room } from "../impl/room.ts";
-import { safetyNumber } from "../impl/safety-number.ts";
-import { VARIANTS, type MemberState, type Uid, type Variant } from "../impl/types.ts";
-import type { ItfState, ItfTrace } from "../scripts/lib/itf.ts";
-import type { ItfValue } from "../scripts/lib/tla-values.ts";
-import { diffValues, type Difference } from "./diff.ts";
-import { modelLastArrival, toModel, type ModelState } from "./refinement.ts";
-import { checkDcaTrace, DCA_VARS, isInt, isRecord, show, TraceError } from "./trace-shape.ts";
+import * as mls from "../../impl/mls.ts";
+import { Room } from "../../impl/room.ts";
+import { safetyNumber } from "../../impl/safety-number.ts";
+import { VARIANTS, type MemberState, type Uid, type Variant } from "../../impl/types.ts";
+import type { ItfState, ItfTrace } from "../../scripts/tlc/formats/itf.ts";
+import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
+import { diffValues, type Difference } from "../model/diff.ts";
+import { modelLastArrival, toModel, type ModelState } from "../model/refinement.ts";
+import { checkDcaTrace, DCA_VARS, isInt, isRecord, show, TraceError } from "../model/vocabulary.ts";
 
-export { TraceError } from "./trace-shape.ts";
+export { TraceError } from "../model/vocabulary.ts";
 
 export interface StepParams {
   u?: number;

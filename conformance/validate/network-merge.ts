@@ -1,7 +1,7 @@
 // One behaviour of the model from one networked run (spec/network.md): the
 // delivery service's log (the order of every append) merged with every client's
 // recording of its own steps (impl/client/step-record.ts), mapped to the model's
-// variables by the refinement mapping (conformance/refinement.ts) and written as
+// variables by the refinement mapping (conformance/model/refinement.ts) and written as
 // ITF, so TLC can check it with tla/DCA_Validate.tla (npm run validate).
 //
 // The order rebuilt: each append at its log index (the DS's `joined`/`left` as
@@ -12,13 +12,13 @@
 // never reached the log is allowed only as the last steps of a user the log
 // announces as left (a fenced zombie's step, refused by the DS).
 
-import { creatorState, joinerState } from "../impl/rules.ts";
-import type { LogEntry, MemberState, Uid, Variant } from "../impl/types.ts";
-import type { RecordedStep } from "../impl/client/step-record.ts";
-import type { ItfState, ItfTrace } from "../scripts/lib/itf.ts";
-import { modelHash } from "../scripts/lib/model-hash.ts";
-import { toModel } from "./refinement.ts";
-import { DCA_VARS } from "./trace-shape.ts";
+import { creatorState, joinerState } from "../../impl/rules.ts";
+import type { LogEntry, MemberState, Uid, Variant } from "../../impl/types.ts";
+import type { RecordedStep } from "../../impl/client/step-record.ts";
+import type { ItfState, ItfTrace } from "../../scripts/tlc/formats/itf.ts";
+import { modelHash } from "../generate/model-source-hash.ts";
+import { toModel } from "../model/refinement.ts";
+import { DCA_VARS } from "../model/vocabulary.ts";
 
 /** The recordings and the log do not make one behaviour: names the user, step or log index and why. */
 export class MergeError extends Error {

@@ -2,12 +2,12 @@
 // refinement mapping), in ITF: the same form as the model's traces, so TLC can
 // check it (trace validation) and `npm run replay` can replay it.
 
-import type { Room } from "../impl/room.ts";
-import type { ItfMeta, ItfState, ItfTrace } from "../scripts/lib/itf.ts";
-import { modelHash } from "../scripts/lib/model-hash.ts";
-import { toModel } from "./refinement.ts";
-import { snapshot, type StepParams } from "./replay.ts";
-import { DCA_VARS } from "./trace-shape.ts";
+import type { Room } from "../../impl/room.ts";
+import type { ItfMeta, ItfState, ItfTrace } from "../../scripts/tlc/formats/itf.ts";
+import { modelHash } from "../generate/model-source-hash.ts";
+import { toModel } from "../model/refinement.ts";
+import { snapshot, type StepParams } from "../replay/replay-trace.ts";
+import { DCA_VARS } from "../model/vocabulary.ts";
 
 export class RunRecorder {
   private readonly states: ItfState[] = [];
@@ -38,7 +38,7 @@ export class RunRecorder {
       "#meta": {
         format: "ITF",
         "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
-        description: "A run of the implementation, mapped to the model's variables (conformance/refinement.ts)",
+        description: "A run of the implementation, mapped to the model's variables (conformance/model/refinement.ts)",
         source: "impl",
         variant: this.room.variant,
         users: this.users,

@@ -84,7 +84,7 @@ export interface MapInputs {
   code: SourceFile[];
   /** test/*.ts */
   tests: SourceFile[];
-  /** Steps replayed per model action (conformance/suite.ts replayAll). */
+  /** Steps replayed per model action (conformance/replay/replay-all.ts replayAll). */
   steps: ReadonlyMap<string, number>;
 }
 
@@ -403,7 +403,7 @@ export function renderMarkdown(map: CorrespondenceMap, inputs: Pick<MapInputs, "
     "  first line that mentions the item by name (`NoFork`, `R8`).",
     "- **replayed steps** — for an action, how many steps of the committed model traces",
     "  (`traces/model/`) the implementation replayed with its state equal to the model's",
-    "  (`replayAll(traceFiles(), { mls: false })` of `conformance/suite.ts`). Known-bad",
+    "  (`replayAll(traceFiles(), { mls: false })` of `conformance/replay/replay-all.ts`). Known-bad",
     "  actions (`DcAddFirst`, `DcLateWelcome`) never occur in traces of the correct model.",
     "",
     "Regenerate with `npm run map`; `test/correspondence.test.ts` fails when this file is",

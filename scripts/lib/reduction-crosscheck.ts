@@ -20,10 +20,10 @@
 import { copyFile, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseDot, tlcStateGraph } from "./dot-graph.ts";
-import { itfToTla, parseTlaState, type ItfValue } from "./tla-values.ts";
-import type { ResolvedTlc } from "./tlc-resolve.ts";
-import { runTlc, type TlcRun } from "./tlc-run.ts";
+import { parseDot, tlcStateGraph } from "../tlc/formats/dot-graph.ts";
+import { itfToTla, parseTlaState, type ItfValue } from "../tlc/formats/tla-values.ts";
+import type { ResolvedTlc } from "../tlc/resolve.ts";
+import { runTlc, type TlcRun } from "../tlc/run.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const MODEL_FILES = ["DCA.tla", "DCA_Inputs.tla", "DCA_Reduced.tla"];

@@ -8,13 +8,13 @@
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { traceFromTlc, writeItf, type ItfTrace } from "./itf.ts";
-import { describeOutcome } from "./tlc-messages.ts";
-import type { ResolvedTlc } from "./tlc-resolve.ts";
-import { runTlc, type TlcRun } from "./tlc-run.ts";
+import { traceFromTlc, writeItf, type ItfTrace } from "../tlc/formats/itf.ts";
+import { describeOutcome } from "../tlc/messages.ts";
+import type { ResolvedTlc } from "../tlc/resolve.ts";
+import { runTlc, type TlcRun } from "../tlc/run.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const MODULES = ["DCA.tla", "DCA_Inputs.tla", "DCA_Trace.tla", "DCA_Swarm.tla"];
+const MODULES = ["DCA.tla", "DCA_Inputs.tla", "DCA_Record.tla", "DCA_Swarm.tla"];
 const INVARIANTS = [
   "TypeOK", "UniquePendings", "UidsEnumerate", "QuiescentNoPendings", "QuiescentEqualEpochs", "QuiescentAllWelcomed",
   "QuiescentWelcomesAdded", "AtMostOneBelievesDc", "NoFork", "ViewMatchesGroup", "LeftNotRepeated", "LeftIsKnown",

@@ -10,7 +10,7 @@
 // the search over, so only it and the segments after it count.
 
 import { readFileSync } from "node:fs";
-import { EC, parseProgress, TlcOutputSplitter } from "./tlc-messages.ts";
+import { EC, parseProgress, TlcOutputSplitter } from "./messages.ts";
 
 export interface LevelWidth {
   /** The depth TLC reported; `to` > `from` when one minute spanned several depths. */

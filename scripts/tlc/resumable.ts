@@ -28,14 +28,14 @@ import { link, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { availableParallelism, homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { describeLevels, levelsFromSegments, LevelTracker } from "./bfs-levels.ts";
-import { runKey } from "./run-key.ts";
-import { describeOutcome, EC, parseProgress, parseRecovery } from "./tlc-messages.ts";
-import { guardPool, releasePool } from "./tlc-pool-guard.ts";
-import { checkJava, resolveTlc, type ResolvedTlc } from "./tlc-resolve.ts";
-import { runTlc, type TlcRun } from "./tlc-run.ts";
+import { runKey } from "./check-key.ts";
+import { describeOutcome, EC, parseProgress, parseRecovery } from "./messages.ts";
+import { guardPool, releasePool } from "./pool-guard.ts";
+import { checkJava, resolveTlc, type ResolvedTlc } from "./resolve.ts";
+import { runTlc, type TlcRun } from "./run.ts";
 
 // The key is also what tells a TLC result from a stale one (tlc-run.ts), so it has a module of its own.
-export { moduleClosure, runKey } from "./run-key.ts";
+export { moduleClosure, runKey } from "./check-key.ts";
 
 export const LEDGER_VERSION = 1;
 

@@ -14,9 +14,9 @@ import {
   TlcOutputSplitter,
   type TlcEvent,
   type TlcResult,
-} from "./tlc-messages.ts";
-import { runKey } from "./run-key.ts";
-import { checkJava, resolveTlc, TlcSetupError, type ResolvedTlc, type ResolveOptions } from "./tlc-resolve.ts";
+} from "./messages.ts";
+import { runKey } from "./check-key.ts";
+import { checkJava, resolveTlc, TlcSetupError, type ResolvedTlc, type ResolveOptions } from "./resolve.ts";
 
 export interface TlcProgress {
   elapsedSeconds: number;

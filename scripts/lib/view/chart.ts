@@ -12,11 +12,11 @@
 // Each append is checked against what the model's action appends (type,
 // sender, target; the log grows by that one entry) before it is drawn.
 
-import { canonical } from "../../../conformance/diff.ts";
-import { deriveStepParams, formatParams, stepParams, type StepParams, type StepReport } from "../../../conformance/replay.ts";
-import { checkDcaTrace, isInt, setOf, show } from "../../../conformance/trace-shape.ts";
-import type { ItfState, ItfTrace } from "../itf.ts";
-import type { ItfValue } from "../tla-values.ts";
+import { canonical } from "../../../conformance/model/diff.ts";
+import { deriveStepParams, formatParams, stepParams, type StepParams, type StepReport } from "../../../conformance/replay/replay-trace.ts";
+import { checkDcaTrace, isInt, setOf, show } from "../../../conformance/model/vocabulary.ts";
+import type { ItfState, ItfTrace } from "../../tlc/formats/itf.ts";
+import type { ItfValue } from "../../tlc/formats/tla-values.ts";
 
 /** A user's lifeline (its UID) or the delivery service's. */
 export type Lane = number | "ds";

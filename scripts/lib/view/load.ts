@@ -1,10 +1,10 @@
-// Reading a trace for the viewer: ITF validation (scripts/lib/itf.ts), then
-// the DCA trace's shape (conformance/trace-shape.ts) and the chart model
+// Reading a trace for the viewer: ITF validation (scripts/tlc/formats/itf.ts), then
+// the DCA trace's shape (conformance/model/vocabulary.ts) and the chart model
 // (chart.ts). Every way a trace can be unusable ends in an ItfError,
 // TraceError or ViewError naming the file.
 
-import { TraceError } from "../../../conformance/trace-shape.ts";
-import { ItfError, readItf, type ItfTrace } from "../itf.ts";
+import { TraceError } from "../../../conformance/model/vocabulary.ts";
+import { ItfError, readItf, type ItfTrace } from "../../tlc/formats/itf.ts";
 import { buildChart, ViewError, type Chart } from "./chart.ts";
 
 export interface LoadedTrace {

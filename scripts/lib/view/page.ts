@@ -3,7 +3,7 @@
 // page is self-contained: inline CSS and script, no fonts, no requests.
 
 import { basename } from "node:path";
-import type { ItfTrace } from "../itf.ts";
+import type { ItfTrace } from "../../tlc/formats/itf.ts";
 import type { Chart, Row, Violation } from "./chart.ts";
 import { CLIENT_SCRIPT } from "./client.ts";
 import { html, raw, type Raw } from "./escape.ts";

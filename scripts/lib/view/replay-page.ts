@@ -1,13 +1,13 @@
 // The replay page (`npm run replay -- <trace> --html`): the model's run as a
 // chart, with a column saying at each step whether the implementation's
-// mapped state (conformance/refinement.ts) equals the model's, and a state
+// mapped state (conformance/model/refinement.ts) equals the model's, and a state
 // panel showing the two side by side: every value that differs carries
 // class "diff" and shows both. The first divergence is marked (class
 // "divergence") in the header, on its row and in its panel.
 
-import { formatParams, type ReplayReport, type StepReport } from "../../../conformance/replay.ts";
-import type { ModelState } from "../../../conformance/refinement.ts";
-import type { ItfState } from "../itf.ts";
+import { formatParams, type ReplayReport, type StepReport } from "../../../conformance/replay/replay-trace.ts";
+import type { ModelState } from "../../../conformance/model/refinement.ts";
+import type { ItfState } from "../../tlc/formats/itf.ts";
 import { html, type Raw } from "./escape.ts";
 import type { LoadedTrace } from "./load.ts";
 import { renderPage } from "./page.ts";

@@ -5,9 +5,9 @@
 // implementation's mapped state is shown against the model's: a value that
 // differs has class "diff" and shows both.
 
-import { canonical } from "../../../conformance/diff.ts";
-import type { ItfState } from "../itf.ts";
-import { itfToTla, type ItfValue } from "../tla-values.ts";
+import { canonical } from "../../../conformance/model/diff.ts";
+import type { ItfState } from "../../tlc/formats/itf.ts";
+import { itfToTla, type ItfValue } from "../../tlc/formats/tla-values.ts";
 import { believes } from "./chart.ts";
 import { html, raw, type Raw } from "./escape.ts";
 

@@ -16,13 +16,13 @@
 // - "#meta".index is the 0-based position in "states" (TLC's state number is index + 1).
 // - "loop" is the index of the state the behaviour returns to after the last state
 //   (TLC's "Back to state N" gives loop N-1; TLC's "Stuttering" gives the last index).
-// - Values follow scripts/lib/tla-values.ts: numbers (or {"#bigint": "…"}), strings,
+// - Values follow scripts/tlc/formats/tla-values.ts: numbers (or {"#bigint": "…"}), strings,
 //   booleans, arrays for sequences/tuples, {"#set": […]}, {"#map": [[k, v], …]},
 //   plain objects for records, {"#unserializable": "name"} for model values.
 
 import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
-import { describeOutcome, type TlcResult } from "./tlc-messages.ts";
+import { describeOutcome, type TlcResult } from "../messages.ts";
 import { parseTlaState, TlaValueParseError, type ItfValue } from "./tla-values.ts";
 
 export type ItfMeta = { [key: string]: unknown };
