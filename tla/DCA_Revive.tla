@@ -10,8 +10,8 @@
 (*                                                                         *)
 (*   Revive(u): a user that is not a member, has read the whole log, and   *)
 (*   has seen every earlier user leave (ahead = {}) creates a new group    *)
-(*   with itself as its only member, keeping the joiners it tracks that it *)
-(*   has not seen leave; it is then the DC and welcomes them (R3, R10).    *)
+(*   with itself as its only member, keeping the joiners it tracks (and    *)
+(*   their removes); it is then the DC and adds them (R3, R10, R13).       *)
 (*   It needs two more changes, each found by TLC (see VJoin and VRead).   *)
 (*                                                                         *)
 (* Why ahead = {} is enough, in argument (TLC checks it): members         *)
@@ -41,17 +41,19 @@ CanRevive(u) ==
 Revive(u) ==
     /\ Candidate # "Today"
     /\ CanRevive(u)
-    /\ LET s    == st[u]
-           left == Range(s.pendingRemoves)
+    /\ LET s == st[u]
        IN  Settle(log, [st EXCEPT ![u] =
                           [s EXCEPT !.welcomed       = TRUE,
                                     !.tentative      = NoWelcome,
                                     !.epoch          = 0,
                                     !.by             = u,
                                     !.members        = {u},
-                                    !.pendingAdds    = SelectSeq(s.pendingAdds,
-                                                         LAMBDA v : v \notin left),
-                                    !.pendingRemoves = <<>>]])
+                                    \* joiners that left stay pending, to be
+                                    \* added and removed as in DCA (R13): a
+                                    \* member who read their `left` keeps it
+                                    \* (TLC's third counterexample, 4 users)
+                                    !.pendingRemoves = SelectSeq(s.pendingRemoves,
+                                                         LAMBDA v : v \in Range(s.pendingAdds))]])
     /\ group' = [epoch |-> 0, by |-> u, members |-> {u}, removed |-> {}]
     /\ UNCHANGED nextUid
 
