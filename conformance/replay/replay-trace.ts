@@ -13,21 +13,19 @@ import type { ItfState, ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 import { diffValues, type Difference } from "../model/diff.ts";
 import { modelLastArrival, toModel, type ModelState } from "../model/refinement.ts";
+import { formatParams, NEEDS_ACTOR, stepParams, type ParamsFrom, type StepParams } from "../model/step-labels.ts";
 import { checkDcaTrace, DCA_VARS, isInt, isRecord, show, TraceError } from "../model/vocabulary.ts";
 
 export { TraceError } from "../model/vocabulary.ts";
-
-export interface StepParams {
-  u?: number;
-  target?: number;
-}
+// Step labels live in the model vocabulary (the viewer needs them without MLS); re-exported for the replay's users.
+export { deriveStepParams, formatParams, stepParams, type ParamsFrom, type StepParams } from "../model/step-labels.ts";
 
 export interface StepReport {
   index: number;
   action: string;
   params: StepParams;
   /** Where the parameters came from: recorded by the trace, or derived from consecutive states. */
-  paramsFrom: "recorded" | "derived" | "none";
+  paramsFrom: ParamsFrom;
   differences: Difference[];
   /** MLS problems found at this step (empty when MLS agrees or is off). */
   mlsProblems: string[];
@@ -62,17 +60,9 @@ export class ConformanceError extends Error {
   }
 }
 
-export const formatParams = (p: StepParams) =>
-  p.u === undefined ? "" : `(${p.u}${p.target === undefined ? "" : ` → ${p.target}`})`;
-
-const asRecord = (v: ItfValue | undefined) => v as unknown as Record<string, ItfValue>;
-
 function modelState(s: ItfState): ModelState {
   return { log: s.log as ItfValue, st: s.st as ItfValue, nextUid: s.nextUid as ItfValue, group: s.group as ItfValue };
 }
-
-/** Actions that need to know who acted (params.u, recorded or derived); Join's UID is the room's to give. */
-const NEEDS_ACTOR = new Set(["Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcAddFirst", "DcLateWelcome"]);
 
 /** What the replay will do, once the trace has passed checkTrace. */
 export interface CheckedTrace {
@@ -128,46 +118,6 @@ export function checkTrace(trace: ItfTrace, file: string, variant?: Variant): Ch
   }
   const chosen = variant ?? ((trace["#meta"]?.variant as Variant | undefined) ?? "Correct"); // a known one: checkDcaTrace saw to it
   return { users, variant: chosen, steps };
-}
-
-/** Parameters of step i: recorded in #meta.params, else derived from the states (TLC counterexamples). */
-export function stepParams(trace: ItfTrace, i: number): { params: StepParams; from: StepReport["paramsFrom"] } {
-  const meta = trace.states[i]!["#meta"] ?? {};
-  if (meta.params && typeof meta.params === "object") return { params: meta.params as StepParams, from: "recorded" };
-  return deriveStepParams(trace, i);
-}
-
-/** Parameters of step i as the states show them, whatever #meta.params says; throws when they do not tell. */
-export function deriveStepParams(trace: ItfTrace, i: number): { params: StepParams; from: StepReport["paramsFrom"] } {
-  const action = String(trace.states[i]!["#meta"]?.action ?? "");
-  const prev = trace.states[i - 1]!, next = trace.states[i]!;
-  const before = prev.st as ItfValue[], after = next.st as ItfValue[];
-  const rec = (v: ItfValue | undefined) => asRecord(v);
-  if (action === "Join") return { params: { u: prev.nextUid as number }, from: "derived" };
-  if (action === "AllGone" || action === "Initial predicate") return { params: {}, from: "none" };
-  if (action === "Leave") {
-    const u = before.findIndex((s, k) => rec(s).status === "active" && rec(after[k]).status === "gone");
-    return { params: { u: u + 1 }, from: "derived" };
-  }
-  // Read and the DC's steps: the one active user whose state changed beyond the log
-  // compaction that shifts every cursor alike.
-  const active = before.map((s, k) => k).filter((k) => rec(before[k]).status === "active" && rec(after[k]).status === "active");
-  const shift = (k: number) => (rec(after[k]).cursor as number) - (rec(before[k]).cursor as number);
-  const minShift = Math.min(...active.map(shift));
-  const same = (k: number) => {
-    const a = { ...rec(before[k]), cursor: 0 }, b = { ...rec(after[k]), cursor: 0 };
-    return diffValues(a as unknown as ItfValue, b as unknown as ItfValue).length === 0;
-  };
-  const changed = active.filter((k) => shift(k) > minShift || !same(k));
-  const candidates = changed.length ? changed : action === "Read" && active.length === 1 ? active : [];
-  if (candidates.length !== 1) {
-    throw new Error(`step ${i} (${action}): cannot tell which user acted from the states (candidates ${candidates.map((k) => k + 1).join(", ") || "none"})`);
-  }
-  const u = candidates[0]! + 1;
-  const log = next.log as ItfValue[];
-  const last = log.length ? rec(log[log.length - 1]) : undefined;
-  const target = action.startsWith("Dc") && last && typeof last.target === "number" ? (last.target as number) : undefined;
-  return { params: target === undefined ? { u } : { u, target }, from: "derived" };
 }
 
 /** Performs one model action on the room; returns a rejected entry's reason, if a read rejected one. */

@@ -13,7 +13,7 @@
 // sender, target; the log grows by that one entry) before it is drawn.
 
 import { canonical } from "../../../conformance/model/diff.ts";
-import { deriveStepParams, formatParams, stepParams, type StepParams, type StepReport } from "../../../conformance/replay/replay-trace.ts";
+import { deriveStepParams, formatParams, stepParams, type ParamsFrom, type StepParams } from "../../../conformance/model/step-labels.ts";
 import { checkDcaTrace, isInt, setOf, show } from "../../../conformance/model/vocabulary.ts";
 import type { ItfState, ItfTrace } from "../../tlc/formats/itf.ts";
 import type { ItfValue } from "../../tlc/formats/tla-values.ts";
@@ -69,7 +69,7 @@ export interface Row {
   /** The action as the trace names it; "Init" for state 0. */
   action: string;
   params: StepParams;
-  paramsFrom: StepReport["paramsFrom"];
+  paramsFrom: ParamsFrom;
   /** e.g. "Read(2)", "DcWelcome(1 → 3)". */
   label: string;
   users: UserView[];
@@ -219,7 +219,7 @@ export function buildChart(trace: ItfTrace, file: string): Chart {
   trace.states.forEach((state, i) => {
     const action = i === 0 ? "Init" : String(state["#meta"]!.action);
     let params: StepParams = {};
-    let paramsFrom: StepReport["paramsFrom"] = "none";
+    let paramsFrom: ParamsFrom = "none";
     if (i > 0) {
       try {
         ({ params, from: paramsFrom } = stepParams(trace, i));

@@ -5,7 +5,8 @@
 // class "diff" and shows both. The first divergence is marked (class
 // "divergence") in the header, on its row and in its panel.
 
-import { formatParams, type ReplayReport, type StepReport } from "../../../conformance/replay/replay-trace.ts";
+import { formatParams } from "../../../conformance/model/step-labels.ts";
+import type { ReplayReport, StepReport } from "../../../conformance/replay/replay-trace.ts";
 import type { ModelState } from "../../../conformance/model/refinement.ts";
 import type { ItfState } from "../../tlc/formats/itf.ts";
 import { html, type Raw } from "./escape.ts";
