@@ -35,10 +35,11 @@ unit: $(DEPS) tlc
 # 3 (liveness), the reduced model at 5 users (every property, liveness in its
 # quiescent-state form), and the reduced model against the model at 4 users (the test
 # suite does 3 users and the must-fail configurations; spec/reduction.md).
+# The configurations are those with "ci": true in tla/models.json (the one list of model checks).
 check: $(DEPS) tlc
-	$(TLC) tla/MC_ci.cfg
-	$(TLC) tla/MC_ci_liveness.cfg
-	$(TLC) tla/MC_reduced.cfg
+	@configs=$$(node --import ./scripts/register-ts-node.mjs scripts/lib/models.ts --ci) || exit 2; \
+	[ -n "$$configs" ] || { echo "tla/models.json: no configuration has \"ci\": true" >&2; exit 2; }; \
+	for c in $$configs; do echo "$(TLC) $$c"; $(TLC) $$c || exit $$?; done
 	$(NPM) run -s crosscheck -- --users 4 --no-must-fail
 
 # The whole cross-check: 3 and 4 users, and every must-fail configuration on the reduced model.

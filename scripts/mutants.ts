@@ -14,6 +14,7 @@ import { modelHash, MODEL_DIR } from "../conformance/generate/model-source-hash.
 import { describeOutcome, type TlcOutcome } from "./tlc/messages.ts";
 import { configProperties, configVariant } from "./tlc/config.ts";
 import { runTlc } from "./tlc/run.ts";
+import { mutantChecks } from "./lib/models.ts";
 import { resolveTlc, TlcSetupError } from "./tlc/resolve.ts";
 
 interface Mutant {
@@ -24,18 +25,8 @@ interface Mutant {
   expected: { kind: "invariant" | "property"; name: string };
 }
 
-export const MUTANTS: readonly Mutant[] = [
-  { variant: "WelcomeOutOfOrder", breaks: "R11 known-bad 1", config: "Mutant_WelcomeOutOfOrder.cfg", expected: { kind: "property", name: "NoDoubleCommit" } },
-  { variant: "AddBeforeWelcome", breaks: "R12 known-bad 2", config: "Mutant_AddBeforeWelcome.cfg", expected: { kind: "invariant", name: "QuiescentAllWelcomed" } },
-  { variant: "DcLowestAlive", breaks: "R6 known-bad 3", config: "Mutant_DcLowestAlive.cfg", expected: { kind: "property", name: "CommitsFromBelievedDc" } },
-  { variant: "NoSkipOwnAdd", breaks: "R9 known-bad 4", config: "Mutant_NoSkipOwnAdd.cfg", expected: { kind: "invariant", name: "NoFork" } },
-  { variant: "IgnoreRemoves", breaks: "R13 known-bad 5", config: "Mutant_IgnoreRemoves.cfg", expected: { kind: "invariant", name: "QuiescentNoPendings" } },
-  { variant: "FirstWelcomeCounts", breaks: "R8 published rule", config: "Regression_FirstWelcomeCounts.cfg", expected: { kind: "invariant", name: "NoFork" } },
-  { variant: "WelcomeWithoutRemoves", breaks: "R7 published rule", config: "Regression_WelcomeWithoutRemoves.cfg", expected: { kind: "invariant", name: "QuiescentNoPendings" } },
-  // Liveness has teeth too (under FairSpec, 3 users).
-  { variant: "AddBeforeWelcome", breaks: "R12 known-bad 2", config: "Liveness_AddBeforeWelcome.cfg", expected: { kind: "property", name: "JoinerEventuallyWelcomed" } },
-  { variant: "WelcomeWithoutRemoves", breaks: "R7 published rule", config: "Liveness_WelcomeWithoutRemoves.cfg", expected: { kind: "property", name: "EventuallyConverged" } },
-];
+/** The must-fail configurations with a variant, from tla/models.json (liveness ones under FairSpec, 3 users). */
+export const MUTANTS: readonly Mutant[] = mutantChecks().map((m) => ({ variant: m.variant, breaks: m.breaks, config: m.config, expected: m.expect }));
 
 export const COUNTEREXAMPLE_DIR = "traces/counterexamples";
 export const MUTANTS_RESULT = "build/mutants.json";
