@@ -5,7 +5,8 @@
 // live users as members), a message from one reaches all others, and TLC accepts
 // the merged run (conformance/validate/network-merge.ts, spec/network.md) as a behaviour of
 // tla/DCA.tla. Teeth: with the known-bad IgnoreRemoves in the clients, the same
-// check fails. Budget: about 60 s on 2 cores (TLC included).
+// check fails. Budget: about 50 s of CPU on 2 cores (TLC included); the time limit
+// allows for a loaded machine.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -54,7 +55,7 @@ async function check(name: string, ds: DsControl, opts: Partial<ChurnOptions>) {
 
 describe.skipIf(skipWithoutTlc)(`chaos (seed ${SEED})`, () => {
   it("8+ client processes over the stand-in DS converge, a message reaches all, TLC accepts the merged run", async () => {
-    const { run, merged, tlc } = await check("standin", await standIn(), { events: 12 });
+    const { run, merged, tlc } = await check("standin", await standIn(), { events: 8 });
     expect(run.actions.some((a) => a.startsWith("kill -9"))).toBe(true);
     expect(run.actions).toContain("DS restart");
     expect(run.problem ?? "").toBe("");
@@ -62,7 +63,7 @@ describe.skipIf(skipWithoutTlc)(`chaos (seed ${SEED})`, () => {
     expect(run.messageReachedAll).toBe(true);
     expect(merged.order.length).toBeGreaterThan(50);
     expect(tlc.accepted).toBe(true);
-  }, 120_000);
+  }, 240_000);
 
   it("teeth: with IgnoreRemoves in the clients, the same check fails", async () => {
     const { run, tlc } = await check("teeth", await standIn(), { clients: 3, variant: "IgnoreRemoves", plan: ["join", "leave", "kill"], settleMs: 6000 });
