@@ -12,9 +12,12 @@ import { replayAll, traceFiles } from "../conformance/replay/replay-all.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
 import { resultIsCurrent } from "./tlc/check-key.ts";
 import { defaultSpec } from "./tlc/config.ts";
+import { readManifest } from "./lib/models.ts";
 import { describeProgress, hours, lostQueueFile, readLedger, runDir, runKey, runLevels, runsRoot, totalSeconds } from "./tlc/resumable.ts";
 
-const CONFIGS = ["MC_ci", "MC_ci_liveness"];
+// The CI configurations (make check) and the resumable ones, from tla/models.json.
+const CONFIGS = readManifest().filter((m) => m.ci).map((m) => m.config.replace(/\.cfg$/, ""));
+const RESUMABLE = readManifest().filter((m) => m.resumable).map((m) => m.config.replace(/\.cfg$/, ""));
 const read = (path: string): any => (existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : undefined);
 const n = (x: number | undefined) => (x === undefined ? "?" : x.toLocaleString("en-US"));
 const lines: string[] = [];
@@ -36,26 +39,27 @@ for (const { c, r } of runs) {
   const outcome = r.outcome.kind === "ok" ? "ok" : `${r.outcome.kind}${r.outcome.name ? ` ${r.outcome.name}` : ""}`;
   say(`  ${c.padEnd(16)} ${outcome.padEnd(4)}  ${n(r.distinctStates)} distinct / ${n(r.statesGenerated)} generated, depth ${r.depth ?? "?"}, ${r.seconds?.toFixed(1) ?? "?"} s`);
 }
-// The large configuration is not part of make verify (hours); say what its resumable run has, for this model and jar.
-if (first?.tlc?.sha256) {
-  const config = "tla/MC_full.cfg";
-  const dir = runDir(runsRoot(), config, runKey({ spec: defaultSpec(config), config, jarSha256: first.tlc.sha256, extraArgs: [] }));
+// The large configurations are not part of make verify (hours); say what each one's resumable run has, for this model and jar.
+for (const name of first?.tlc?.sha256 ? RESUMABLE : []) {
+  const config = `tla/${name}.cfg`;
+  const label = name.padEnd(16);
+  const dir = runDir(runsRoot(), config, runKey({ spec: defaultSpec(config), config, jarSha256: first!.tlc.sha256, extraArgs: [] }));
   let ledger;
   try {
     ledger = readLedger(dir);
   } catch (e) {
-    say(`  MC_full          unreadable run ledger: ${(e as Error).message}`);
+    say(`  ${label} unreadable run ledger: ${(e as Error).message}`);
   }
   const f = ledger?.final;
-  if (f) say(`  MC_full          ${f.ok ? "ok  " : f.outcome}  ${n(f.distinct)} distinct, depth ${f.depth ?? "?"}, ${hours(totalSeconds(ledger!))} over ${ledger!.segments.length} segment(s) (make check-full, finished ${f.finishedAt})`);
+  if (f) say(`  ${label} ${f.ok ? "ok  " : f.outcome}  ${n(f.distinct)} distinct, depth ${f.depth ?? "?"}, ${hours(totalSeconds(ledger!))} over ${ledger!.segments.length} segment(s) (make check-full, finished ${f.finishedAt})`);
   else if (ledger && lostQueueFile(ledger)) {
-    say(`  MC_full          unfinished, and its checkpoint lost a queue file: make check-full FRESH=1 starts over`);
+    say(`  ${label} unfinished, and its checkpoint lost a queue file: make check-full FRESH=1 starts over`);
   } else if (ledger) {
-    say(`  MC_full          unfinished: ${describeProgress(ledger)}; make check-full resumes it`);
+    say(`  ${label} unfinished: ${describeProgress(ledger)}; make check-full resumes it`);
     const levels = runLevels(dir, ledger);
     if (levels) say(`                   new distinct states per BFS level: ${levels}`);
   }
-  else say("  MC_full          not run for this model here (make check-full: hours, resumable)");
+  else say(`  ${label} not run for this model here (make check-full: hours, resumable)`);
 }
 
 // 2. Known-bad variants, three layers.
