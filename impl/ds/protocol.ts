@@ -1,0 +1,165 @@
+// The delivery service's wire protocol (issue 14): JSON text frames, one object
+// each, field `t` = kind; MLS bytes (keyPackage, welcome, commit, data) as base64
+// strings. It is exactly the protocol impl/client/ds-link.ts speaks. One decoder
+// checks a client frame and names the field and why it is refused; the DS checks
+// envelopes only (entry type and fields), never MLS (spec/delivery-service.md).
+
+import type { Uid } from "../types.ts";
+
+/** Largest frame the DS accepts (ws maxPayload): a Welcome for a few dozen members fits easily. */
+export const MAX_FRAME_BYTES = 1 << 20;
+/** Room names: short, printable, no separators a storage key could confuse. */
+export const ROOM_NAME = /^[A-Za-z0-9._-]{1,128}$/;
+export const MAX_ID_LENGTH = 128;
+
+/** A log entry as stored and relayed: impl/types.ts LogEntry with its bytes as base64. */
+export type WireEntry =
+  | { type: "joined"; uid: Uid; keyPackage?: string }
+  | { type: "left"; uid: Uid }
+  | { type: "welcome"; target: Uid; epoch: number; sender: Uid; members: Uid[]; removes: Uid[]; welcome?: string }
+  | { type: "add" | "remove"; target: Uid; epoch: number; sender: Uid; parent: Uid; commit?: string };
+/** The entries a client may append (joined/left are the DS's own). */
+export type ClientEntry = Exclude<WireEntry, { type: "joined" } | { type: "left" }>;
+
+export type ClientMessage =
+  | { t: "hello"; room: string; observe?: false; uid?: undefined }
+  | { t: "hello"; room: string; uid: Uid; cursor: number; observe?: false }
+  | { t: "hello"; room: string; observe: true }
+  | { t: "join"; keyPackage?: string }
+  | { t: "append"; id: string; entry: ClientEntry }
+  | { t: "broadcast"; data: string }
+  | { t: "leave" }
+  | { t: "ping" };
+
+export type ServerMessage =
+  | { t: "assigned"; uid: Uid }
+  | { t: "ready"; uid: Uid; head: number; joinedAt: number | null }
+  | { t: "entry"; index: number; entry: WireEntry }
+  | { t: "ack"; id: string; index: number }
+  | { t: "broadcast"; from: Uid; data: string }
+  | { t: "fenced"; reason: string }
+  | { t: "error"; code: ErrorCode; reason: string; id?: string }
+  | { t: "pong" };
+
+export type ErrorCode =
+  | "malformed" // not JSON, not an object, a field of the wrong type
+  | "oversize"
+  | "unknown-kind"
+  | "not-in-room" // join/append/broadcast/leave before hello
+  | "already-in-room"
+  | "no-reservation"
+  | "bad-sender"
+  | "reserved-entry" // joined/left from a client
+  | "rate-limited"
+  | "unknown-user";
+
+export type Decoded = { ok: true; msg: ClientMessage } | { ok: false; code: ErrorCode; reason: string; id?: string };
+
+class Refusal extends Error {
+  constructor(readonly code: ErrorCode, reason: string) {
+    super(reason);
+  }
+}
+const refuse = (field: string, why: string, code: ErrorCode = "malformed"): never => {
+  throw new Refusal(code, `field ${field}: ${why}`);
+};
+
+type Obj = Record<string, unknown>;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function nat(o: Obj, k: string, where: string, min = 0): number {
+  const v = o[k];
+  if (!Number.isSafeInteger(v) || (v as number) < min) refuse(`${where}${k}`, `expected an integer >= ${min}, got ${JSON.stringify(v)}`);
+  return v as number;
+}
+function b64(o: Obj, k: string, where: string, optional: boolean): string | undefined {
+  const v = o[k];
+  if (v === undefined && optional) return undefined;
+  if (typeof v !== "string" || v.length % 4 !== 0 || !BASE64.test(v)) refuse(`${where}${k}`, "expected a base64 string");
+  return v as string;
+}
+function uids(o: Obj, k: string, where: string): Uid[] {
+  const v = o[k];
+  if (!Array.isArray(v)) refuse(`${where}${k}`, "expected an array of UIDs");
+  (v as unknown[]).forEach((_, i) => nat(v as unknown as Obj, String(i), `${where}${k}.`, 1));
+  return v as Uid[];
+}
+
+/** An entry a client appends: only welcome/add/remove, every field typed (the DS never looks inside the bytes). */
+export function decodeClientEntry(v: unknown): ClientEntry {
+  if (!v || typeof v !== "object" || Array.isArray(v)) refuse("entry", "expected an object");
+  const e = v as Obj;
+  const w = "entry.";
+  switch (e.type) {
+    case "joined":
+    case "left":
+      return refuse("entry.type", `"${e.type}" is appended by the DS only`, "reserved-entry");
+    case "welcome":
+      return {
+        type: "welcome", target: nat(e, "target", w, 1), epoch: nat(e, "epoch", w), sender: nat(e, "sender", w, 1),
+        members: uids(e, "members", w), removes: uids(e, "removes", w), ...optional("welcome", b64(e, "welcome", w, true)),
+      };
+    case "add":
+    case "remove":
+      return {
+        type: e.type, target: nat(e, "target", w, 1), epoch: nat(e, "epoch", w), sender: nat(e, "sender", w, 1),
+        parent: nat(e, "parent", w), ...optional("commit", b64(e, "commit", w, true)),
+      };
+    default:
+      return refuse("entry.type", `unknown entry type ${JSON.stringify(e.type)}`);
+  }
+}
+const optional = <K extends string>(k: K, v: string | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, string>));
+
+/** The one decoder of client frames: a typed message, or the reason it is refused. */
+export function decodeClientFrame(text: string, byteLength = Buffer.byteLength(text)): Decoded {
+  if (byteLength > MAX_FRAME_BYTES) return { ok: false, code: "oversize", reason: `frame of ${byteLength} bytes exceeds ${MAX_FRAME_BYTES}` };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, code: "malformed", reason: `not JSON (${(e as Error).message})` };
+  }
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return { ok: false, code: "malformed", reason: "frame: expected a JSON object" };
+  const o = raw as Obj;
+  const id = typeof o.id === "string" ? o.id : undefined;
+  try {
+    return { ok: true, msg: decodeObject(o) };
+  } catch (e) {
+    if (e instanceof Refusal) return { ok: false, code: e.code, reason: e.message, ...(id === undefined ? {} : { id }) };
+    throw e;
+  }
+}
+
+function decodeObject(o: Obj): ClientMessage {
+  switch (o.t) {
+    case "hello": {
+      if (typeof o.room !== "string" || !ROOM_NAME.test(o.room)) refuse("room", `expected a name matching ${ROOM_NAME}`);
+      const room = o.room as string;
+      if (o.observe === true) return { t: "hello", room, observe: true };
+      if (o.observe !== undefined && o.observe !== false) refuse("observe", "expected a boolean");
+      if (o.uid === undefined) {
+        if (o.cursor !== undefined) refuse("cursor", "given without uid");
+        return { t: "hello", room };
+      }
+      return { t: "hello", room, uid: nat(o, "uid", "", 1), cursor: nat(o, "cursor", "") };
+    }
+    case "join":
+      return { t: "join", ...optional("keyPackage", b64(o, "keyPackage", "", true)) };
+    case "append": {
+      if (typeof o.id !== "string" || o.id.length === 0 || o.id.length > MAX_ID_LENGTH) refuse("id", `expected a string of 1..${MAX_ID_LENGTH} characters`);
+      return { t: "append", id: o.id as string, entry: decodeClientEntry(o.entry) };
+    }
+    case "broadcast":
+      return { t: "broadcast", data: b64(o, "data", "", false)! };
+    case "leave":
+      return { t: "leave" };
+    case "ping":
+      return { t: "ping" };
+    default:
+      return refuse("t", `unknown kind ${JSON.stringify(o.t)}`, "unknown-kind");
+  }
+}
+
+/** The one encoder of server frames. */
+export const encodeServerMessage = (m: ServerMessage): string => JSON.stringify(m);
