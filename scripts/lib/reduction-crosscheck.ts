@@ -17,13 +17,14 @@
 // variant's violation fails here (test/reduced-model.test.ts shows it does, with a
 // deliberately over-reduced model).
 
-import { copyFile, mkdir, readFile, readdir, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseDot, tlcStateGraph } from "../tlc/formats/dot-graph.ts";
 import { itfToTla, parseTlaState, type ItfValue } from "../tlc/formats/tla-values.ts";
 import type { ResolvedTlc } from "../tlc/resolve.ts";
 import { runTlc, type TlcRun } from "../tlc/run.ts";
+import { readManifest } from "./models.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const MODEL_FILES = ["DCA.tla", "DCA_Inputs.tla", "DCA_Reduced.tla"];
@@ -181,17 +182,14 @@ export interface MustFail {
   expected: string;
 }
 
-/** The must-fail configurations of tla/ and the property each names ("expects TLC to report X"). */
+/**
+ * The must-fail configurations of the model's known-bad variants, from the one list of
+ * model checks (tla/models.json): the entries in mode must-fail with a variant.
+ */
 export async function mustFailConfigs(tlaDir = join(ROOT, "tla")): Promise<MustFail[]> {
-  const out: MustFail[] = [];
-  for (const f of (await readdir(tlaDir)).sort()) {
-    if (!/^(Mutant|Regression|Liveness)_.*\.cfg$/.test(f)) continue;
-    const text = await readFile(join(tlaDir, f), "utf8");
-    const m = /expects TLC to report (\w+)/.exec(text);
-    if (!m) throw new CrosscheckError(`${join(tlaDir, f)}: a must-fail configuration must say which property TLC must report ("expects TLC to report X")`);
-    out.push({ config: f, path: join(tlaDir, f), expected: m[1]! });
-  }
-  return out;
+  return readManifest(join(tlaDir, ".."))
+    .filter((m) => m.mode === "must-fail" && m.variant !== undefined && m.expect !== "pass")
+    .map((m) => ({ config: m.config, path: join(tlaDir, m.config), expected: (m.expect as { name: string }).name }));
 }
 
 /** A must-fail configuration rewritten for the reduced model: RSpec, liveness as its quiescent form. */
