@@ -2,14 +2,16 @@
 
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { tlcSettings } from "./settings.ts";
 
 /**
  * The module a config checks: the .tla named like it in its folder (tla/MC_ci.cfg →
- * tla/MC_ci.tla), else the model, DCA.tla, in that folder.
+ * tla/MC_ci.tla), else the project's default module (tlc.config.json) in that folder.
  */
 export function defaultSpec(config: string): string {
   const same = join(dirname(config), `${basename(config, ".cfg")}.tla`);
-  return existsSync(same) ? same : join(dirname(config), "DCA.tla");
+  const fallback = tlcSettings().defaultModule;
+  return existsSync(same) || !fallback ? same : join(dirname(config), fallback);
 }
 
 const KEYWORDS =

@@ -13,6 +13,7 @@ import { createReadStream, existsSync } from "node:fs";
 import { copyFile, mkdir, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
+import { tlcSettings } from "./settings.ts";
 
 export interface TlcPins {
   official: { version: string; url: string; sha256: string; cacheFile: string; label: string };
@@ -98,7 +99,7 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 export function tlcCacheDir(env: Record<string, string | undefined>, home: string): string {
-  return join(env.XDG_CACHE_HOME || join(home, ".cache"), "dca-verified", "tlc");
+  return join(env.XDG_CACHE_HOME || join(home, ".cache"), tlcSettings().cacheFolder, "tlc");
 }
 
 /** The local Maven repository: $MAVEN_REPO_LOCAL, a -Dmaven.repo.local in MAVEN_OPTS/MAVEN_ARGS, or ~/.m2/repository. */

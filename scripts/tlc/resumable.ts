@@ -33,6 +33,7 @@ import { describeOutcome, EC, parseProgress, parseRecovery } from "./messages.ts
 import { guardPool, releasePool } from "./pool-guard.ts";
 import { checkJava, resolveTlc, type ResolvedTlc } from "./resolve.ts";
 import { runTlc, type TlcRun } from "./run.ts";
+import { tlcSettings } from "./settings.ts";
 
 // The key is also what tells a TLC result from a stale one (tlc-run.ts), so it has a module of its own.
 export { moduleClosure, runKey } from "./check-key.ts";
@@ -92,7 +93,7 @@ export interface Ledger {
 }
 
 export function runsRoot(env: Record<string, string | undefined> = process.env, home: string = homedir()): string {
-  return join(env.XDG_CACHE_HOME || join(home, ".cache"), "dca-verified", "runs");
+  return join(env.XDG_CACHE_HOME || join(home, ".cache"), tlcSettings().cacheFolder, "runs");
 }
 
 export function runDir(root: string, config: string, key: string): string {
