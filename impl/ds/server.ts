@@ -159,7 +159,12 @@ export async function startDs(opts: DsOptions): Promise<RunningDs> {
         return flush(c);
       }
       if (m.uid !== undefined) {
-        if (await storage.hasLeft(r.name, m.uid)) return send(c, { t: "fenced", reason: `user ${m.uid} was announced as left; come back as a new user` });
+        // Refused resumes leave the connection out of the room: it may hello again as a new user.
+        if (await storage.hasLeft(r.name, m.uid)) {
+          r.conns.delete(c);
+          c.room = null;
+          return send(c, { t: "fenced", reason: `user ${m.uid} was announced as left; come back as a new user` });
+        }
         if (m.uid >= (await storage.nextUid(r.name))) {
           r.conns.delete(c);
           c.room = null;
