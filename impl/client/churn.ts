@@ -136,6 +136,7 @@ export async function churn(o: ChurnOptions): Promise<ChurnResult> {
         : views.size !== 1 ? `${views.size} different views`
         : JSON.stringify(active[0]!.status.members) !== JSON.stringify(uids) ? `members ${JSON.stringify(active[0]!.status.members)}, live users ${JSON.stringify(uids)}`
         : active.some((f) => f.status.cursor !== logLength) ? `not all have read the whole log (${logLength} entries)`
+        : alive.some((c) => !c.connected) ? `not all are connected: ${alive.filter((c) => !c.connected).map((c) => c.opts.name).join(", ")}`
         : "";
       if (!problem) break;
       if (Date.now() > deadline) break;

@@ -55,6 +55,8 @@ export class ClientProcess {
   private waiters: { test: (l: ClientLine) => boolean; resolve: (l: ClientLine) => void }[] = [];
   stderr = "";
   exited: Promise<number | null> = Promise.resolve(null);
+  /** When the process was last started (its events carry their time). */
+  startedAt = 0;
 
   constructor(readonly opts: ClientProcessOptions) {}
 
@@ -71,6 +73,7 @@ export class ClientProcess {
     const o = this.opts;
     const args = [clientBundle(o.cwd), "--json", "--room", o.room, "--name", o.name, "--url", o.url, "--state", o.stateFile, "--record", o.recordFile];
     if (o.variant) args.push("--variant", o.variant);
+    this.startedAt = Date.now();
     const child = spawn(process.execPath, args, { cwd: o.cwd, stdio: ["pipe", "pipe", "pipe"] });
     this.child = child;
     child.stderr!.on("data", (d: Buffer) => (this.stderr += d.toString()));
@@ -97,6 +100,12 @@ export class ClientProcess {
       }, ms);
       this.waiters.push(w);
     });
+  }
+
+  /** Connected to the DS now: its last connection event since its last start is "connected". */
+  get connected(): boolean {
+    const last = [...this.lines].reverse().find((l) => l.at >= this.startedAt && (l.type === "connected" || l.type === "disconnected"));
+    return last?.type === "connected";
   }
 
   /** Its events of `type` so far. */
