@@ -8,6 +8,8 @@ import type { Uid } from "../types.ts";
 
 /** Largest frame the DS accepts (ws maxPayload): a Welcome for a few dozen members fits easily. */
 export const MAX_FRAME_BYTES = 1 << 20;
+/** Frames up to this size are read and refused with an `oversize` error; larger ones close the socket (ws maxPayload, code 1009). */
+export const HARD_FRAME_BYTES = 4 * MAX_FRAME_BYTES;
 /** Room names: short, printable, no separators a storage key could confuse. */
 export const ROOM_NAME = /^[A-Za-z0-9._-]{1,128}$/;
 export const MAX_ID_LENGTH = 128;

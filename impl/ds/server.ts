@@ -9,7 +9,7 @@
 
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Uid } from "../types.ts";
-import { decodeClientFrame, encodeServerMessage, MAX_FRAME_BYTES, type ClientMessage, type ServerMessage } from "./protocol.ts";
+import { decodeClientFrame, encodeServerMessage, HARD_FRAME_BYTES, type ClientMessage, type ServerMessage } from "./protocol.ts";
 import type { Storage } from "./storage.ts";
 
 export interface DsOptions {
@@ -68,7 +68,7 @@ export async function startDs(opts: DsOptions): Promise<RunningDs> {
   const rooms = new Map<string, RoomState>();
   let closing = false;
 
-  const wss = new WebSocketServer({ host: o.host ?? "127.0.0.1", port: o.port ?? 0, maxPayload: MAX_FRAME_BYTES });
+  const wss = new WebSocketServer({ host: o.host ?? "127.0.0.1", port: o.port ?? 0, maxPayload: HARD_FRAME_BYTES });
   await new Promise<void>((resolve, reject) => {
     wss.once("listening", resolve);
     wss.once("error", reject);
