@@ -9,7 +9,8 @@ export async function openStorage(spec: string): Promise<Storage> {
   if (spec.startsWith("sqlite:") && spec.length > 7) return new SqliteStorage(spec.slice(7));
   if (spec.startsWith("redis:")) {
     const { RedisStorage } = await import("./storage-redis.ts");
-    return RedisStorage.connect(spec);
+    // Both "redis:redis://host:port" and plain "redis://host:port".
+    return RedisStorage.connect(spec.startsWith("redis:redis") ? spec.slice(6) : spec);
   }
   throw new Error("expected memory, sqlite:FILE or redis:URL");
 }

@@ -40,7 +40,7 @@ export class RedisStorage implements Storage {
   private constructor(private readonly redis: Redis) {}
 
   static async connect(url: string): Promise<RedisStorage> {
-    const redis = new Redis(url.replace(/^redis:(?!\/\/)/, "redis://"), { lazyConnect: true, maxRetriesPerRequest: 2 });
+    const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
     redis.on("error", () => {}); // reported by the failing command instead
     await redis.connect();
     return new RedisStorage(redis);
