@@ -5,10 +5,14 @@
 // live users as members), a message from one reaches all others, and TLC accepts
 // the merged run (conformance/validate/network-merge.ts, spec/network.md) as a behaviour of
 // tla/DCA.tla. Teeth: with the known-bad IgnoreRemoves in the clients, the same
-// check fails. Budget: about 50 s of CPU on 2 cores (TLC included); the time limit
+// check fails (over the in-memory loopback DS, a smaller run). The real DS
+// (impl/ds) runs in this process, on SQLite and on its own redis-server. Budget:
+// about 100 s of CPU on 2 cores (TLC included); the time limit
 // allows for a loaded machine.
 
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -17,6 +21,8 @@ import { readRoomLog } from "../impl/client/ds-link.ts";
 import { mergeRun } from "../conformance/validate/network-merge.ts";
 import { validateRun } from "../conformance/validate/trace-validate.ts";
 import { LoopbackDs } from "../impl/client/loopback-ds.ts";
+import { openStorage } from "../impl/ds/open-storage.ts";
+import { startDs } from "../impl/ds/server.ts";
 import { skipWithoutTlc, testJar } from "./local-tlc.ts";
 
 const SEED = Number(process.env.CHAOS_SEED ?? 20261205);
@@ -45,6 +51,55 @@ async function standIn(): Promise<DsControl> {
   };
 }
 
+/** The delivery service of impl/ds on `storage` ("sqlite:FILE" or a redis:// URL, impl/ds/open-storage.ts); a restart closes it and opens the same storage again. */
+async function realDs(spec: string): Promise<DsControl> {
+  let storage = await openStorage(spec);
+  let ds = await startDs({ storage, port: 0 });
+  const port = ds.port;
+  const url = `ws://127.0.0.1:${port}`;
+  stops.push(async () => {
+    await ds.close();
+    await storage.close();
+  });
+  return {
+    url,
+    restart: async () => {
+      await ds.close();
+      await storage.close();
+      storage = await openStorage(spec);
+      ds = await startDs({ storage, port });
+    },
+    readLog: (room) => readRoomLog(url, room),
+  };
+}
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+
+/** Its own redis-server on a free loopback port, no persistence; stopped in afterAll. */
+async function redisServer(): Promise<string> {
+  const port = await freePort();
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: ["ignore", "pipe", "pipe"] });
+  stops.push(async () => {
+    child.kill("SIGKILL");
+  });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (/Ready to accept connections/.test(out)) resolve();
+    });
+    child.once("error", reject);
+    child.once("exit", (c) => reject(new Error(`redis-server exited (${c}): ${out.slice(-300)}`)));
+  });
+  return `redis://127.0.0.1:${port}`;
+}
+
 async function check(name: string, ds: DsControl, opts: Partial<ChurnOptions>) {
   const run = await churn({ ds, clients: 8, seed: SEED, dir: join(dir, name), cwd: process.cwd(), log: (l) => console.log(`[${name}] ${l}`), ...opts });
   for (const f of run.finals) console.log(`[${name}] ${f.name} user ${f.status.uid} epoch ${f.status.epoch} ${f.status.safetyNumber}`);
@@ -54,16 +109,19 @@ async function check(name: string, ds: DsControl, opts: Partial<ChurnOptions>) {
 }
 
 describe.skipIf(skipWithoutTlc)(`chaos (seed ${SEED})`, () => {
-  it("8+ client processes over the stand-in DS converge, a message reaches all, TLC accepts the merged run", async () => {
-    const { run, merged, tlc } = await check("standin", await standIn(), { events: 8 });
-    expect(run.actions.some((a) => a.startsWith("kill -9"))).toBe(true);
-    expect(run.actions).toContain("DS restart");
-    expect(run.problem ?? "").toBe("");
-    expect(run.converged).toBe(true);
-    expect(run.messageReachedAll).toBe(true);
-    expect(merged.order.length).toBeGreaterThan(50);
-    expect(tlc.accepted).toBe(true);
-  }, 240_000);
+  const converges = (name: string, ds: () => Promise<DsControl>, events: number) =>
+    it(`8+ client processes over the DS (${name} storage) converge, a message reaches all, TLC accepts the merged run`, async () => {
+      const { run, merged, tlc } = await check(name, await ds(), { events });
+      expect(run.actions.some((a) => a.startsWith("kill -9"))).toBe(true);
+      expect(run.actions).toContain("DS restart");
+      expect(run.problem ?? "").toBe("");
+      expect(run.converged).toBe(true);
+      expect(run.messageReachedAll).toBe(true);
+      expect(merged.order.length).toBeGreaterThan(50);
+      expect(tlc.accepted).toBe(true);
+    }, 240_000);
+  converges("SQLite", () => realDs(`sqlite:${join(dir, "ds.sqlite")}`), 6);
+  converges("Redis", async () => realDs(await redisServer()), 4);
 
   it("teeth: with IgnoreRemoves in the clients, the same check fails", async () => {
     const { run, tlc } = await check("teeth", await standIn(), { clients: 3, variant: "IgnoreRemoves", plan: ["join", "leave", "kill"], settleMs: 6000 });
