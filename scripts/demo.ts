@@ -4,8 +4,8 @@
 // in one room, churns them — joins, leaves, kill -9 and restart from the saved
 // state, one DS restart — from a seed (printed), waits until they settle, has one
 // client send a message, and ends with one line per live client: name, UID, epoch,
-// safety number. The DS is impl/client/loopback-ds.ts (in memory, in this process)
-// until the delivery service of impl/ds/ is wired in. Bounded in time: it gives up
+// safety number. The DS is `npm run ds` (impl/ds/) on SQLite, in a process of its
+// own; its restart is a kill -9 and a start on the same port. Bounded in time: it gives up
 // after --settle seconds (default 60) and stops by itself.
 // Exit status: 0 every live client shows the same epoch and safety number (and the
 // message reached all), 1 not, 2 bad usage.
@@ -16,8 +16,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { mergeRun } from "../conformance/validate/network-merge.ts";
 import { churn } from "../impl/client/churn.ts";
-import { readRoomLog } from "../impl/client/ds-link.ts";
-import { LoopbackDs } from "../impl/client/loopback-ds.ts";
+import { DsProcess } from "../impl/client/ds-process.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
 import { validateRun, verdictLine } from "../conformance/validate/trace-validate.ts";
 
@@ -77,23 +76,16 @@ async function main(): Promise<number> {
   if (values.variant && !(VARIANTS as readonly string[]).includes(values.variant)) usage(`--variant: unknown variant ${JSON.stringify(values.variant)}`);
 
   const dir = mkdtempSync(join(tmpdir(), "dca-demo-"));
-  const ds = new LoopbackDs();
+  // The delivery service (npm run ds) as a process of its own on SQLite; its restart is a kill -9.
+  const ds = new DsProcess(process.execPath, (port) => ["--import", "./scripts/register-ts-node.mjs", "scripts/ds.ts", "--port", String(port), "--storage", `sqlite:${join(dir, "ds.sqlite")}`], process.cwd());
   await ds.start();
-  const url = `ws://127.0.0.1:${ds.port}`;
-  console.log(`demo: seed ${seed}; DS on ${url} (impl/client/loopback-ds.ts); ${clients} clients, ${events} events`);
+  const url = ds.url;
+  console.log(`demo: seed ${seed}; DS on ${url} (npm run ds, SQLite storage, pid ${ds.pid}); ${clients} clients, ${events} events`);
   const t0 = Date.now();
   const stamp = () => `${((Date.now() - t0) / 1000).toFixed(1).padStart(5)} s`;
   try {
     const run = await churn({
-      ds: {
-        url,
-        restart: async () => {
-          await ds.stop();
-          await new Promise((r) => setTimeout(r, 300));
-          await ds.start(ds.port);
-        },
-        readLog: (room) => readRoomLog(url, room),
-      },
+      ds,
       clients,
       seed,
       events,
