@@ -209,7 +209,7 @@ describe("the committed traces (traces/model/)", () => {
     const t = await load(file);
     const meta = t["#meta"]!;
     expect(meta).toMatchObject({ format: "ITF", source: "tla/DCA_Record.tla", variant: "Correct", modelHash: modelHash(meta.config as string), generatedBy: "npm run traces" });
-    expect(meta.config).toMatch(/^tla\/Trace_\dusers\.cfg$/);
+    expect(meta.config).toMatch(/^tla\/Record_\dusers\.cfg$/);
     expect(meta.tlc).toMatchObject({ label: expect.any(String), version: expect.stringMatching(/^TLC2 Version/) });
     expect(meta.chosenBy).toMatch(/^(cover: .+|random walk seed \d+)$/);
     expect(t.vars).toEqual(["group", "log", "nextUid", "st"]);
