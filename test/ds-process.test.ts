@@ -63,8 +63,12 @@ describe("heartbeat and grace", () => {
     clearInterval(pinger);
     clearInterval(c2pinger);
     expect(await observeLog(ds.url, "hb")).toEqual([{ type: "joined", uid: 2 }, { type: "joined", uid: 3 }, { type: "left", uid: 2 }]);
-    b.send({ t: "append", id: "late", entry: add(2, 1) });
-    expect(await b.kind("fenced").catch(() => ({ t: "closed" }))).toBeDefined();
+    // the silent connection was dropped by the DS (so its client reconnects and learns it is fenced)
+    expect(b.ws.readyState).toBe(b.ws.CLOSED);
+    const b2 = await RawClient.open(ds.url);
+    b2.send({ t: "hello", room: "hb", uid: 2, cursor: 0 });
+    expect(await b2.kind("fenced")).toMatchObject({ t: "fenced" });
+    b2.close();
     await ds.close();
   });
 
