@@ -7,18 +7,17 @@
 // client process, N-2 clients in this process, real WebSockets on loopback) and
 // the same storm on the in-process room (impl/room.ts: the same client cores, no
 // network), side by side, with the network's overhead as a ratio. Figures, not
-// assertions. The DS measured is impl/client/loopback-ds.ts (memory storage) until
-// impl/ds/ (SQLite, Redis) is wired in.
+// assertions. The DS is `npm run ds` (impl/ds/) in a process of its own, on SQLite,
+// and on Redis when DCA_BENCH_REDIS names a running redis-server.
 // Exit status: 0 done, 1 a storm did not converge, 2 bad usage.
 
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { NetworkClient } from "../impl/client/client.ts";
 import { ClientProcess } from "../impl/client/client-process.ts";
+import { DsProcess } from "../impl/client/ds-process.ts";
 import { wsLink } from "../impl/client/ds-link.ts";
 import { connectWs } from "../impl/client/socket.ts";
 import { Room } from "../impl/room.ts";
@@ -61,43 +60,35 @@ interface Figures {
   clientPeakMb: number | null;
 }
 
-/** The storm over the network. */
-async function network(): Promise<Figures> {
-  const ds = spawn(process.execPath, ["--import", "./scripts/register-ts-node.mjs", "impl/client/loopback-ds.ts", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: ds.stdout! }).once("line", (l) => {
-      const m = /^listening (\d+)$/.exec(l);
-      if (m) resolve(Number(m[1]));
-      else reject(new Error(`the DS said ${JSON.stringify(l)}`));
-    });
-    ds.once("exit", (c) => reject(new Error(`the DS exited (${c})`)));
-  });
-  const url = `ws://127.0.0.1:${port}`;
-  const dir = mkdtempSync(join(tmpdir(), "dca-bench-net-"));
-  const stats = async () => {
-    const s = await connectWs(url);
-    return new Promise<{ in: number; out: number }>((resolve) => {
-      s.onMessage((t) => {
-        const m = JSON.parse(t) as { t: string; in: number; out: number };
-        if (m.t === "stats") {
-          s.close();
-          resolve(m);
-        }
-      });
-      s.onClose(() => {});
-      s.send(JSON.stringify({ t: "stats" }));
-    });
+/** Counts the frames the in-process clients send and receive (the DS's messages, less the one client process's). */
+const frames = { n: 0 };
+const countingWs = async (url: string) => {
+  const s = await connectWs(url);
+  return {
+    send: (t: string) => (frames.n++, s.send(t)),
+    close: () => s.close(),
+    onMessage: (cb: (t: string) => void) => s.onMessage((t) => (frames.n++, cb(t))),
+    onClose: (cb: (w: string) => void) => s.onClose(cb),
   };
+};
+
+/** The storm over the network, the DS (npm run ds) on `storage` in a process of its own. */
+async function network(storage: string): Promise<Figures> {
+  const dir = mkdtempSync(join(tmpdir(), "dca-bench-net-"));
+  const spec = storage === "sqlite" ? `sqlite:${join(dir, "ds.sqlite")}` : storage;
+  const ds = new DsProcess(process.execPath, (port) => ["--import", "./scripts/register-ts-node.mjs", "scripts/ds.ts", "--port", String(port), "--storage", spec], process.cwd());
+  await ds.start();
+  const url = ds.url;
   try {
     const clients: NetworkClient[] = [];
     const make = async () => {
-      const c = new NetworkClient({ room: "storm", connect: wsLink(url) });
+      const c = new NetworkClient({ room: "storm", connect: wsLink(url, countingWs) });
       clients.push(c);
       await c.start();
     };
     await make(); // the creator
     const proc = new ClientProcess({ name: "p", room: "storm", url, stateFile: join(dir, "p.json"), recordFile: join(dir, "p.steps.jsonl"), cwd: process.cwd() });
-    const before = await stats();
+    frames.n = 0;
     const t0 = performance.now();
     const joins: Promise<void>[] = [];
     const connected = proc.next((l) => l.type === "connected", 60000, "connection");
@@ -114,14 +105,14 @@ async function network(): Promise<Figures> {
       await sleep(20);
     }
     const seconds = (performance.now() - t0) / 1000;
-    const after = await stats();
+    const messages = frames.n;
     const clientPeakMb = peakKb(proc.pid!) / 1024;
-    const serverPeakMb = peakKb(ds.pid!) / 1024;
+    const serverPeakMb = ds.peakMb();
     await proc.stop();
     for (const c of clients) c.stop();
-    return { seconds, commits: N - 1, messages: after.in + after.out - before.in - before.out, serverPeakMb, clientPeakMb };
+    return { seconds, commits: N - 1, messages, serverPeakMb, clientPeakMb };
   } finally {
-    ds.kill("SIGKILL");
+    await ds.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -146,17 +137,20 @@ async function inProcess(): Promise<Figures> {
   return { seconds, commits: room.log.filter((e) => e.type === "add").length, messages: null, serverPeakMb: null, clientPeakMb: null };
 }
 
-const net = await network();
+const redisUrl = process.env.DCA_BENCH_REDIS; // a running redis-server, e.g. redis://127.0.0.1:6390
+const runs: [string, Figures][] = [["network, SQLite", await network("sqlite")]];
+if (redisUrl) runs.push(["network, Redis", await network(redisUrl)]);
 const local = await inProcess();
 const f = (x: number | null, d = 1) => (x === null ? "n/a" : x.toFixed(d));
 console.log(`Join storm: ${N} clients join one room within ${WINDOW} ms (${new Date().toISOString().slice(0, 10)})\n`);
-console.log(`${"".padEnd(38)}${"network (loopback DS)".padStart(24)}${"in-process room".padStart(18)}`);
-const row = (label: string, a: string, b: string) => console.log(`${label.padEnd(38)}${a.padStart(24)}${b.padStart(18)}`);
-row("all welcomed, one safety number (s)", f(net.seconds, 2), f(local.seconds, 2));
-row("Commits per second", f(net.commits / net.seconds), f(local.commits / local.seconds));
-row("DS messages per second (in + out)", f(net.messages === null ? null : net.messages / net.seconds, 0), "n/a");
-row("peak memory, DS process (MB)", f(net.serverPeakMb), "n/a");
-row("peak memory, one client process (MB)", f(net.clientPeakMb), "n/a");
-console.log(`\nnetwork overhead: ${(net.seconds / local.seconds).toFixed(2)} × the in-process time`);
-console.log("The DS here is impl/client/loopback-ds.ts (logs in memory); SQLite and Redis storage: impl/ds/ (not yet wired in).");
+const cols: [string, Figures][] = [...runs, ["in-process room", local]];
+const row = (label: string, cell: (x: Figures) => string) => console.log(`${label.padEnd(40)}${cols.map(([, x]) => cell(x).padStart(18)).join("")}`);
+console.log(`${"".padEnd(40)}${cols.map(([n]) => n.padStart(18)).join("")}`);
+row("all welcomed, one safety number (s)", (x) => f(x.seconds, 2));
+row("Commits per second", (x) => f(x.commits / x.seconds));
+row("DS messages per second (48 clients)", (x) => f(x.messages === null ? null : x.messages / x.seconds, 0));
+row("peak memory, DS process (MB)", (x) => f(x.serverPeakMb));
+row("peak memory, one client process (MB)", (x) => f(x.clientPeakMb));
+for (const [n, x] of runs) console.log(`\n${n}: overhead ${(x.seconds / local.seconds).toFixed(2)} × the in-process time`);
+if (!redisUrl) console.log("\n(Redis: set DCA_BENCH_REDIS=redis://HOST:PORT to a running redis-server.)");
 process.exit(0);
