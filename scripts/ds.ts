@@ -42,7 +42,6 @@ const ds = await startDs({
   storage, port: opt.port, host: opt.host, heartbeatMs: opt.heartbeatMs, graceMs: opt.graceMs,
   onEvent: (line) => process.stdout.write(`${new Date().toISOString()} ${line}\n`),
 }).catch((e: Error) => fail(`cannot listen on ${opt.host}:${opt.port}: ${e.message}`));
-process.stdout.write(`listening ${ds.port} ${ds.url} (storage ${opt.storage})\n`);
 
 const stop = async (signal: string) => {
   process.stdout.write(`${signal}: closing\n`);
@@ -52,3 +51,5 @@ const stop = async (signal: string) => {
 };
 process.once("SIGINT", () => void stop("SIGINT"));
 process.once("SIGTERM", () => void stop("SIGTERM"));
+// Only now say where it listens: a signal sent on seeing this line finds its handler.
+process.stdout.write(`listening ${ds.port} ${ds.url} (storage ${opt.storage})\n`);

@@ -15,13 +15,16 @@ const ROOT = resolve(import.meta.dirname, "..");
 const DEPCRUISE = join(ROOT, "node_modules/.bin/depcruise");
 const CONFIG = join(ROOT, ".dependency-cruiser.cjs");
 
+/** The report without terminal colours (CI=true turns them on). */
+const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
+
 async function cruise(cwd: string): Promise<{ code: number; out: string }> {
   try {
     const { stdout, stderr } = await promisify(execFile)(DEPCRUISE, ["impl", "conformance", "scripts", "--config", CONFIG, "--output-type", "err"], { cwd });
-    return { code: 0, out: stdout + stderr };
+    return { code: 0, out: plain(stdout + stderr) };
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === "number" ? err.code : -1, out: `${err.stdout ?? ""}${err.stderr ?? ""}` };
+    return { code: typeof err.code === "number" ? err.code : -1, out: plain(`${err.stdout ?? ""}${err.stderr ?? ""}`) };
   }
 }
 
