@@ -12,18 +12,8 @@ import { FrameCrypto, HOLD_MS } from "../impl/media/frame-crypto.ts";
 import { epochMedia, kidOf, splitKid } from "../impl/media/mls-keys.ts";
 import { Room } from "../impl/room.ts";
 import { safetyNumber } from "../impl/safety-number.ts";
+import { addNext, catchUp } from "./room-steps.ts";
 
-async function catchUp(room: Room, uid: number): Promise<void> {
-  while (room.state(uid).cursor < room.log.length) await room.read(uid);
-}
-async function addNext(room: Room, readers: number[]): Promise<number> {
-  const u = await room.join();
-  await catchUp(room, 1);
-  await room.dcWelcome(1);
-  room.dcAdd(1);
-  for (const r of [...readers, u]) await catchUp(room, r);
-  return u;
-}
 /** A VP8 keyframe (P bit, the lowest of byte 0, is 0) and a delta frame whose top bit is 0 too. */
 const keyframe = () => Uint8Array.from({ length: 1200 }, (_, i) => (i === 0 ? 0x10 : (i * 7) & 0xff));
 const delta = () => Uint8Array.from({ length: 800 }, (_, i) => (i === 0 ? 0x31 : (i * 13) & 0xff));

@@ -9,10 +9,8 @@ import * as mls from "../impl/mls.ts";
 import { Room } from "../impl/room.ts";
 import { safetyNumber } from "../impl/safety-number.ts";
 import type { JoinedEntry } from "../impl/types.ts";
+import { catchUp } from "./room-steps.ts";
 
-async function catchUp(room: Room, uid: number): Promise<void> {
-  while (room.state(uid).cursor < room.log.length) await room.read(uid);
-}
 const numberOf = (room: Room, uid: number) => safetyNumber(mls.epochAuthenticator(room.group(uid)!));
 
 /** What a careless design might show: a number derived from the epoch counter only. */

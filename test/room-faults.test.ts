@@ -7,21 +7,10 @@ import * as mls from "../impl/mls.ts";
 import { Room, StepNotEnabled } from "../impl/room.ts";
 import { safetyNumber } from "../impl/safety-number.ts";
 import type { JoinedEntry, WelcomeEntry } from "../impl/types.ts";
+import { addNext, catchUp } from "./room-steps.ts";
 
-async function catchUp(room: Room, uid: number): Promise<void> {
-  while (room.state(uid).cursor < room.log.length) await room.read(uid);
-}
 const numberOf = (room: Room, uid: number) => safetyNumber(mls.epochAuthenticator(room.group(uid)!));
 
-/** Adds the next user with DC 1 and lets everyone in `readers` catch up. */
-async function addNext(room: Room, readers: number[]): Promise<number> {
-  const u = await room.join();
-  await catchUp(room, 1);
-  await room.dcWelcome(1);
-  room.dcAdd(1);
-  for (const r of [...readers, u]) await catchUp(room, r);
-  return u;
-}
 
 // @spec R5
 describe("crash and restart", () => {
