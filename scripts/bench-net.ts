@@ -19,7 +19,7 @@ import { NetworkClient } from "../impl/client/client.ts";
 import { ClientProcess } from "../impl/client/client-process.ts";
 import { DsProcess } from "../impl/client/ds-process.ts";
 import { wsLink } from "../impl/client/ds-link.ts";
-import { connectWs } from "../impl/client/socket.ts";
+import { connectWs } from "../impl/client/ws-socket.ts";
 import { Room } from "../impl/room.ts";
 
 const HELP = `Usage: npm run bench:net [-- --clients N --window MS]

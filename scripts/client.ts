@@ -15,7 +15,9 @@ import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { ClientError, NetworkClient, type ClientEvent } from "../impl/client/client.ts";
 import { wsLink, DEFAULT_URL } from "../impl/client/ds-link.ts";
-import { StateFileError } from "../impl/client/state-file.ts";
+import { fileStore, StateFileError } from "../impl/client/state-file.ts";
+import { StepRecorder } from "../impl/client/step-record.ts";
+import { connectWs } from "../impl/client/ws-socket.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
 
 const HELP = `Usage: npm run client -- --room R --name NAME [--url URL] [--state FILE] [--record FILE] [--json] [--variant V]
@@ -91,9 +93,9 @@ async function main(): Promise<number> {
   };
   const client = new NetworkClient({
     room: values.room,
-    connect: wsLink(values.url ?? DEFAULT_URL),
-    ...(values.state ? { stateFile: values.state } : {}),
-    ...(values.record ? { recordFile: values.record } : {}),
+    connect: wsLink(values.url ?? DEFAULT_URL, connectWs),
+    ...(values.state ? { store: fileStore(values.state) } : {}),
+    ...(values.record ? { recorder: new StepRecorder(values.record) } : {}),
     variant: (values.variant ?? "Correct") as Variant,
   });
   let done: (code: number) => void = () => {};

@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { churn, type ChurnOptions, type DsControl } from "../impl/client/churn.ts";
 import { readRoomLog } from "../impl/client/ds-link.ts";
+import { connectWs } from "../impl/client/ws-socket.ts";
 import { mergeRun } from "../conformance/validate/network-merge.ts";
 import { validateRun } from "../conformance/validate/trace-validate.ts";
 import { LoopbackDs } from "../impl/client/loopback-ds.ts";
@@ -47,7 +48,7 @@ async function standIn(): Promise<DsControl> {
       await new Promise((r) => setTimeout(r, 200));
       await ds.start(ds.port);
     },
-    readLog: (room) => readRoomLog(url, room),
+    readLog: (room) => readRoomLog(url, room, connectWs),
   };
 }
 
@@ -69,7 +70,7 @@ async function realDs(spec: string): Promise<DsControl> {
       storage = await openStorage(spec);
       ds = await startDs({ storage, port });
     },
-    readLog: (room) => readRoomLog(url, room),
+    readLog: (room) => readRoomLog(url, room, connectWs),
   };
 }
 

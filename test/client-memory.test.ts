@@ -10,7 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { NetworkClient, type ClientEvent } from "../impl/client/client.ts";
-import { readRecording, type RecordedStep } from "../impl/client/step-record.ts";
+import { fileStore } from "../impl/client/state-file.ts";
+import { readRecording, StepRecorder, type RecordedStep } from "../impl/client/step-record.ts";
 import type { Uid, Variant } from "../impl/types.ts";
 import { mergeRun } from "../conformance/validate/network-merge.ts";
 import { validateRun } from "../conformance/validate/trace-validate.ts";
@@ -37,8 +38,8 @@ async function run(variant: Variant, tag: string) {
     const c = new NetworkClient({
       room: "r",
       connect: ds.connect,
-      stateFile: join(dir, `${tag}-${name}.json`),
-      recordFile: join(dir, `${tag}-${name}.steps.jsonl`),
+      store: fileStore(join(dir, `${tag}-${name}.json`)),
+      recorder: new StepRecorder(join(dir, `${tag}-${name}.steps.jsonl`)),
       variant,
       backoff: { first: 5, max: 20 },
     });
@@ -110,7 +111,7 @@ describe("the network client over an in-memory DS", () => {
   it("a client announced as left while it was down is fenced on restart: it stops, the others remove it, the merge accepts", async () => {
     const ds = new MemoryDs();
     const mk = (name: string) =>
-      new NetworkClient({ room: "r", connect: ds.connect, stateFile: join(dir, `z-${name}.json`), recordFile: join(dir, `z-${name}.steps.jsonl`), backoff: { first: 5, max: 20 } });
+      new NetworkClient({ room: "r", connect: ds.connect, store: fileStore(join(dir, `z-${name}.json`)), recorder: new StepRecorder(join(dir, `z-${name}.steps.jsonl`)), backoff: { first: 5, max: 20 } });
     const a = mk("a");
     const b = mk("b");
     let c = mk("c");

@@ -1,9 +1,10 @@
 // The network client: a connection to the delivery service plus one client core
 // (impl/client/core.ts), the very member code the in-process room runs. It reads
 // the room's log in order, acts as DC when it believes it is, saves its state after
-// every step (impl/client/state-file.ts) and resumes from it after a crash, sends
-// and receives application messages, records its model steps for TLC
-// (impl/client/step-record.ts), and emits the events a UI needs.
+// every step (a ClientStore: a file on Node, impl/client/state-file.ts) and resumes
+// from it after a crash, sends and receives application messages, records its model
+// steps for TLC (a StepSink: impl/client/step-record.ts), and emits the events a UI
+// needs. It touches no file itself, so a browser page runs it too (impl/web/).
 //
 // One pump runs everything that touches the member (reads, DC steps, messages) one
 // at a time: MLS handles are single-use (impl/mls.ts), and the model's steps of one
@@ -12,14 +13,14 @@
 // crash or a lost connection it can tell from the log whether its entry landed and
 // sends it again only if not (spec/network.md).
 
-import { existsSync } from "node:fs";
 import * as mls from "../mls.ts";
+import { epochMedia, type EpochMedia } from "../media/mls-keys.ts";
 import { safetyNumber } from "../safety-number.ts";
 import type { LogEntry, MemberState, Uid, Variant } from "../types.ts";
 import { MemberCore, type CoreOptions, type DcAction } from "./core.ts";
 import type { DsLink, Joined, LinkHandlers } from "./link.ts";
-import { readClientFile, writeClientFile, type ClientFile } from "./state-file.ts";
-import { StepRecorder } from "./step-record.ts";
+import type { ClientFile } from "./state-file.ts";
+import type { RecordedStep } from "./step-record.ts";
 
 export type ClientEvent =
   | { type: "connected"; uid: Uid; resumed: boolean; cursor: number; head: number }
@@ -32,14 +33,29 @@ export type ClientEvent =
   | { type: "left"; reason: "self" | "fenced" | "announced" }
   | { type: "error"; where: string; message: string };
 
+/** Where a client keeps its state across a crash (fileStore in impl/client/state-file.ts on Node). */
+export interface ClientStore {
+  /** Names the storage in errors (a file path). */
+  readonly where: string;
+  /** The saved state, or null if nothing was saved yet. */
+  load(): ClientFile | null;
+  save(file: ClientFile): void;
+}
+
+/** Where a client records its model steps (StepRecorder in impl/client/step-record.ts on Node). */
+export interface StepSink {
+  truncate(steps: number): void;
+  append(step: RecordedStep): void;
+}
+
 export interface ClientOptions {
   room: string;
   /** Opens a connection to the DS that reports to `handlers`. */
   connect: (handlers: LinkHandlers) => Promise<DsLink>;
-  /** The state file; without one, the client keeps nothing across a crash. */
-  stateFile?: string;
-  /** The step recording (JSON lines) for TLC validation. */
-  recordFile?: string;
+  /** The client's storage; without one, the client keeps nothing across a crash (a browser page). */
+  store?: ClientStore;
+  /** The step recording for TLC validation. */
+  recorder?: StepSink;
   /** Known-bad switches, for tests only (spec/dca.md section 7). */
   variant?: Variant;
   /** Reconnect backoff (ms): first delay and cap. */
@@ -56,7 +72,7 @@ export class NetworkClient {
   private ctx: mls.MlsContext | null = null;
   private link: DsLink | null = null;
   private readonly listeners: ((e: ClientEvent) => void)[] = [];
-  private readonly recorder: StepRecorder | null;
+  private readonly recorder: StepSink | null;
   private file: ClientFile | null = null;
   /** Entries received but not yet read, by log index. */
   private readonly inbox = new Map<number, LogEntry>();
@@ -74,7 +90,7 @@ export class NetworkClient {
   private lastMembers = "";
 
   constructor(private readonly opts: ClientOptions) {
-    this.recorder = opts.recordFile ? new StepRecorder(opts.recordFile) : null;
+    this.recorder = opts.recorder ?? null;
   }
 
   on(listener: (e: ClientEvent) => void): void {
@@ -104,12 +120,25 @@ export class NetworkClient {
     return { epoch: mls.epochOf(g), safetyNumber: safetyNumber(mls.epochAuthenticator(g)), members: mls.membersOf(g) };
   }
 
+  /**
+   * The media secrets of the member's current epoch (RFC 9605 section 5.2 keying), if
+   * it is in the group. Call it when the `epoch` event arrives: the group handle is
+   * read at once, before the next step replaces it.
+   */
+  epochMedia(): Promise<EpochMedia> | null {
+    const g = this.core?.group;
+    if (!g || !this.ctx || !this.core?.state.welcomed) return null;
+    return epochMedia(this.ctx, g);
+  }
+
   /** Joins the room as a new user, or, if the state file exists, resumes as the user it saved. */
   async start(): Promise<void> {
     this.ctx = await mls.initMls();
-    const f = this.opts.stateFile;
-    if (f && existsSync(f)) {
-      this.file = readClientFile(f);
+    const store = this.opts.store;
+    const saved = store?.load() ?? null;
+    const f = store?.where;
+    if (saved) {
+      this.file = saved;
       if (this.file.room !== this.opts.room) throw new ClientError(`${f}: saved for room ${JSON.stringify(this.file.room)}, not ${JSON.stringify(this.opts.room)}`);
       this.keyPackages = this.file.keyPackages;
       this.identity = this.file.identity ? mls.decodeMember(this.file.identity) : null;
@@ -414,12 +443,12 @@ export class NetworkClient {
       steps,
       appends: prev?.appends ?? 0,
     };
-    if (this.opts.stateFile) writeClientFile(this.opts.stateFile, this.file);
+    this.opts.store?.save(this.file);
   }
 
   private stepsRecorded = 0;
 
-  private record(step: Parameters<StepRecorder["append"]>[0]): void {
+  private record(step: RecordedStep): void {
     this.stepsRecorded = (this.file?.steps ?? 0) + 1;
     this.recorder?.append(step);
   }

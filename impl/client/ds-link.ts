@@ -5,13 +5,14 @@
 // never trusted.
 
 import type { LogEntry, Uid } from "../types.ts";
+import { fromBase64, toBase64 } from "./base64.ts";
 import type { DsLink, Joined, LinkHandlers } from "./link.ts";
-import { connectWs, type ClientSocket } from "./socket.ts";
+import type { ClientSocket } from "./socket.ts";
 
 export const DEFAULT_URL = "ws://127.0.0.1:7070";
 
-const b64 = (b: Uint8Array) => Buffer.from(b).toString("base64");
-const unb64 = (s: unknown) => (typeof s === "string" ? new Uint8Array(Buffer.from(s, "base64")) : undefined);
+const b64 = toBase64;
+const unb64 = (s: unknown) => (typeof s === "string" ? fromBase64(s) : undefined);
 
 /** A log entry as JSON on the wire (bytes as base64). */
 export function entryToWire(e: LogEntry): Record<string, unknown> {
@@ -27,8 +28,8 @@ export function entryFromWire(o: Record<string, unknown>): LogEntry {
   return e as unknown as LogEntry;
 }
 
-/** A DsLink factory over the `ws` package (or any socket opener, e.g. a browser's). */
-export function wsLink(url: string, open: (url: string) => Promise<ClientSocket> = connectWs): (h: LinkHandlers) => Promise<DsLink> {
+/** A DsLink factory over a socket opener: connectWs (impl/client/ws-socket.ts) on Node, openBrowserSocket in a page. */
+export function wsLink(url: string, open: (url: string) => Promise<ClientSocket>): (h: LinkHandlers) => Promise<DsLink> {
   return async (handlers) => linkOver(await open(url), handlers);
 }
 
@@ -138,7 +139,7 @@ export function linkOver(socket: ClientSocket, handlers: LinkHandlers): DsLink {
 }
 
 /** A room's whole log, read by an observer connection (it does not join); for checking a run afterwards. */
-export async function readRoomLog(url: string, room: string, open: (url: string) => Promise<ClientSocket> = connectWs, ms = 10000): Promise<LogEntry[]> {
+export async function readRoomLog(url: string, room: string, open: (url: string) => Promise<ClientSocket>, ms = 10000): Promise<LogEntry[]> {
   const socket = await open(url);
   return new Promise<LogEntry[]>((resolve, reject) => {
     const log: LogEntry[] = [];

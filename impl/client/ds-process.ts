@@ -11,6 +11,7 @@ import { createInterface } from "node:readline";
 import type { LogEntry } from "../types.ts";
 import type { DsControl } from "./churn.ts";
 import { readRoomLog } from "./ds-link.ts";
+import { connectWs } from "./ws-socket.ts";
 
 export class DsProcess implements DsControl {
   private child: ChildProcess | null = null;
@@ -68,7 +69,7 @@ export class DsProcess implements DsControl {
   }
 
   readLog(room: string): Promise<LogEntry[]> {
-    return readRoomLog(this.url, room);
+    return readRoomLog(this.url, room, connectWs);
   }
 
   /** Peak resident memory of the process (MB), from /proc. */

@@ -6,8 +6,9 @@
 // it may have to add, an append not yet acknowledged, and how many steps it has
 // recorded (impl/client/step-record.ts).
 
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import type { LogEntry, Uid } from "../types.ts";
+import type { ClientStore } from "./client.ts";
 import type { SavedMember } from "./core.ts";
 import { fromJsonValue, toJsonValue } from "./json-bytes.ts";
 
@@ -66,4 +67,9 @@ export function readClientFile(path: string): ClientFile {
     throw new StateFileError(`${path}: a client state file with a missing room, uid, member or steps field`);
   }
   return f as ClientFile;
+}
+
+/** A client's store in the file `path` (absent until the client first saves). */
+export function fileStore(path: string): ClientStore {
+  return { where: path, load: () => (existsSync(path) ? readClientFile(path) : null), save: (f) => writeClientFile(path, f) };
 }
