@@ -47,7 +47,8 @@ describe("a malicious delivery service at the same epoch number", () => {
     const puppet = await mls.newMember(ctx, 2);
     const genesis = await mls.createGroup(ctx, fakeDc, "dca-room");
     const withPuppet = await mls.commitAdd(ctx, genesis, puppet.keyPackage);
-    const withVictim = await mls.commitAdd(ctx, withPuppet.group, realKeyPackage);
+    // (The attacker's own committer signs the removes its Welcome entry states: spec/welcome-auth.md.)
+    const withVictim = await mls.commitAdd(ctx, withPuppet.group, realKeyPackage, { removes: [] });
     room.deliver({ type: "welcome", target: victim, epoch: 2, sender: 1, members: [1, 2, victim], removes: [], welcome: withVictim.welcome });
     room.deliver({ type: "add", target: victim, epoch: 1, sender: 1, parent: 1, commit: withVictim.commit });
     await catchUp(room, victim);

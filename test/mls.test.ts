@@ -285,7 +285,8 @@ describe("impl/mls.ts: a DCA group over real MLS", () => {
     await expectInputError(inspectWelcome(ctx, m4, welcomeThree), "not-for-me");
     await expectInputError(inspectWelcome(ctx, m4, next.welcome.subarray(0, 100)), "truncated");
     // A trial join says what the Welcome holds, signer included, and uses up nothing.
-    expect(await inspectWelcome(ctx, m4, next.welcome)).toEqual({ epoch: 3, members: [1, 2, 3, 4], signer: 1 });
+    // (This committer signed no removes list: null, which a joiner refuses, spec/welcome-auth.md.)
+    expect(await inspectWelcome(ctx, m4, next.welcome)).toEqual({ epoch: 3, members: [1, 2, 3, 4], signer: 1, removes: null });
 
     // KeyPackage side (the DC)
     const dcBefore = encodeGroup(dcSpare);

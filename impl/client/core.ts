@@ -12,7 +12,7 @@ import * as mls from "../mls.ts";
 import { memberMachine, type MemberEvent } from "../member.ts";
 import { commitEntry, readEffect, unexpectedArrival, unexpectedLeave, welcomeEntry } from "../rules.ts";
 import type { CommitEntry, LogEntry, MemberState, Uid, Variant, WelcomeEntry } from "../types.ts";
-import { checkEntry, MalformedEntry, sameUids } from "./entry-check.ts";
+import { checkEntry, MalformedEntry, sameList, sameUids } from "./entry-check.ts";
 import { MemberInputError, StepNotEnabled } from "./errors.ts";
 
 /** A member's client storage: what `MemberCore.save` writes and `MemberCore.restore` reads. */
@@ -37,6 +37,12 @@ export interface CoreOptions {
   identity?: mls.Member;
   /** The KeyPackage a joiner published in its `joined` entry (the DC needs it to add the joiner). */
   keyPackageOf: (target: Uid) => Uint8Array;
+  /**
+   * The published rule, for tests only: take a Welcome entry's `removes` as the DS
+   * delivers it, unchecked against the list its committer signed (spec/welcome-auth.md;
+   * test/welcome-removes-auth.test.ts shows what the check prevents).
+   */
+  trustWelcomeRemoves?: boolean;
 }
 
 /** The DC steps, named as the model's actions. */
@@ -50,6 +56,7 @@ export class MemberCore {
   readonly identity: mls.Member | undefined;
   private readonly ctx: mls.MlsContext | null;
   private readonly keyPackageOf: (target: Uid) => Uint8Array;
+  private readonly trustWelcomeRemoves: boolean;
   private actor: MemberActor;
   /** A DC between Welcome and Add keeps the Commit bytes it will append. */
   private pendingCommit: Uint8Array | null = null;
@@ -62,6 +69,7 @@ export class MemberCore {
     this.ctx = opts.ctx;
     this.identity = opts.identity;
     this.keyPackageOf = opts.keyPackageOf;
+    this.trustWelcomeRemoves = opts.trustWelcomeRemoves ?? false;
     this.actor = actor;
   }
 
@@ -264,13 +272,24 @@ export class MemberCore {
     if (unexpected) refuse(unexpected.reason, unexpected.detail);
   }
 
-  /** A Welcome's MLS epoch, members and signer must be its entry's epoch, members and sender. */
+  /**
+   * A Welcome's MLS epoch, members and signer must be its entry's epoch, members and
+   * sender, and its entry's `removes` the list the committer signed in the Welcome's
+   * GroupInfo, in the same order (R7, spec/welcome-auth.md): a Welcome without a
+   * signed list is refused ("unsigned-removes"), one whose entry states another list
+   * too ("entry-mismatch").
+   */
   private async checkWelcomeEntry(logIndex: number, entry: WelcomeEntry): Promise<void> {
     const said = await mls.inspectWelcome(this.ctx!, this.identity!, entry.welcome!);
+    const signedRemoves = this.trustWelcomeRemoves ? entry.removes : said.removes;
+    if (signedRemoves === null) {
+      throw new MemberInputError(this.uid, logIndex, "unsigned-removes", `a Welcome from ${said.signer} whose GroupInfo carries no signed removes list (its entry says [${entry.removes}])`);
+    }
     const misstated = [
       said.epoch !== entry.epoch && `its MLS epoch is ${said.epoch}, its log entry says ${entry.epoch}`,
       !sameUids(said.members, entry.members) && `its MLS members are ${said.members}, its log entry says ${entry.members}`,
       said.signer !== entry.sender && `it was signed by member ${said.signer}, its log entry names sender ${entry.sender}`,
+      !sameList(signedRemoves, entry.removes) && `its committer signed the removes [${signedRemoves}], its log entry says [${entry.removes}]`,
     ].filter((x): x is string => typeof x === "string");
     if (misstated.length) throw new MemberInputError(this.uid, logIndex, "entry-mismatch", `a Welcome whose entry misstates it: ${misstated.join("; ")}`);
   }
@@ -385,7 +404,8 @@ export class MemberCore {
     const state = this.dcState();
     const entry = welcomeEntry(state, target ?? this.head(state.pendingAdds, "welcome"), state.epoch + 1);
     const event = { type: "DC_WELCOME", entry } as const;
-    const made = await this.mlsWork(event, (ctx, group) => mls.commitAdd(ctx, group, this.keyPackageOf(entry.target)));
+    // The removes the entry states go inside the Welcome too, signed (R7, spec/welcome-auth.md).
+    const made = await this.mlsWork(event, (ctx, group) => mls.commitAdd(ctx, group, this.keyPackageOf(entry.target), { removes: entry.removes }));
     if (made) {
       entry.welcome = made.welcome;
       this.pendingCommit = made.commit;
@@ -420,7 +440,8 @@ export class MemberCore {
     const state = this.dcState();
     const entry = commitEntry(state, "add", this.head(state.pendingAdds, "add"));
     const event = { type: "DC_ADD_FIRST", entry } as const;
-    const made = await this.mlsWork(event, (ctx, group) => mls.commitAdd(ctx, group, this.keyPackageOf(entry.target)));
+    // Known-bad 2 signs the removes it has when it commits; its late Welcome's entry states those it has then.
+    const made = await this.mlsWork(event, (ctx, group) => mls.commitAdd(ctx, group, this.keyPackageOf(entry.target), { removes: state.pendingRemoves }));
     if (made) {
       entry.commit = made.commit;
       this.owedWelcome = made.welcome;

@@ -6,6 +6,7 @@ import {
   type CiphersuiteImpl,
   type ClientConfig,
   type ClientState,
+  type Extension,
   type IncomingMessageCallback,
   type KeyPackage,
   type PrivateKeyPackage,
@@ -24,12 +25,13 @@ import {
   generateKeyPackage,
   getCiphersuiteFromName,
   getCiphersuiteImpl,
-  joinGroup,
+  joinGroupWithExtensions,
   processMessage,
   zeroOutUint8Array,
   decryptGroupInfo,
   decryptGroupSecrets,
 } from "ts-mls";
+import { encodeRemovesExtension, readRemovesExtension } from "./welcome-removes.ts";
 import { SUITE, checkState, checkUidArgument, leafUids, uidAuthService, uidCredential, uidOfCredential } from "./credentials.ts";
 import { WIREFORMAT_NAME, decodeAs, decodeMessage, equalBytes, keyPackageRef, wrongKind } from "./decoding.ts";
 import { MlsInputError, MlsUsageError, fromMls, inputError } from "./errors.ts";
@@ -117,6 +119,7 @@ export async function commitWith(
   proposals: Proposal[],
   op: string,
   what: string,
+  groupInfoExtensions: Extension[] = [],
 ): Promise<{ group: MlsGroup; commit: Uint8Array; welcome: Welcome | undefined }> {
   r.busy = op;
   try {
@@ -124,7 +127,7 @@ export async function commitWith(
     try {
       result = await createCommit(
         { state: r.state, cipherSuite: impl },
-        { extraProposals: proposals, ratchetTreeExtension: true },
+        { extraProposals: proposals, ratchetTreeExtension: true, groupInfoExtensions },
       );
     } catch (e) {
       throw fromMls(e, what);
@@ -137,12 +140,6 @@ export async function commitWith(
   }
 }
 
-/**
- * The committer adds the owner of `keyPackageBytes` (as published by `newMember`).
- * Returns the committer's next-epoch group, the Commit (for the other members)
- * and the Welcome (for the joiner; it carries the ratchet tree). Retires the
- * input handle on success (see module comment).
- */
 export function decodeKeyPackage(keyPackageBytes: Uint8Array) {
   const what = "KeyPackage";
   const message = decodeAs(keyPackageBytes, what, "mls_key_package");
@@ -165,10 +162,20 @@ export function checkKeyPackage(keyPackageBytes: Uint8Array, uid: number): void 
   if (found !== uid) throw inputError("invalid", `KeyPackage: its credential names UID ${found}, the entry says ${uid}`);
 }
 
+/**
+ * The committer adds the owner of `keyPackageBytes` (as published by `newMember`).
+ * Returns the committer's next-epoch group, the Commit (for the other members)
+ * and the Welcome (for the joiner; it carries the ratchet tree). With `removes`
+ * (the DC's pending removes, R7), the Welcome's GroupInfo carries them in the
+ * extension of welcome-removes.ts, signed by the committer with the rest of the
+ * GroupInfo (spec/welcome-auth.md). Retires the input handle on success (see
+ * module comment).
+ */
 export async function commitAdd(
   ctx: MlsContext,
   group: MlsGroup,
   keyPackageBytes: Uint8Array,
+  opts: { removes?: readonly number[] } = {},
 ): Promise<{ group: MlsGroup; commit: Uint8Array; welcome: Uint8Array; addedUid: number }> {
   const { impl } = ctxRecord(ctx);
   const r = activeGroup(group, "commitAdd");
@@ -177,7 +184,8 @@ export async function commitAdd(
   if ([...leafUids(r.state.ratchetTree, "commitAdd").values()].includes(addedUid)) {
     throw inputError("already-member", `${what}: UID ${addedUid} is already a member`);
   }
-  const made = await commitWith(impl, r, [{ proposalType: "add", add: { keyPackage } }], "commitAdd", what);
+  const extensions = opts.removes ? [encodeRemovesExtension(opts.removes)] : [];
+  const made = await commitWith(impl, r, [{ proposalType: "add", add: { keyPackage } }], "commitAdd", what, extensions);
   if (made.welcome === undefined) throw new Error("internal: ts-mls made no Welcome for an Add");
   return {
     group: made.group,
@@ -230,13 +238,15 @@ export async function openWelcome(ctx: MlsContext, member: Member, welcomeBytes:
   const { impl, config } = ctxRecord(ctx);
   const { r, welcome, ref } = await welcomeFor(ctx, member, welcomeBytes, op);
   let state: ClientState;
+  let extensions: Extension[];
   try {
-    state = await joinGroup(welcome, r.publicPackage, r.privatePackage, emptyPskIndex, impl, undefined, undefined, config);
+    // The GroupInfo's extensions come back only once its signature is verified.
+    [state, extensions] = await joinGroupWithExtensions(welcome, r.publicPackage, r.privatePackage, emptyPskIndex, impl, undefined, undefined, config);
   } catch (e) {
     throw fromMls(e, "Welcome");
   }
   checkState(state, r.uid, "Welcome");
-  return { r, welcome, ref, state };
+  return { r, welcome, ref, state, extensions };
 }
 
 /**
@@ -272,6 +282,12 @@ export interface WelcomeContents {
   members: number[];
   /** The UID of the member that signed the GroupInfo: the committer of that epoch. */
   signer: number;
+  /**
+   * The committer's pending removes as it signed them in the GroupInfo (R7,
+   * spec/welcome-auth.md), in its order; null when the GroupInfo has none (a
+   * committer that does not sign them).
+   */
+  removes: number[] | null;
 }
 
 /**
@@ -283,12 +299,13 @@ export interface WelcomeContents {
  * private keys are the very arrays of the KeyPackage secret the real join still needs.
  */
 export async function inspectWelcome(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array): Promise<WelcomeContents> {
-  const { r, welcome, ref, state } = await openWelcome(ctx, member, welcomeBytes, "inspectWelcome");
+  const { r, welcome, ref, state, extensions } = await openWelcome(ctx, member, welcomeBytes, "inspectWelcome");
+  const removes = readRemovesExtension(extensions);
   const signerLeaf = await welcomeSignerLeaf(ctx, r, welcome, ref);
   const uids = leafUids(state.ratchetTree, "Welcome");
   const signer = uids.get(signerLeaf);
   if (signer === undefined) throw inputError("invalid", `Welcome: its signer, leaf ${signerLeaf}, is not a member`);
-  return { epoch: Number(state.groupContext.epoch), members: [...uids.values()].sort((a, b) => a - b), signer };
+  return { epoch: Number(state.groupContext.epoch), members: [...uids.values()].sort((a, b) => a - b), signer, removes };
 }
 
 /** Joins from a Welcome made for `member`'s KeyPackage (consumes its secret on success). */
