@@ -19,6 +19,8 @@ export interface RoomOptions {
   variant?: Variant;
   /** Real MLS underneath (default) or the algorithm alone (for benchmarks). */
   mls?: boolean;
+  /** The published rule, for tests only: joiners trust a Welcome entry's removes unchecked (CoreOptions). */
+  trustWelcomeRemoves?: boolean;
 }
 
 export class Room {
@@ -28,6 +30,7 @@ export class Room {
   private readonly cores = new Map<Uid, MemberCore>();
   /** Clients that crashed and have not restarted: they take no step. */
   private readonly crashed = new Set<Uid>();
+  private trustWelcomeRemoves = false;
 
   private constructor(
     readonly variant: Variant,
@@ -38,6 +41,7 @@ export class Room {
   static async create(opts: RoomOptions = {}): Promise<Room> {
     const ctx = opts.mls === false ? null : await mls.initMls();
     const room = new Room(opts.variant ?? "Correct", ctx);
+    room.trustWelcomeRemoves = opts.trustWelcomeRemoves ?? false;
     let group: mls.MlsGroup | undefined;
     let creator: mls.Member | undefined;
     if (ctx) {
@@ -50,7 +54,14 @@ export class Room {
 
   /** A user's client: it keeps its identity; the room lends it the log's KeyPackages. */
   private coreOptions(uid: Uid, identity: mls.Member | undefined): CoreOptions {
-    return { uid, variant: this.variant, ctx: this.ctx, ...(identity ? { identity } : {}), keyPackageOf: (t) => this.keyPackageOf(t) };
+    return {
+      uid,
+      variant: this.variant,
+      ctx: this.ctx,
+      ...(identity ? { identity } : {}),
+      keyPackageOf: (t) => this.keyPackageOf(t),
+      ...(this.trustWelcomeRemoves ? { trustWelcomeRemoves: true } : {}),
+    };
   }
 
   private keyPackageOf(target: Uid): Uint8Array {

@@ -83,6 +83,10 @@ FSpec == FInit /\ [][FNext]_fvars
 (***************************************************************************)
 RefusedOK == refused \subseteq Uids
 
+\* Not a property: a check that forgeries happen at all under the rule (TLC
+\* must find a state that violates it; test/welcome-removes-model.test.ts).
+NoWelcomeRefused == refused = {}
+
 FQuiescentNoPendings    == refused = {} => QuiescentNoPendings
 FQuiescentEqualEpochs   == refused = {} => QuiescentEqualEpochs
 FQuiescentAllWelcomed   == refused = {} => QuiescentAllWelcomed
