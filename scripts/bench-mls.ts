@@ -1,6 +1,7 @@
 // Cost of the MLS operations the DCA performs, through impl/mls.ts (real ts-mls).
 //
 //   node --import ./scripts/register-ts-node.mjs scripts/bench-mls.ts [runs]
+//   (also the second half of npm run bench)
 //
 // For groups of 2, 8, 32 and 64 members it times (median of `runs`, default 5,
 // after one warm-up) from the same starting state each run:
@@ -26,9 +27,9 @@ import {
   newMember,
   processCommit,
 } from "../impl/mls.ts";
+import { command, integer } from "./cli/command.ts";
 
 const SIZES = [2, 8, 32, 64];
-const runs = Math.max(1, Number(process.argv[2] ?? 5) || 5);
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -54,7 +55,7 @@ interface Row {
   stateBytes: number;
 }
 
-async function measure(ctx: MlsContext, size: number, dcSaved: Uint8Array, peerSaved: Uint8Array, nextUid: () => number): Promise<Row> {
+async function measure(ctx: MlsContext, size: number, dcSaved: Uint8Array, peerSaved: Uint8Array, nextUid: () => number, runs: number): Promise<Row> {
   const samples = { add: [] as number[], process: [] as number[], join: [] as number[], remove: [] as number[], copy: [] as number[] };
   let commitBytes = 0;
   let welcomeBytes = 0;
@@ -91,7 +92,8 @@ async function measure(ctx: MlsContext, size: number, dcSaved: Uint8Array, peerS
   };
 }
 
-async function main(): Promise<void> {
+/** Measures every group size and prints the table (median of `runs` runs each). */
+export async function benchMls(runs = 5): Promise<void> {
   const ctx = await initMls();
   let uid = 0;
   const nextUid = () => ++uid;
@@ -113,7 +115,7 @@ async function main(): Promise<void> {
       members++;
     }
     process.stderr.write(`measuring ${size} members...\n`);
-    rows.push(await measure(ctx, size, encodeGroup(dc), encodeGroup(peer), nextUid));
+    rows.push(await measure(ctx, size, encodeGroup(dc), encodeGroup(peer), nextUid, runs));
   }
 
   const ms = (x: number) => x.toFixed(1);
@@ -138,4 +140,12 @@ async function main(): Promise<void> {
   for (const l of lines) console.log(fmt(l));
 }
 
-await main();
+await command(import.meta.url, {
+  name: "bench-mls",
+  help: "Usage: node --import ./scripts/register-ts-node.mjs scripts/bench-mls.ts [runs]\n\nTimes the MLS operations the DCA performs at 2, 8, 32 and 64 members (median of runs, default 5).",
+  positionals: true,
+  run: async ({ positionals }) => {
+    await benchMls(integer("runs", positionals[0], { min: 1, max: 1_000, fallback: 5 }));
+    return 0;
+  },
+});

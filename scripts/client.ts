@@ -9,16 +9,17 @@
 // --state it saves its state after every step and, started again with the same
 // file, resumes as the same user. --json prints each event as one JSON line
 // (for the demo and the chaos test).
-// Exit status: 0 stopped or left, 1 failed (e.g. fenced at start), 2 bad usage or a bad state file.
+// Exit status: 0 stopped or left, 1 failed (e.g. fenced at start), 2 bad usage or a bad state file
+// (scripts/cli/command.ts).
 
 import { createInterface } from "node:readline";
-import { parseArgs } from "node:util";
 import { ClientError, NetworkClient, type ClientEvent } from "../impl/client/client.ts";
 import { wsLink, DEFAULT_URL } from "../impl/client/ds-link.ts";
 import { fileStore, StateFileError } from "../impl/client/state-file.ts";
 import { StepRecorder } from "../impl/client/step-record.ts";
 import { connectWs } from "../impl/client/ws-socket.ts";
-import { VARIANTS, type Variant } from "../impl/types.ts";
+import { VARIANTS } from "../impl/types.ts";
+import { command, oneOf, required } from "./cli/command.ts";
 
 const HELP = `Usage: npm run client -- --room R --name NAME [--url URL] [--state FILE] [--record FILE] [--json] [--variant V]
 
@@ -31,11 +32,6 @@ const HELP = `Usage: npm run client -- --room R --name NAME [--url URL] [--state
   --variant V     a known-bad switch, for tests only (default Correct)
 
 On stdin: a line is sent as a message; /status, /leave, /quit.`;
-
-function usage(message: string): never {
-  console.error(`client: ${message} (see --help)`);
-  process.exit(2);
-}
 
 function describe(e: ClientEvent): string {
   switch (e.type) {
@@ -60,94 +56,67 @@ function describe(e: ClientEvent): string {
   }
 }
 
-async function main(): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        room: { type: "string" },
-        name: { type: "string" },
-        url: { type: "string" },
-        state: { type: "string" },
-        record: { type: "string" },
-        json: { type: "boolean" },
-        variant: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    usage((e as Error).message);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (!values.room) usage("--room is required");
-  if (!values.name) usage("--name is required");
-  if (values.variant && !(VARIANTS as readonly string[]).includes(values.variant)) usage(`--variant: unknown variant ${JSON.stringify(values.variant)}`);
-  const name = values.name;
-  const json = values.json === true;
-  const print = (e: ClientEvent | { type: "status"; [k: string]: unknown }) => {
-    if (json) console.log(JSON.stringify({ name, at: Date.now(), ...e }));
-    else console.log(`${new Date().toISOString().slice(11, 23)} ${name}  ${e.type === "status" ? `status: ${JSON.stringify(e)}` : describe(e as ClientEvent)}`);
-  };
-  const client = new NetworkClient({
-    room: values.room,
-    connect: wsLink(values.url ?? DEFAULT_URL, connectWs),
-    ...(values.state ? { store: fileStore(values.state) } : {}),
-    ...(values.record ? { recorder: new StepRecorder(values.record) } : {}),
-    variant: (values.variant ?? "Correct") as Variant,
-  });
-  let done: (code: number) => void = () => {};
-  const finished = new Promise<number>((r) => (done = r));
-  client.on((e) => {
-    print(e);
-    if (e.type === "left") setTimeout(() => done(0), 50);
-  });
-  const status = () => {
-    const v = client.view;
-    print({ type: "status", uid: client.uid, cursor: client.state?.cursor ?? null, epoch: v?.epoch ?? null, safetyNumber: v?.safetyNumber ?? null, members: v?.members ?? null, left: client.hasLeft });
-  };
-  process.on("SIGTERM", () => {
-    client.stop();
-    done(0);
-  });
-  const rl = createInterface({ input: process.stdin });
-  rl.on("line", (line) => {
-    const text = line.trim();
-    if (!text) return;
-    if (text === "/status") status();
-    else if (text === "/leave") client.leave();
-    else if (text === "/quit") {
+await command(import.meta.url, {
+  name: "client",
+  help: HELP,
+  options: {
+    room: { type: "string" },
+    name: { type: "string" },
+    url: { type: "string" },
+    state: { type: "string" },
+    record: { type: "string" },
+    json: { type: "boolean" },
+    variant: { type: "string" },
+  },
+  errors: [{ type: StateFileError }, { type: ClientError, label: "", status: 1 }],
+  exitWhenDone: true, // stdin and the DS connection stay open otherwise
+  run: async ({ values }) => {
+    const room = required("--room", values.room);
+    const name = required("--name", values.name);
+    const variant = oneOf("--variant", values.variant, VARIANTS, "variant", "Correct");
+    const json = values.json === true;
+    const print = (e: ClientEvent | { type: "status"; [k: string]: unknown }) => {
+      if (json) console.log(JSON.stringify({ name, at: Date.now(), ...e }));
+      else console.log(`${new Date().toISOString().slice(11, 23)} ${name}  ${e.type === "status" ? `status: ${JSON.stringify(e)}` : describe(e as ClientEvent)}`);
+    };
+    const client = new NetworkClient({
+      room,
+      connect: wsLink(values.url ?? DEFAULT_URL, connectWs),
+      ...(values.state ? { store: fileStore(values.state) } : {}),
+      ...(values.record ? { recorder: new StepRecorder(values.record) } : {}),
+      variant,
+    });
+    let done: (code: number) => void = () => {};
+    const finished = new Promise<number>((r) => (done = r));
+    client.on((e) => {
+      print(e);
+      if (e.type === "left") setTimeout(() => done(0), 50);
+    });
+    const status = () => {
+      const v = client.view;
+      print({ type: "status", uid: client.uid, cursor: client.state?.cursor ?? null, epoch: v?.epoch ?? null, safetyNumber: v?.safetyNumber ?? null, members: v?.members ?? null, left: client.hasLeft });
+    };
+    process.on("SIGTERM", () => {
       client.stop();
       done(0);
-    } else client.send(text).catch((e: Error) => print({ type: "error", where: "send", message: e.message }));
-  });
-  rl.on("close", () => {
-    // stdin closed: keep running (a client started in the background); SIGTERM stops it.
-  });
-  try {
-    await client.start();
-  } catch (e) {
-    if (e instanceof StateFileError) {
-      console.error(`client: ${e.message}`);
-      return 2;
-    }
-    if (e instanceof ClientError) {
-      console.error(`client: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
-  const code = await finished;
-  rl.close();
-  return code;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(`client: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-    process.exit(1);
+    });
+    const rl = createInterface({ input: process.stdin });
+    rl.on("line", (line) => {
+      const text = line.trim();
+      if (!text) return;
+      if (text === "/status") status();
+      else if (text === "/leave") client.leave();
+      else if (text === "/quit") {
+        client.stop();
+        done(0);
+      } else client.send(text).catch((e: Error) => print({ type: "error", where: "send", message: e.message }));
+    });
+    rl.on("close", () => {
+      // stdin closed: keep running (a client started in the background); SIGTERM stops it.
+    });
+    await client.start(); // a bad state file (exit 2) or a refusal at start, e.g. fenced (exit 1)
+    const code = await finished;
+    rl.close();
+    return code;
   },
-);
+});
