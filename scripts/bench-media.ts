@@ -11,11 +11,11 @@
 //   npm run bench:media [-- --frames N]
 
 import { performance } from "node:perf_hooks";
-import { parseArgs } from "node:util";
 import * as mls from "../impl/mls.ts";
 import { FrameCrypto } from "../impl/media/frame-crypto.ts";
 import { epochMedia } from "../impl/media/mls-keys.ts";
 import { Room } from "../impl/room.ts";
+import { command, integer } from "./cli/command.ts";
 
 const FRAME = 1200;
 const frame = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i === 0 ? 0x31 : (i * 31 + seed) & 0xff));
@@ -46,17 +46,7 @@ async function time(label: string, frames: number, step: (i: number) => Promise<
   return { label, us: ((performance.now() - t0) * 1000) / frames, overhead };
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { frames: { type: "string" }, help: { type: "boolean" } } });
-  if (values.help) {
-    process.stdout.write("usage: npm run bench:media [-- --frames N]   (default 300 frames per measurement)\n");
-    return 0;
-  }
-  const frames = Number(values.frames ?? 300);
-  if (!Number.isInteger(frames) || frames < 10) {
-    process.stderr.write(`bench:media: --frames ${values.frames}: give a whole number of at least 10\n`);
-    return 2;
-  }
+async function main(frames: number): Promise<number> {
   const ctx = await mls.initMls();
 
   // (a) one MLS PrivateMessage per frame.
@@ -145,10 +135,10 @@ async function main(): Promise<number> {
   return 0;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    process.stderr.write(`bench:media: ${e instanceof Error ? e.message : String(e)}\n`);
-    process.exit(1);
-  },
-);
+await command(import.meta.url, {
+  name: "bench:media",
+  help: "Usage: npm run bench:media [-- --frames N]   (default 300 frames per measurement)",
+  options: { frames: { type: "string" } },
+  exitWhenDone: true,
+  run: ({ values }) => main(integer("--frames", values.frames, { min: 10, max: 10_000_000, fallback: 300 })),
+});

@@ -14,39 +14,23 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { NetworkClient } from "../impl/client/client.ts";
 import { ClientProcess } from "../impl/client/client-process.ts";
 import { DsProcess } from "../impl/client/ds-process.ts";
 import { wsLink } from "../impl/client/ds-link.ts";
 import { connectWs } from "../impl/client/ws-socket.ts";
 import { Room } from "../impl/room.ts";
+import { command, integer } from "./cli/command.ts";
 
 const HELP = `Usage: npm run bench:net [-- --clients N --window MS]
 
   --clients N   clients in the storm, the creator included (default 50)
   --window MS   the joins are spread over this many milliseconds (default 1000)`;
 
-let values: { clients?: string; window?: string; help?: boolean };
-try {
-  ({ values } = parseArgs({ options: { clients: { type: "string", default: "50" }, window: { type: "string", default: "1000" }, help: { type: "boolean", short: "h" } } }));
-} catch (e) {
-  console.error(`bench:net: usage: ${(e as Error).message}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
-const N = Number(values.clients);
-const WINDOW = Number(values.window);
-if (!Number.isInteger(N) || N < 3 || N > 200) {
-  console.error(`bench:net: usage: --clients must be an integer from 3 to 200, got ${JSON.stringify(values.clients)}`);
-  process.exit(2);
-}
-if (!Number.isInteger(WINDOW) || WINDOW < 0) {
-  console.error(`bench:net: usage: --window must be a non-negative integer, got ${JSON.stringify(values.window)}`);
-  process.exit(2);
+/** The storm: how many clients (the creator included) join within how many milliseconds. */
+interface Storm {
+  n: number;
+  windowMs: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -73,7 +57,7 @@ const countingWs = async (url: string) => {
 };
 
 /** The storm over the network, the DS (npm run ds) on `storage` in a process of its own. */
-async function network(storage: string): Promise<Figures> {
+async function network({ n: clientCount, windowMs }: Storm, storage: string): Promise<Figures> {
   const dir = mkdtempSync(join(tmpdir(), "dca-bench-net-"));
   const spec = storage === "sqlite" ? `sqlite:${join(dir, "ds.sqlite")}` : storage;
   const ds = new DsProcess(process.execPath, (port) => ["--import", "./scripts/register-ts-node.mjs", "scripts/ds.ts", "--port", String(port), "--storage", spec], process.cwd());
@@ -93,14 +77,14 @@ async function network(storage: string): Promise<Figures> {
     const joins: Promise<void>[] = [];
     const connected = proc.next((l) => l.type === "connected", 60000, "connection");
     proc.start();
-    for (let i = 0; i < N - 2; i++) {
-      joins.push(sleep((WINDOW * (i + 1)) / (N - 1)).then(make));
+    for (let i = 0; i < clientCount - 2; i++) {
+      joins.push(sleep((windowMs * (i + 1)) / (clientCount - 1)).then(make));
     }
     await Promise.all([...joins, connected]);
     for (;;) {
       const views = clients.map((c) => c.view);
       const st = await proc.status();
-      if (views.every((v) => v && v.members.length === N) && new Set([...views.map((v) => v!.safetyNumber), st.safetyNumber]).size === 1) break;
+      if (views.every((v) => v && v.members.length === clientCount) && new Set([...views.map((v) => v!.safetyNumber), st.safetyNumber]).size === 1) break;
       if (performance.now() - t0 > 300_000) throw new Error("the network storm did not converge within 300 s");
       await sleep(20);
     }
@@ -110,18 +94,18 @@ async function network(storage: string): Promise<Figures> {
     const serverPeakMb = ds.peakMb();
     await proc.stop();
     for (const c of clients) c.stop();
-    return { seconds, commits: N - 1, messages, serverPeakMb, clientPeakMb };
+    return { seconds, commits: clientCount - 1, messages, serverPeakMb, clientPeakMb };
   } finally {
     await ds.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** The same storm on the in-process room: N-1 joins, then the members read and the DC acts until all are in. */
-async function inProcess(): Promise<Figures> {
+/** The same storm on the in-process room: clientCount-1 joins, then the members read and the DC acts until all are in. */
+async function inProcess({ n: clientCount }: Storm): Promise<Figures> {
   const room = await Room.create();
   const t0 = performance.now();
-  for (let i = 0; i < N - 1; i++) await room.join();
+  for (let i = 0; i < clientCount - 1; i++) await room.join();
   for (;;) {
     for (const u of room.uids()) while (room.state(u).status === "active" && room.state(u).cursor < room.log.length) await room.read(u);
     const steps = room.enabledDcSteps();
@@ -137,20 +121,32 @@ async function inProcess(): Promise<Figures> {
   return { seconds, commits: room.log.filter((e) => e.type === "add").length, messages: null, serverPeakMb: null, clientPeakMb: null };
 }
 
-const redisUrl = process.env.DCA_BENCH_REDIS; // a running redis-server, e.g. redis://127.0.0.1:6390
-const runs: [string, Figures][] = [["network, SQLite", await network("sqlite")]];
-if (redisUrl) runs.push(["network, Redis", await network(redisUrl)]);
-const local = await inProcess();
-const f = (x: number | null, d = 1) => (x === null ? "n/a" : x.toFixed(d));
-console.log(`Join storm: ${N} clients join one room within ${WINDOW} ms (${new Date().toISOString().slice(0, 10)})\n`);
-const cols: [string, Figures][] = [...runs, ["in-process room", local]];
-const row = (label: string, cell: (x: Figures) => string) => console.log(`${label.padEnd(40)}${cols.map(([, x]) => cell(x).padStart(18)).join("")}`);
-console.log(`${"".padEnd(40)}${cols.map(([n]) => n.padStart(18)).join("")}`);
-row("all welcomed, one safety number (s)", (x) => f(x.seconds, 2));
-row("Commits per second", (x) => f(x.commits / x.seconds));
-row("DS messages per second (48 clients)", (x) => f(x.messages === null ? null : x.messages / x.seconds, 0));
-row("peak memory, DS process (MB)", (x) => f(x.serverPeakMb));
-row("peak memory, one client process (MB)", (x) => f(x.clientPeakMb));
-for (const [n, x] of runs) console.log(`\n${n}: overhead ${(x.seconds / local.seconds).toFixed(2)} × the in-process time`);
-if (!redisUrl) console.log("\n(Redis: set DCA_BENCH_REDIS=redis://HOST:PORT to a running redis-server.)");
-process.exit(0);
+await command(import.meta.url, {
+  name: "bench:net",
+  help: HELP,
+  options: { clients: { type: "string" }, window: { type: "string" } },
+  exitWhenDone: true,
+  run: async ({ values }) => {
+    const storm: Storm = {
+      n: integer("--clients", values.clients, { min: 3, max: 200, fallback: 50 }),
+      windowMs: integer("--window", values.window, { min: 0, max: 600_000, fallback: 1000 }),
+    };
+    const redisUrl = process.env.DCA_BENCH_REDIS; // a running redis-server, e.g. redis://127.0.0.1:6390
+    const runs: [string, Figures][] = [["network, SQLite", await network(storm, "sqlite")]];
+    if (redisUrl) runs.push(["network, Redis", await network(storm, redisUrl)]);
+    const local = await inProcess(storm);
+    const f = (x: number | null, d = 1) => (x === null ? "n/a" : x.toFixed(d));
+    console.log(`Join storm: ${storm.n} clients join one room within ${storm.windowMs} ms (${new Date().toISOString().slice(0, 10)})\n`);
+    const cols: [string, Figures][] = [...runs, ["in-process room", local]];
+    const row = (label: string, cell: (x: Figures) => string) => console.log(`${label.padEnd(40)}${cols.map(([, x]) => cell(x).padStart(18)).join("")}`);
+    console.log(`${"".padEnd(40)}${cols.map(([n]) => n.padStart(18)).join("")}`);
+    row("all welcomed, one safety number (s)", (x) => f(x.seconds, 2));
+    row("Commits per second", (x) => f(x.commits / x.seconds));
+    row("DS messages per second (48 clients)", (x) => f(x.messages === null ? null : x.messages / x.seconds, 0));
+    row("peak memory, DS process (MB)", (x) => f(x.serverPeakMb));
+    row("peak memory, one client process (MB)", (x) => f(x.clientPeakMb));
+    for (const [n, x] of runs) console.log(`\n${n}: overhead ${(x.seconds / local.seconds).toFixed(2)} × the in-process time`);
+    if (!redisUrl) console.log("\n(Redis: set DCA_BENCH_REDIS=redis://HOST:PORT to a running redis-server.)");
+    return 0;
+  },
+});

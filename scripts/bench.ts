@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { replayTrace } from "../conformance/replay/replay-trace.ts";
 import { benchMls } from "./bench-mls.ts";
 import { command, InputError, integer } from "./cli/command.ts";
-import { ItfError, readItf, type ItfTrace } from "./tlc/formats/itf.ts";
+import { readItf, type ItfTrace } from "./tlc/formats/itf.ts";
 
 const HELP = `Usage: npm run bench [-- --rounds N]
 
@@ -32,7 +32,6 @@ await command(import.meta.url, {
   name: "bench",
   help: HELP,
   options: { rounds: { type: "string" } },
-  errors: [{ type: ItfError }], // an unreadable trace: its error names the file
   run: async ({ values }) => {
     const rounds = integer("--rounds", values.rounds, { min: 1, max: 1_000, fallback: 3 });
     const traces = await load("traces/model");

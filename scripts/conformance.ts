@@ -5,8 +5,8 @@
 // non-zero if a trace diverges or an action of the model was never replayed.
 
 import { mkdirSync, writeFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { CORRECT_ACTIONS, replayAll, traceFiles, uncovered } from "../conformance/replay/replay-all.ts";
+import { command } from "./cli/command.ts";
 
 const HELP = `Usage: npm run conformance [-- --no-mls] [trace.itf.json ...]
 
@@ -22,56 +22,37 @@ Options:
 Exit status: 0 every trace followed, 1 a trace diverged (or, without files, an action
 was never replayed), 2 bad usage or a trace that cannot be read.`;
 
-class UsageError extends Error {}
+await command(import.meta.url, {
+  name: "conformance",
+  help: HELP,
+  options: { "no-mls": { type: "boolean" } },
+  positionals: true,
+  run: async ({ values, positionals }) => {
+    const files = positionals.length ? positionals : traceFiles();
+    const mls = !values["no-mls"];
+    const started = performance.now();
+    const result = await replayAll(files, { mls });
+    const seconds = (performance.now() - started) / 1000;
 
-async function main(argv: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { "no-mls": { type: "boolean" }, help: { type: "boolean", short: "h" } } });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const files = positionals.length ? positionals : traceFiles();
-  const mls = !values["no-mls"];
-  const started = performance.now();
-  const result = await replayAll(files, { mls });
-  const seconds = (performance.now() - started) / 1000;
+    for (const report of result.reports) {
+      const failure = result.failures.find((f) => f.file === report.file);
+      console.log(`${failure ? "DIVERGES" : "ok      "}  ${report.file}  (${report.steps.length - 1} steps)`);
+    }
+    for (const failure of result.failures) console.log(`\n${failure.message}`);
 
-  for (const report of result.reports) {
-    const failure = result.failures.find((f) => f.file === report.file);
-    console.log(`${failure ? "DIVERGES" : "ok      "}  ${report.file}  (${report.steps.length - 1} steps)`);
-  }
-  for (const failure of result.failures) console.log(`\n${failure.message}`);
-
-  console.log(`\nAction coverage (steps replayed with the implementation matching the model, MLS ${mls ? "on" : "off"}):`);
-  for (const action of CORRECT_ACTIONS) console.log(`  ${action.padEnd(10)} ${String(result.actions.get(action) ?? 0).padStart(6)}`);
-  console.log(`  ${result.combinations.size} action/parameter combinations; ${result.steps} steps in ${seconds.toFixed(1)} s`);
-  const missing = uncovered(result);
-  if (missing.length) console.log(`\nNever replayed: ${missing.join(", ")}`);
-  console.log(`\n${result.reports.length - result.failures.length} passed, ${result.failures.length} failed`);
-  if (positionals.length) return result.failures.length ? 1 : 0; // a chosen few need not cover every action
-  // For the end-of-verify summary (scripts/summary.ts).
-  mkdirSync("build", { recursive: true });
-  writeFileSync(
-    "build/conformance.json",
-    `${JSON.stringify({ mls, traces: result.reports.length, failed: result.failures.length, steps: result.steps, actions: Object.fromEntries(result.actions), missing, seconds }, null, 2)}\n`,
-  );
-  return result.failures.length || missing.length ? 1 : 0;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
+    console.log(`\nAction coverage (steps replayed with the implementation matching the model, MLS ${mls ? "on" : "off"}):`);
+    for (const action of CORRECT_ACTIONS) console.log(`  ${action.padEnd(10)} ${String(result.actions.get(action) ?? 0).padStart(6)}`);
+    console.log(`  ${result.combinations.size} action/parameter combinations; ${result.steps} steps in ${seconds.toFixed(1)} s`);
+    const missing = uncovered(result);
+    if (missing.length) console.log(`\nNever replayed: ${missing.join(", ")}`);
+    console.log(`\n${result.reports.length - result.failures.length} passed, ${result.failures.length} failed`);
+    if (positionals.length) return result.failures.length ? 1 : 0; // a chosen few need not cover every action
+    // For the end-of-verify summary (scripts/summary.ts).
+    mkdirSync("build", { recursive: true });
+    writeFileSync(
+      "build/conformance.json",
+      `${JSON.stringify({ mls, traces: result.reports.length, failed: result.failures.length, steps: result.steps, actions: Object.fromEntries(result.actions), missing, seconds }, null, 2)}\n`,
+    );
+    return result.failures.length || missing.length ? 1 : 0;
   },
-  (e: unknown) => {
-    // A trace that cannot be read (its error names the file and why), or bad usage: one line, exit 2.
-    const message = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
-    console.error(`conformance: ${e instanceof UsageError ? "usage: " : "error: "}${message}`);
-    process.exitCode = 2;
-  },
-);
+});

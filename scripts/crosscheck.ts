@@ -8,71 +8,62 @@
 
 import { writeFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { command, UsageError } from "./cli/command.ts";
 import { checkCoverage, CrosscheckError, mustFailConfigs, mustFailOnReduced, reducedSets } from "./lib/reduction-crosscheck.ts";
 import { resolveTlc, TlcSetupError } from "./tlc/resolve.ts";
 
-const USAGE = "usage: npm run crosscheck [-- --users 3,4] [--no-must-fail]";
+const HELP = `Usage: npm run crosscheck [-- --users 3,4] [--no-must-fail]
 
-class UsageError extends Error {}
+  --users N,M     the bounds to compare at (default 3,4; the full model at 5 takes hours)
+  --no-must-fail  skip running the must-fail configurations on the reduced model`;
 
-function parse(argv: string[]): { users: number[]; mustFail: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: { users: { type: "string" }, "no-must-fail": { type: "boolean" }, help: { type: "boolean" } } }));
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n  --users N,M     the bounds to compare at (default 3,4; the full model at 5 takes hours)\n  --no-must-fail  skip running the must-fail configurations on the reduced model\n`);
-    process.exit(0);
-  }
-  const users = (values.users ?? "3,4").split(",").map((s) => Number(s.trim()));
-  if (users.some((n) => !Number.isInteger(n) || n < 2 || n > 5)) throw new UsageError(`--users ${values.users}: give bounds between 2 and 5, e.g. 3,4`);
-  return { users, mustFail: !values["no-must-fail"] };
+/** The bounds to compare at: "3,4" → [3, 4], each 2..5. */
+function bounds(text: string | undefined): number[] {
+  const users = (text ?? "3,4").split(",").map((s) => Number(s.trim()));
+  if (users.some((n) => !Number.isInteger(n) || n < 2 || n > 5)) throw new UsageError(`--users ${text}: give bounds between 2 and 5, e.g. 3,4`);
+  return users;
 }
 
 const fmt = (n: number | undefined) => (n === undefined ? "?" : n.toLocaleString("en-US"));
 
-async function main(): Promise<number> {
-  const { users, mustFail } = parse(process.argv.slice(2));
-  const jar = await resolveTlc();
-  const o = { jar };
-  let failures = 0;
-  const report: Record<string, unknown> = { coverage: [], mustFail: [] };
-  for (const n of users) {
-    process.stderr.write(`crosscheck: the reduced model at ${n} users (state graph) …\n`);
-    const sets = await reducedSets(n, o);
-    process.stderr.write(`crosscheck: the full model at ${n} users, checking it reaches nothing the reduced one misses …\n`);
-    const v = await checkCoverage(sets, o);
-    if (v.verdict === "error") throw new CrosscheckError(v.detail);
-    const ok = v.verdict === "covered";
-    if (!ok) failures++;
-    process.stdout.write(
-      `${n} users: reduced ${fmt(sets.states)} states, full ${fmt(v.full.distinctStates)}; caught-up states ${fmt(sets.caughtUp.length)} ` +
-        `(quiescent ${fmt(sets.quiescent)}), Commit steps ${fmt(sets.commitSteps.length)}: ${ok ? "the same in both" : `DIFFER: ${v.detail}`}\n`,
-    );
-    (report.coverage as unknown[]).push({ users: n, reducedStates: sets.states, fullStates: v.full.distinctStates, caughtUp: sets.caughtUp.length, quiescent: sets.quiescent, commitSteps: sets.commitSteps.length, verdict: v.verdict });
-  }
-  if (mustFail) {
-    for (const m of await mustFailConfigs()) {
-      const r = await mustFailOnReduced(m, o);
-      if (!r.caught) failures++;
-      process.stdout.write(`${m.config}: full model ${m.expected}, reduced model expects ${r.reducedExpected}, reported ${r.reported} (${fmt(r.distinct)} states): ${r.caught ? "caught" : "NOT CAUGHT"}\n`);
-      (report.mustFail as unknown[]).push(r);
+await command(import.meta.url, {
+  name: "crosscheck",
+  help: HELP,
+  options: { users: { type: "string" }, "no-must-fail": { type: "boolean" } },
+  errors: [{ type: TlcSetupError, label: "TLC setup" }, { type: CrosscheckError, label: "" }],
+  exitWhenDone: true,
+  run: async ({ values }) => {
+    const users = bounds(values.users);
+    const mustFail = !values["no-must-fail"];
+    const jar = await resolveTlc();
+    const o = { jar };
+    let failures = 0;
+    const report: Record<string, unknown> = { coverage: [], mustFail: [] };
+    for (const n of users) {
+      process.stderr.write(`crosscheck: the reduced model at ${n} users (state graph) …\n`);
+      const sets = await reducedSets(n, o);
+      process.stderr.write(`crosscheck: the full model at ${n} users, checking it reaches nothing the reduced one misses …\n`);
+      const v = await checkCoverage(sets, o);
+      if (v.verdict === "error") throw new CrosscheckError(v.detail);
+      const ok = v.verdict === "covered";
+      if (!ok) failures++;
+      process.stdout.write(
+        `${n} users: reduced ${fmt(sets.states)} states, full ${fmt(v.full.distinctStates)}; caught-up states ${fmt(sets.caughtUp.length)} ` +
+          `(quiescent ${fmt(sets.quiescent)}), Commit steps ${fmt(sets.commitSteps.length)}: ${ok ? "the same in both" : `DIFFER: ${v.detail}`}\n`,
+      );
+      (report.coverage as unknown[]).push({ users: n, reducedStates: sets.states, fullStates: v.full.distinctStates, caughtUp: sets.caughtUp.length, quiescent: sets.quiescent, commitSteps: sets.commitSteps.length, verdict: v.verdict });
     }
-  }
-  await mkdir(join("build", "crosscheck"), { recursive: true });
-  await writeFile(join("build", "crosscheck", "report.json"), `${JSON.stringify(report, null, 2)}\n`);
-  process.stdout.write(failures === 0 ? "The reduced model agrees with the model.\n" : `${failures} disagreement(s): the reduction hides something (spec/reduction.md).\n`);
-  return failures === 0 ? 0 : 1;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    const msg = e instanceof Error ? e.message : String(e);
-    process.stderr.write(e instanceof UsageError ? `crosscheck: ${msg}\n${USAGE}\n` : `crosscheck: ${e instanceof TlcSetupError ? "TLC setup: " : ""}${msg}\n`);
-    process.exit(2);
+    if (mustFail) {
+      for (const m of await mustFailConfigs()) {
+        const r = await mustFailOnReduced(m, o);
+        if (!r.caught) failures++;
+        process.stdout.write(`${m.config}: full model ${m.expected}, reduced model expects ${r.reducedExpected}, reported ${r.reported} (${fmt(r.distinct)} states): ${r.caught ? "caught" : "NOT CAUGHT"}\n`);
+        (report.mustFail as unknown[]).push(r);
+      }
+    }
+    await mkdir(join("build", "crosscheck"), { recursive: true });
+    await writeFile(join("build", "crosscheck", "report.json"), `${JSON.stringify(report, null, 2)}\n`);
+    process.stdout.write(failures === 0 ? "The reduced model agrees with the model.\n" : `${failures} disagreement(s): the reduction hides something (spec/reduction.md).\n`);
+    return failures === 0 ? 0 : 1;
   },
-);
+});

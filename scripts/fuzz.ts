@@ -14,7 +14,6 @@
 import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import {
   COUNTEREXAMPLE_DIR,
   DEFAULT_MAX_COMMANDS,
@@ -30,6 +29,7 @@ import {
   type CampaignStats,
 } from "../conformance/random/property-engine.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
+import { command, UsageError, type Args } from "./cli/command.ts";
 import { fsReason, nearestExisting } from "./cli/fs-errors.ts";
 
 /** fast-check's seeds are 32-bit: any other number is folded into this range (fc's readSeed), and the run would not be the one asked for. */
@@ -53,9 +53,6 @@ const HELP = `Usage: npm run fuzz -- --runs N [options]
   --no-shrink         stop at the first failure without shrinking it
 
 Exit status: 0 no failure, 1 a property failed, 2 bad usage or an error.`;
-
-/** Bad usage: one line "fuzz: usage: …", exit 2, before any run. */
-class UsageError extends Error {}
 
 const int = (name: string, text: string | undefined, min: number): number | undefined => {
   if (text === undefined) return undefined;
@@ -146,23 +143,9 @@ const OPTIONS = {
   "replay-path": { type: "string" },
   out: { type: "string" },
   "no-shrink": { type: "boolean" },
-  help: { type: "boolean", short: "h" },
 } as const;
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, allowPositionals: false, options: OPTIONS });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-}
-
-async function main(argv: string[]): Promise<number> {
-  const { values } = parse(argv);
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+async function main({ values }: Args<typeof OPTIONS>): Promise<number> {
   if (values.variant !== undefined && !VARIANTS.includes(values.variant as Variant)) {
     throw new UsageError(`unknown variant ${values.variant}; known: ${VARIANTS.join(", ")}`);
   }
@@ -253,13 +236,4 @@ async function main(argv: string[]): Promise<number> {
   return 1;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (e: unknown) => {
-    const usage = e instanceof UsageError;
-    // One line: parseArgs' messages can span several (e.g. how to give a negative --seed).
-    const message = (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
-    console.error(`fuzz: ${usage ? "usage" : "error"}: ${message}`);
-    process.exitCode = 2;
-  },
-);
+await command(import.meta.url, { name: "fuzz", help: HELP, options: OPTIONS, run: main });

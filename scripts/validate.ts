@@ -10,7 +10,7 @@
 // conformance/model/vocabulary.ts): it is refused before TLC runs, never "rejected".
 
 import { basename, relative } from "node:path";
-import { parseArgs } from "node:util";
+import { command, UsageError } from "./cli/command.ts";
 import { readItf } from "./tlc/formats/itf.ts";
 import { formatLabel, validateRun, verdictLine, type ValidationResult } from "../conformance/validate/trace-validate.ts";
 
@@ -50,40 +50,24 @@ function report(file: string, r: ValidationResult): void {
   else console.log(`  generated spec and TLC's output: ${rel(r.dir)}`);
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      variant: { type: "string" },
-      name: { type: "string" },
-      "no-explain": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) throw new Error("expected one trace file (see --help)");
-  const file = positionals[0]!;
-  const fromFile = basename(file).replace(/\.itf\.json$|\.json$/, "").replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^[^A-Za-z0-9]+/, "");
-  const name = values.name ?? (fromFile || "run");
-  const trace = await readItf(file);
-  const result = await validateRun(trace, {
-    name,
-    source: file,
-    ...(values.variant ? { variant: values.variant } : {}),
-    explain: !values["no-explain"],
-  });
-  report(file, result);
-  return result.accepted ? 0 : 1;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (e: unknown) => {
-    console.error(`validate: error: ${e instanceof Error ? e.message : String(e)}`);
-    process.exitCode = 2;
+await command(import.meta.url, {
+  name: "validate",
+  help: HELP,
+  options: { variant: { type: "string" }, name: { type: "string" }, "no-explain": { type: "boolean" } },
+  positionals: true,
+  run: async ({ values, positionals }) => {
+    if (positionals.length !== 1) throw new UsageError("expected one trace file (see --help)");
+    const file = positionals[0]!;
+    const fromFile = basename(file).replace(/\.itf\.json$|\.json$/, "").replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^[^A-Za-z0-9]+/, "");
+    const name = values.name ?? (fromFile || "run");
+    const trace = await readItf(file);
+    const result = await validateRun(trace, {
+      name,
+      source: file,
+      ...(values.variant ? { variant: values.variant } : {}),
+      explain: !values["no-explain"],
+    });
+    report(file, result);
+    return result.accepted ? 0 : 1;
   },
-);
+});

@@ -11,7 +11,7 @@
 import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { command, InputError, UsageError } from "./cli/command.ts";
 import { renderIndex, type IndexEntry } from "./lib/view/index-page.ts";
 import { loadTrace, oneLine } from "./lib/view/load.ts";
 import { renderPage, traceName } from "./lib/view/page.ts";
@@ -30,14 +30,11 @@ const TRACE_DIRS = [join(ROOT, "traces", "model"), join(ROOT, "traces", "counter
 /** build/reports/<name>.html for traces/…/<name>.itf.json. */
 const pageName = (file: string) => `${traceName(file)}.html`;
 
-/** A mistake in the command line. */
-class UsageError extends Error {}
-
 /** Paths printed relative to where the command runs, as the user typed them. */
 const shown = (path: string) => relative(process.cwd(), path) || path;
 
 /** The page could not be written: the user's output path, not the trace, is at fault. */
-class OutputError extends Error {}
+class OutputError extends InputError {}
 
 async function writePage(path: string, text: string): Promise<void> {
   try {
@@ -105,34 +102,21 @@ async function viewAll(outDir: string): Promise<number> {
   return failures ? 2 : 0;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { out: { type: "string" }, all: { type: "boolean" }, "out-dir": { type: "string" }, help: { type: "boolean", short: "h" } },
-  });
-  if (values.help) {
-    console.log(HELP);
+await command(import.meta.url, {
+  name: "view",
+  help: HELP,
+  options: { out: { type: "string" }, all: { type: "boolean" }, "out-dir": { type: "string" } },
+  positionals: true,
+  run: async ({ values, positionals }) => {
+    if (values.all) {
+      if (positionals.length || values.out) throw new UsageError("--all takes no trace file and no --out (use --out-dir)");
+      if (values["out-dir"] === "") throw new UsageError("--out-dir needs a folder name");
+      return viewAll(resolve(values["out-dir"] ?? REPORTS));
+    }
+    if (values["out-dir"]) throw new UsageError("--out-dir goes with --all (for one trace use --out)");
+    if (positionals.length !== 1) throw new UsageError("expected one trace file, or --all (see --help)");
+    if (values.out === "") throw new UsageError("--out needs a file name");
+    await viewOne(positionals[0]!, values.out);
     return 0;
-  }
-  if (values.all) {
-    if (positionals.length || values.out) throw new UsageError("--all takes no trace file and no --out (use --out-dir)");
-    if (values["out-dir"] === "") throw new UsageError("--out-dir needs a folder name");
-    return viewAll(resolve(values["out-dir"] ?? REPORTS));
-  }
-  if (values["out-dir"]) throw new UsageError("--out-dir goes with --all (for one trace use --out)");
-  if (positionals.length !== 1) throw new UsageError("expected one trace file, or --all (see --help)");
-  if (values.out === "") throw new UsageError("--out needs a file name");
-  await viewOne(positionals[0]!, values.out);
-  return 0;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (e: unknown) => {
-    // parseArgs reports an unknown or incomplete option as a TypeError with an ERR_PARSE_ARGS_* code.
-    const usage = e instanceof UsageError || e instanceof OutputError || (e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"));
-    console.error(`view: error: ${usage ? (e as Error).message : oneLine(e)}`);
-    process.exitCode = 2;
   },
-);
+});

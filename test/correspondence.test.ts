@@ -18,7 +18,7 @@ import {
   unknownReferences,
   type MapInputs,
 } from "../scripts/lib/correspondence.ts";
-import { generate, MAP_FILE } from "../scripts/map.ts";
+import { generate, MAP_FILE } from "../scripts/lib/map-inputs.ts";
 
 const ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "AllGone"];
 const PROPERTIES = [

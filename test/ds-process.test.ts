@@ -162,7 +162,7 @@ describe("npm run ds usage", () => {
   const run = (args: string[]) => spawnSync(process.execPath, ["--import", "./scripts/register-ts-node.mjs", "scripts/ds.ts", ...args], { cwd: root, encoding: "utf8", timeout: 20000 });
   it("--help exits 0; bad usage exits 2 with one line", () => {
     expect(run(["--help"])).toMatchObject({ status: 0, stdout: expect.stringMatching(/usage: npm run ds/) });
-    for (const [args, why] of [[["--port", "x"], /--port: expected a non-negative integer/], [["--storage", "mongo:x"], /--storage mongo:x: expected memory/], [["--bogus", "1"], /unknown option "--bogus"/]] as const) {
+    for (const [args, why] of [[["--port", "x"], /--port: expected a non-negative integer/], [["--storage", "mongo:x"], /--storage mongo:x: expected memory/], [["--bogus", "1"], /Unknown option '--bogus'/]] as const) {
       const r = run([...args]);
       expect(r.status).toBe(2);
       expect(r.stderr.split("\n")[0]).toMatch(why);

@@ -3,22 +3,18 @@ import type { ItfValue } from "../scripts/tlc/formats/tla-values.ts";
 import {
   bfs,
   coverage,
-  detailKeys,
   distanceToGoal,
   extendToGoal,
   GraphError,
-  isGroupDead,
-  isQuiescent,
   pickWalk,
   reachableKeys,
   selectCoverPaths,
   shortestPathPerKey,
-  stepKey,
-  stepOf,
   trimAfterFirst,
   type KeyedGraph,
   type Path,
-} from "../conformance/generate/trace-select.ts";
+} from "../scripts/tlc/graph-cover.ts";
+import { detailKeys, isGroupDead, isQuiescent, stepKey, stepOf } from "../conformance/generate/trace-select.ts";
 
 // A tiny graph (node 0 initial, node 6 unreachable):
 //

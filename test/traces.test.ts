@@ -11,7 +11,8 @@ import { readItf, type ItfState, type ItfTrace } from "../scripts/tlc/formats/it
 import { modelHash } from "../conformance/generate/model-source-hash.ts";
 import type { ItfValue } from "../scripts/tlc/formats/tla-values.ts";
 import { CORRECT_ACTIONS, stepKey } from "../conformance/generate/trace-select.ts";
-import { checkTraces, parseSimulationFile, slug, TRACE_DIR } from "../scripts/traces.ts";
+import { checkTraces, slug, TRACE_DIR } from "../conformance/generate/model-traces.ts";
+import { parseSimulationFile } from "../scripts/tlc/simulate.ts";
 
 type Rec = { [k: string]: ItfValue };
 type Params = { u?: number; target?: number };

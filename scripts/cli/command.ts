@@ -18,7 +18,7 @@
 //     help: HELP,
 //     options: { out: { type: "string" } },
 //     positionals: true,
-//     errors: [{ type: TraceError }],
+//     errors: [{ type: TlcSetupError, label: "TLC setup" }],
 //     run: async ({ values, positionals }) => { ...; return 0; },
 //   });
 
@@ -62,7 +62,11 @@ export interface Command<O extends Options> {
   options?: O;
   /** Whether the command takes positional arguments (default: none). */
   positionals?: boolean;
-  /** Error classes that are bad input or a failed check, not a bug; checked in order. */
+  /**
+   * Error classes reported otherwise than "<name>: error: <message>", exit 2 (how
+   * any other error is reported): another label, or exit 1 for a failed check.
+   * Checked in order.
+   */
   errors?: readonly KnownError[];
   /**
    * Exit with process.exit as soon as run() returns, for a command whose open
@@ -74,15 +78,15 @@ export interface Command<O extends Options> {
   run(args: Args<O>): number | Promise<number>;
 }
 
-/** An error message as one line: the continuation lines some messages carry (parseArgs', TLC's) folded in. */
-export const oneLine = (message: string) => message.replace(/\s*\n\s*/g, " ").trim();
+/** An error's message as one line: the continuation lines some messages carry (parseArgs', TLC's) folded in. */
+export const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ").trim();
 
 /** parseArgs reports an unknown or incomplete option as a TypeError with an ERR_PARSE_ARGS_* code. */
 const isParseError = (e: unknown): e is Error => e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS");
 
 /** The one line and exit status for an error a command's run() threw. */
 export function report(name: string, e: unknown, known: readonly KnownError[] = []): { line: string; status: 1 | 2 } {
-  const message = oneLine(e instanceof Error ? e.message : String(e));
+  const message = oneLine(e);
   if (e instanceof UsageError || isParseError(e)) return { line: `${name}: usage: ${message}`, status: 2 };
   const kind = known.find((k) => e instanceof k.type);
   const label = kind?.label ?? "error";

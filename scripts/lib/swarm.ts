@@ -5,13 +5,14 @@
 // step property of MC_ci by TLC; the walks TLC writes give the action coverage; a
 // violation becomes an ITF counterexample of tla/DCA.tla for `npm run replay`.
 
-import { copyFile, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { traceFromTlc, writeItf, type ItfTrace } from "../tlc/formats/itf.ts";
 import { describeOutcome } from "../tlc/messages.ts";
 import type { ResolvedTlc } from "../tlc/resolve.ts";
 import { runTlc, type TlcRun } from "../tlc/run.ts";
+import { simulateArgs, simulationSucceeded, walkFiles } from "../tlc/simulate.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const MODULES = ["DCA.tla", "DCA_Inputs.tla", "DCA_Record.tla", "DCA_Swarm.tla"];
@@ -85,11 +86,6 @@ const config = (s: SwarmSeed, variant: string) =>
     "",
   ].join("\n");
 
-/** TLC 2.18 ends a successful -simulate run with "Finished" only. */
-const simulationOk = (run: TlcRun) =>
-  run.outcome.kind === "ok" ||
-  (run.outcome.kind === "error" && run.outcome.message === "TLC finished without reporting success or a violation" && run.exitCode === 0 && !run.errorTrace);
-
 /** A counterexample of the campaign as a trace of tla/DCA.tla: the recorded `step` goes into each state's #meta. */
 function counterexample(run: TlcRun, s: SwarmSeed, variant: string): ItfTrace {
   const t = traceFromTlc(run, {
@@ -131,11 +127,11 @@ export async function runSeed(s: SwarmSeed, o: SwarmOptions): Promise<SeedResult
     quiet: true,
     // -deadlock: a walk may end where nothing is enabled (everyone caught up and no more
     // arrivals or leaves allowed); that is the end of a walk here, not an error.
-    extraArgs: ["-deadlock", "-simulate", `file=${join(walkDir, "walk")},num=${o.walks}`, "-depth", String(o.depth), "-seed", String(s.seed)],
+    extraArgs: ["-deadlock", ...simulateArgs({ dir: walkDir, walks: o.walks, depth: o.depth, seed: s.seed })],
   });
   const seconds = (Date.now() - started) / 1000;
   let violation: SeedResult["violation"] = null;
-  if (!simulationOk(run)) {
+  if (!simulationSucceeded(run)) {
     if (run.outcome.kind !== "invariant" && run.outcome.kind !== "property") {
       throw new SwarmError(`seed ${s.seed}: TLC gave no verdict: ${describeOutcome(run.outcome)} (raw output: ${run.rawOutputPath})`);
     }
@@ -148,7 +144,7 @@ export async function runSeed(s: SwarmSeed, o: SwarmOptions): Promise<SeedResult
   let walks = 0;
   let steps = 0;
   let endedCaughtUp = 0;
-  for (const f of (await readdir(walkDir)).filter((f) => /^walk_\d+_\d+$/.test(f))) {
+  for (const f of await walkFiles(walkDir)) {
     const text = await readFile(join(walkDir, f), "utf8");
     const names = [...text.matchAll(/step = \[action \|-> "(\w+)"/g)].map((m) => m[1]!);
     if (names[0] !== "Init") throw new SwarmError(`${join(walkDir, f)}: not a walk of DCA_Swarm (its first state is not recorded as Init)`);
