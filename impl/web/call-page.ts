@@ -179,7 +179,7 @@ Object.assign(window, {
 const room = params.get("room") ?? "call";
 const ds = params.get("ds");
 if (params.has("observe")) {
-  view.setIdentity(0, `${room} (observer: not a member, no keys)`);
+  view.setObserver(room);
   status("observing: answers taps only");
 } else if (!ds) {
   fail("address", "no delivery service given: open the URL `npm run call` prints (it has ?ds=ws://…)");

@@ -44,6 +44,12 @@ export class CallView {
     document.title = `user ${uid} · ${room} · DCA call`;
   }
 
+  setObserver(room: string): void {
+    byId("uid").textContent = "observer: not a member, holds no keys";
+    byId("room").textContent = room;
+    document.title = `observer · ${room} · DCA call`;
+  }
+
   setEpoch(epoch: number, safetyNumber: string): void {
     byId("epoch").textContent = String(epoch);
     byId("safety-number").textContent = safetyNumber;

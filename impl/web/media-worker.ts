@@ -6,12 +6,14 @@
 //
 // One FrameCrypto holds the member's keys for all its streams: its senders share one
 // frame counter per epoch, so two peer connections sending the same camera never
-// reuse a nonce. A second FrameCrypto, "stranger", holds random keys for every epoch
-// number: it stands where a party without the group's keys stands.
+// reuse a nonce. The "stranger" keys stand where a party without the group's keys
+// stands: for whatever epoch a frame's key ID names, a random base key (the right
+// key ID, the wrong key).
 
-import { FrameCrypto } from "../media/frame-crypto.ts";
-import { EPOCH_MASK } from "../media/mls-keys.ts";
-import { MEDIA_SUITE } from "../media/sframe.ts";
+import { clearBytes, type Codec } from "../media/codec.ts";
+import { FrameCrypto, HOLD_MS } from "../media/frame-crypto.ts";
+import { splitKid } from "../media/mls-keys.ts";
+import { decodeHeader, MEDIA_SUITE } from "../media/sframe.ts";
 import type { FromWorker, KeySet, StreamStats, ToWorker, TransformOptions } from "./worker-protocol.ts";
 
 /** The worker side of an RTCRtpScriptTransform (lib.dom has only the page side). */
@@ -28,11 +30,23 @@ interface WorkerScope {
 const scope = self as unknown as WorkerScope;
 
 let member = new FrameCrypto();
-const stranger = new FrameCrypto(Date.now, EPOCH_MASK);
-for (let epoch = 0; epoch <= EPOCH_MASK; epoch++) {
-  void stranger.addEpoch({ epoch, leafIndex: 0, baseKey: crypto.getRandomValues(new Uint8Array(MEDIA_SUITE.nk)) });
+const strangers = new Map<number, FrameCrypto>();
+
+function strangerFor(frame: Uint8Array, codec: Codec): FrameCrypto {
+  let epochBits = 0;
+  try {
+    epochBits = splitKid(decodeHeader(frame.subarray(clearBytes(codec, frame))).kid).epochBits;
+  } catch {
+    // not an SFrame: any stranger drops it as truncated
+  }
+  let s = strangers.get(epochBits);
+  if (!s) {
+    strangers.set(epochBits, (s = new FrameCrypto()));
+    void s.addEpoch({ epoch: epochBits, leafIndex: 0, baseKey: crypto.getRandomValues(new Uint8Array(MEDIA_SUITE.nk)) });
+  }
+  return s;
 }
-const keysOf = (k: KeySet) => (k === "stranger" ? stranger : member);
+const keysOf = (k: KeySet, frame: Uint8Array, codec: Codec) => (k === "stranger" ? strangerFor(frame, codec) : member);
 const streams: StreamStats[] = [];
 
 scope.onmessage = (ev) => {
@@ -50,30 +64,40 @@ scope.onrtctransform = ({ transformer }) => {
     stats.passed++;
     stats.byEpoch[epoch] = (stats.byEpoch[epoch] ?? 0) + 1;
   };
-  // Frames are handled one at a time, in order: a receiver's frame held for an epoch
-  // not reached yet (at most 2 s) holds the ones behind it, as a decoder wants.
+  // Every frame's decryption starts as it arrives (so a frame held for an epoch not
+  // reached yet waits at most HOLD_MS from its own arrival, not from the end of the
+  // wait before it), and frames leave in the order they came, as a decoder wants.
+  let last: Promise<void> = Promise.resolve();
   const transform = new TransformStream<RTCEncodedVideoFrame | RTCEncodedAudioFrame, RTCEncodedVideoFrame | RTCEncodedAudioFrame>({
-    async transform(frame, out) {
+    transform(frame, out) {
       stats.frames++;
-      const keys = keysOf(o.keys);
       const data = new Uint8Array(frame.data);
+      const keys = keysOf(o.keys, data, o.codec);
+      let done: Promise<{ data: Uint8Array; epoch: number } | null>;
       if (o.side === "send") {
         const epoch = keys.keptEpochs().at(-1);
-        if (epoch === undefined) return void drop("no-key"); // not in the group: nothing leaves in the clear
-        frame.data = (await keys.encrypt(data, o.codec)).buffer as ArrayBuffer;
-        passed(epoch);
+        // Not in the group (yet, or any more): nothing leaves in the clear.
+        done = epoch === undefined ? (drop("no-key"), Promise.resolve(null)) : keys.encrypt(data, o.codec).then((d) => ({ data: d, epoch }), () => (drop("no-key"), null));
       } else {
-        const r = await keys.decrypt(data, o.codec); // never throws: a bad frame is dropped and counted
-        if (!r.ok) return void drop(r.reason);
-        frame.data = r.frame.buffer as ArrayBuffer;
-        passed(r.epoch);
+        done = keys.decrypt(data, o.codec).then((r) => (r.ok ? { data: r.frame, epoch: r.epoch } : (drop(r.reason), null))); // never throws: dropped and counted
       }
-      out.enqueue(frame);
+      last = last.then(async () => {
+        const r = await done;
+        if (!r) return;
+        frame.data = r.data.buffer as ArrayBuffer;
+        passed(r.epoch);
+        out.enqueue(frame);
+      });
     },
+    flush: () => last,
   });
   transformer.readable.pipeThrough(transform).pipeTo(transformer.writable).catch(() => {
     // The peer connection closed: its streams end.
   });
 };
+
+// A frame held for an epoch that never comes must not stall its stream: FrameCrypto
+// expires held frames when asked, and the stream asks nothing while it waits on one.
+setInterval(() => member.expireHeld(), HOLD_MS / 8);
 
 setInterval(() => scope.postMessage({ t: "stats", streams, keptEpochs: member.keptEpochs() }), 250);
