@@ -1,0 +1,33 @@
+// A delivery service that forges a field MLS or the member's own checks bind makes the
+// reader refuse that entry, which is as if not received (spec/welcome-auth.md section 5,
+// tla/DCA_Refusals.tla: any member may skip any entry). TLC: such refusals never make two
+// members believe they are the DC (tla/MC_refusals.cfg passes, 3 users); they do leave a
+// member behind (NoFork fails), which is the DS denying service — so the skips are real
+// and the passing check has teeth. Budget: under 40 s on one worker (two 3-user runs; 31 s
+// measured on the shared 2-core machine with another TLC run beside it).
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runTlc } from "../scripts/tlc/run.ts";
+import { skipWithoutTlc, testJar } from "./local-tlc.ts";
+
+const OUT = join("build", "test-refusals");
+const run = (config: string, out: string) =>
+  runTlc({ spec: "tla/MC_refusals.tla", config, jar: testJar(), workers: 1, quiet: true, outDir: join(OUT, out) });
+
+describe.skipIf(skipWithoutTlc)("a DS whose forgeries make members refuse entries (TLC)", () => {
+  beforeAll(() => mkdir(OUT, { recursive: true }));
+  afterAll(() => rm(OUT, { recursive: true, force: true }));
+
+  it("refusals never make two members believe they are the DC (MC_refusals passes)", async () => {
+    const r = await run("tla/MC_refusals.cfg", "pass");
+    expect(r.outcome).toEqual({ kind: "ok" });
+    expect(r.distinctStates).toBeGreaterThan(10_000);
+  }, 60_000);
+
+  it("but a member that refused a Commit stays behind (NoFork fails): the refusals do happen", async () => {
+    const cfg = join(OUT, "nofork.cfg");
+    await writeFile(cfg, 'SPECIFICATION RSpec\nCONSTANTS\n  Users = 3\n  Variant = "Correct"\nINVARIANTS\n  NoFork\n');
+    expect((await run(cfg, "nofork")).outcome).toEqual({ kind: "invariant", name: "NoFork" });
+  }, 60_000);
+});
