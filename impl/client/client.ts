@@ -58,6 +58,8 @@ export interface ClientOptions {
   recorder?: StepSink;
   /** Known-bad switches, for tests only (spec/dca.md section 7). */
   variant?: Variant;
+  /** The published rule, for tests only: trust a Welcome entry's removes unchecked (CoreOptions). */
+  trustWelcomeRemoves?: boolean;
   /** Reconnect backoff (ms): first delay and cap. */
   backoff?: { first: number; max: number };
 }
@@ -159,6 +161,7 @@ export class NetworkClient {
     return {
       uid,
       variant: this.opts.variant ?? "Correct",
+      ...(this.opts.trustWelcomeRemoves ? { trustWelcomeRemoves: true } : {}),
       ctx: this.ctx,
       ...(this.identity ? { identity: this.identity } : {}),
       keyPackageOf: (t) => {
