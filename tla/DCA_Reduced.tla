@@ -3,10 +3,12 @@
 (* The model of tla/DCA.tla with fewer interleavings, for large bounds.    *)
 (*                                                                         *)
 (* Nothing here is a rule of the algorithm: every step of RSpec is a step  *)
-(* of DCA!Spec or a run of DCA Read steps, made with DCA's own operators.  *)
-(* What changes is which interleavings are explored.  Reads that nobody    *)
-(* else can notice -- "eager" reads -- are all taken at once, before any   *)
-(* other step; every other step keeps all its interleavings.               *)
+(* of DCA!Spec, or a run of DCA Read steps followed by dropping log        *)
+(* entries that no active user still to read them needs, made with DCA's  *)
+(* own operators.  What changes is which interleavings are explored.       *)
+(* Reads that nobody else can notice -- "eager" reads -- are all taken at  *)
+(* once, before any other step; every other step keeps all its            *)
+(* interleavings.                                                          *)
 (* spec/reduction.md argues why no violation of the                        *)
 (* properties checked here can hide in the interleavings left out, and     *)
 (* test/reduced-model.test.ts cross-checks it against the full model at 3  *)
@@ -100,14 +102,64 @@ EagerRun(u, s) ==
 
 EagerPending == \E u \in Uids : EagerIn(u, st[u])
 
+(***************************************************************************)
+(* Dropping entries nobody still needs (spec/reduction.md, "Dropped       *)
+(* entries").  An entry that changes nothing for every active user that    *)
+(* has not read it yet -- whatever that user reads before it -- is dropped *)
+(* at once, as Settle drops the prefix everyone has read.  Such a read is  *)
+(* eager anyway (it changes only the cursor), so this merges states that   *)
+(* differ only in where, among the entries a lagging DC has still to read, *)
+(* its own Welcomes and Commits stand.                                     *)
+(***************************************************************************)
+
+\* m is addressed to u: its Welcome, or the Add of u.
+ForUser(u, m) == m.type \in {"welcome", "add"} /\ m.target = u
+
+\* Entry i of l changes nothing for u, in state s with its cursor before i,
+\* whatever u reads before it (DCA's OnMessage):
+\*  - a Welcome for someone else, or for a u already welcomed (OnWelcome);
+\*  - a Commit u made, once u is welcomed (CommitOutcome: "skip");
+\*  - any Commit, for a u not welcomed that nothing up to i is addressed to:
+\*    u is still not welcomed there and the Commit confirms nothing (OnCommit).
+\* Welcomed never reverts, and only reads of entries addressed to u welcome
+\* it, so this holds until u reads entry i.
+NoOpAhead(l, u, s, i) ==
+    LET m == l[i] IN
+    CASE m.type = "welcome" -> m.target # u \/ s.welcomed
+      [] IsCommit(m)        -> IF s.welcomed THEN m.sender = u
+                               ELSE \A j \in (s.cursor + 1)..i : ~ForUser(u, l[j])
+      [] OTHER              -> FALSE
+
+\* Entry i of l is needed by no active user (of states s) still to read it.
+DroppableIn(l, s, i) ==
+    \A u \in Uids : s[u].status = "active" /\ s[u].cursor < i => NoOpAhead(l, u, s[u], i)
+
+RECURSIVE KeptFrom(_, _, _)
+KeptFrom(l, s, i) ==
+    IF i > Len(l) THEN <<>>
+    ELSE IF DroppableIn(l, s, i) THEN KeptFrom(l, s, i + 1)
+    ELSE <<l[i]>> \o KeptFrom(l, s, i + 1)
+
+\* Install log l and states s without their droppable entries (cursors
+\* shifted to match), then Settle as DCA does.
+Compact(l, s) ==
+    Settle(KeptFrom(l, s, 1),
+           [u \in Uids |-> IF s[u].status = "active"
+                          THEN [s[u] EXCEPT !.cursor =
+                                  Cardinality({i \in 1..@ : ~DroppableIn(l, s, i)})]
+                          ELSE s[u]])
+
+DropPending == \E i \in DOMAIN log : DroppableIn(log, st, i)
+
 \* Every user takes all its eager reads, in one step: a sequence of DCA
-\* Read steps, which commute (each changes only its reader's state).
+\* Read steps, which commute (each changes only its reader's state).  Then
+\* the entries nobody still needs are dropped.
 ReadEager ==
-    /\ EagerPending
-    /\ Settle(log, [u \in Uids |-> EagerRun(u, st[u])])
+    /\ EagerPending \/ DropPending
+    /\ Compact(log, [u \in Uids |-> EagerRun(u, st[u])])
     /\ UNCHANGED <<nextUid, group>>
 
-RNext == IF EagerPending THEN ReadEager ELSE Next
+RNext == IF EagerPending \/ DropPending THEN ReadEager ELSE Next
 
 RSpec == Init /\ [][RNext]_vars
 
