@@ -5,12 +5,12 @@
 // prints the address to open: one browser tab or window per member, each with its
 // camera. Every video frame is encrypted in the browser with SFrame under the room's
 // MLS keys (spec/media.md). Ctrl-C (SIGINT) or SIGTERM stops both servers.
-// Exit status: 0 stopped by a signal, 1 the page could not be built, 2 bad usage
-// (an unknown option, a bad value, a port already in use).
+// Exit status (scripts/cli/command.ts): 0 stopped by a signal, 1 the page could not
+// be built, 2 bad usage (an unknown option, a bad value) or a port already in use.
 
-import { join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
+import { relative, resolve } from "node:path";
 import { ROOM_NAME } from "../impl/ds/protocol.ts";
+import { command, InputError, integer, UsageError } from "./cli/command.ts";
 import { buildCallPage } from "./lib/call-build.ts";
 import { startCallServers } from "./lib/call-server.ts";
 
@@ -24,64 +24,38 @@ const HELP = `Usage: npm run call -- [--port N] [--ds-port N] [--host H] [--room
 
 Open the printed address in two or more tabs or windows: each is a member.`;
 
-function usage(message: string): never {
-  console.error(`call: ${message} (see --help)`);
-  process.exit(2);
-}
+/** The page could not be built: exit 1. */
+class BuildError extends Error {}
 
-async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        port: { type: "string" },
-        "ds-port": { type: "string" },
-        host: { type: "string" },
-        room: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }));
-  } catch (e) {
-    usage((e as Error).message);
-  }
-  if (values.help) {
-    console.log(HELP);
-    process.exit(0);
-  }
-  const port = (name: string, v: string | undefined, dflt: number): number => {
-    if (v === undefined) return dflt;
-    if (!/^\d+$/.test(v) || Number(v) > 65535) usage(`--${name} must be a port number from 0 to 65535, got ${JSON.stringify(v)}`);
-    return Number(v);
-  };
-  const httpPort = port("port", values.port, 8080);
-  const dsPort = port("ds-port", values["ds-port"], 0);
-  const host = values.host ?? "127.0.0.1";
-  const room = values.room ?? "call";
-  if (!ROOM_NAME.test(room)) usage(`--room must match ${ROOM_NAME}, got ${JSON.stringify(room)}`);
+await command(import.meta.url, {
+  name: "call",
+  help: HELP,
+  options: { port: { type: "string" }, "ds-port": { type: "string" }, host: { type: "string" }, room: { type: "string" } },
+  errors: [{ type: BuildError, label: "cannot build the page", status: 1 }],
+  run: async ({ values }) => {
+    const httpPort = integer("--port", values.port, { min: 0, max: 65535, fallback: 8080 });
+    const dsPort = integer("--ds-port", values["ds-port"], { min: 0, max: 65535, fallback: 0 });
+    const host = values.host ?? "127.0.0.1";
+    const room = values.room ?? "call";
+    if (!ROOM_NAME.test(room)) throw new UsageError(`--room must match ${ROOM_NAME}, got ${JSON.stringify(room)}`);
 
-  const dir = resolve("build", "web");
-  try {
-    await buildCallPage(dir);
-  } catch (e) {
-    console.error(`call: cannot build the page: ${(e as Error).message}`);
-    process.exit(1);
-  }
-  const servers = await startCallServers({ dir, host, httpPort, dsPort, onDsEvent: (line) => console.log(`ds: ${line}`) }).catch((e: NodeJS.ErrnoException) =>
-    usage(`cannot listen on ${host} (--port ${httpPort}, --ds-port ${dsPort}): ${e.code === "EADDRINUSE" ? "a port is already in use" : e.message}`),
-  );
-  const stop = async (signal: string) => {
-    console.log(`call: ${signal}: stopping`);
-    await servers.close();
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void stop("SIGINT"));
-  process.once("SIGTERM", () => void stop("SIGTERM"));
-  console.log(`call: page built in ${relative(process.cwd(), join(dir)) || dir}; delivery service on ${servers.ds.url}`);
-  console.log(`call: open ${servers.pageUrl(room)}`);
-  console.log("call: in two or more tabs or windows (each is a member); Ctrl-C stops");
-}
-
-main().catch((e: unknown) => {
-  console.error(`call: ${e instanceof Error ? e.message : String(e)}`);
-  process.exit(1);
+    const dir = resolve("build", "web");
+    await buildCallPage(dir).catch((e: Error) => {
+      throw new BuildError(e.message);
+    });
+    const servers = await startCallServers({ dir, host, httpPort, dsPort, onDsEvent: (line) => console.log(`ds: ${line}`) }).catch((e: NodeJS.ErrnoException) => {
+      throw new InputError(`cannot listen on ${host} (--port ${httpPort}, --ds-port ${dsPort}): ${e.code === "EADDRINUSE" ? "a port is already in use" : e.message}`);
+    });
+    const stop = async (signal: string) => {
+      console.log(`call: ${signal}: stopping`);
+      await servers.close();
+      process.exit(0);
+    };
+    process.once("SIGINT", () => void stop("SIGINT"));
+    process.once("SIGTERM", () => void stop("SIGTERM"));
+    console.log(`call: page built in ${relative(process.cwd(), dir) || dir}; delivery service on ${servers.ds.url}`);
+    console.log(`call: open ${servers.pageUrl(room)}`);
+    console.log("call: in two or more tabs or windows (each is a member); Ctrl-C stops");
+    return 0; // the servers keep the process running until a signal stops it
+  },
 });
