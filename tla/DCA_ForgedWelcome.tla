@@ -30,7 +30,7 @@ ASSUME WelcomeRule \in {"Trusted", "Authenticated"}
 
 VARIABLE refused   \* joiners that refused a forged Welcome (the DS denied them service)
 
-fvars == <<log, st, nextUid, group, refused>>
+fvars == <<vars, refused>>
 
 \* The lists the DS may show instead of `real`: every set of UIDs, in
 \* ascending order.  Which members a joiner ranks before itself depends on
@@ -64,11 +64,10 @@ ForgedRead(u) ==
 
 FInit == Init /\ refused = {}
 
+\* Every step of DCA's Next (so new actions there flow in), plus the forgery.
 FNext ==
-    \/ Join /\ UNCHANGED refused
-    \/ \E u \in Uids : \/ (Leave(u) \/ Read(u) \/ DcStep(u)) /\ UNCHANGED refused
-                       \/ ForgedRead(u)
-    \/ AllGone /\ UNCHANGED refused
+    \/ Next /\ UNCHANGED refused
+    \/ \E u \in Uids : ForgedRead(u)
 
 FSpec == FInit /\ [][FNext]_fvars
 
