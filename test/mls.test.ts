@@ -363,4 +363,45 @@ describe("impl/mls.ts: a DCA group over real MLS", () => {
     // comparing numbers out of band exposes the substitution.
     expect(safetyNumber(epochAuthenticator(honest[0]!))).not.toBe(safetyNumber(epochAuthenticator(g1)));
   });
+
+  // spec/welcome-auth.md: the DC's pending removes ride in the Welcome's GroupInfo, signed.
+  it("a Welcome carries the committer's removes, signed, in order; a changed byte is refused", async () => {
+    const [m1, m2] = [await newMember(ctx, 1), await newMember(ctx, 2)];
+    const g1 = await createGroup(ctx, m1, "room-removes");
+    const kept = fork(g1);
+    // Bad arguments are the caller's mistake, refused before any Commit is made.
+    await expect(commitAdd(ctx, kept, m2.keyPackage, { removes: [3, 0] })).rejects.toBeInstanceOf(MlsUsageError);
+    const a = await commitAdd(ctx, g1, m2.keyPackage, { removes: [7, 3] });
+    expect(await inspectWelcome(ctx, m2, a.welcome)).toEqual({ epoch: 1, members: [1, 2], signer: 1, removes: [7, 3] });
+    // The list is inside the encrypted, signed GroupInfo: a byte changed there is refused.
+    const tampered = a.welcome.slice();
+    tampered[tampered.length - 1]! ^= 1;
+    await expectInputError(inspectWelcome(ctx, m2, tampered), "crypto");
+    const g2 = await joinFromWelcome(ctx, m2, a.welcome);
+    expectSameEpoch([a.group, g2], [1, 2]);
+  });
+});
+
+describe("impl/mls/welcome-removes.ts: the removes extension's encoding", () => {
+  it("round-trips a list and refuses data that is not a list of UIDs, or two lists", async () => {
+    const { encodeRemovesExtension, readRemovesExtension, REMOVES_EXTENSION_TYPE } = await import("../impl/mls/welcome-removes.ts");
+    const e = encodeRemovesExtension([3, 1, 70000]);
+    expect(readRemovesExtension([e])).toEqual([3, 1, 70000]);
+    expect(readRemovesExtension([])).toBeNull();
+    expect(readRemovesExtension([{ extensionType: "application_id", extensionData: e.extensionData }])).toBeNull();
+    const bad = [
+      [{ extensionType: REMOVES_EXTENSION_TYPE, extensionData: e.extensionData.subarray(0, 5) }],
+      [{ extensionType: REMOVES_EXTENSION_TYPE, extensionData: new Uint8Array(4) }],
+      [e, e],
+    ];
+    for (const extensions of bad) {
+      expect(() => readRemovesExtension(extensions)).toThrow(MlsInputError);
+      try {
+        readRemovesExtension(extensions);
+      } catch (err) {
+        expect((err as MlsInputError).reason).toBe("invalid");
+      }
+    }
+    expect(() => encodeRemovesExtension([2 ** 32])).toThrow(MlsUsageError);
+  });
 });
