@@ -16,11 +16,12 @@ import { mkdir, stat, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ModelState } from "../conformance/model/refinement.ts";
+import { readUsers } from "../conformance/model/state-view.ts";
 import { checkTrace, ConformanceError, formatParams, replayTrace, type ReplayReport, type StepReport } from "../conformance/replay/replay-trace.ts";
 import { VARIANTS, type Variant } from "../impl/types.ts";
 import { command, InputError, UsageError } from "./cli/command.ts";
 import { fsReason, nearestExisting } from "./cli/fs-errors.ts";
-import { readItf, type ItfTrace } from "./tlc/formats/itf.ts";
+import { readItf, type ItfState, type ItfTrace } from "./tlc/formats/itf.ts";
 import type { ItfValue } from "./tlc/formats/tla-values.ts";
 import { buildChart } from "./lib/view/chart.ts";
 import { traceName } from "./lib/view/page.ts";
@@ -117,24 +118,21 @@ async function writePage(path: string, text: string): Promise<void> {
   }
 }
 
-type Rec = Record<string, ItfValue>;
 
-/** One cell per user: status, epoch/committer, pendings — from the trace's own state. */
-function members(state: Rec): string {
-  const st = state.st as unknown as Rec[];
-  return st
-    .map((s, k) => {
+/** One cell per user: status, epoch/committer, pendings — from the trace's own state (its typed view). */
+function members(state: ItfState): string {
+  return readUsers(state)
+    .map((s) => {
       if (s.status === "waiting") return "";
-      if (s.status === "gone") return `${k + 1}:gone`;
-      const set = (v: ItfValue) => ((v as unknown as { "#set": number[] })["#set"] ?? []).join(",");
-      const role = s.welcomed ? `e${s.epoch}/${s.by}` : (s.tentative as Rec).type === "welcome" ? "tentative" : "waiting";
+      if (s.status === "gone") return `${s.uid}:gone`;
+      const role = s.welcomed ? `e${s.epoch}/${s.by}` : s.tentative ? "tentative" : "waiting";
       const extra = [
-        (s.pendingAdds as number[]).length ? `+${(s.pendingAdds as number[]).join(",")}` : "",
-        (s.pendingRemoves as number[]).length ? `-${(s.pendingRemoves as number[]).join(",")}` : "",
+        s.pendingAdds.length ? `+${s.pendingAdds.join(",")}` : "",
+        s.pendingRemoves.length ? `-${s.pendingRemoves.join(",")}` : "",
         s.adding ? `adding ${s.adding}` : "",
-        s.welcomed && set(s.ahead!) === "" ? "DC" : "",
+        s.welcomed && s.ahead.length === 0 ? "DC" : "",
       ].filter(Boolean);
-      return `${k + 1}:${role}${extra.length ? ` ${extra.join(" ")}` : ""}`;
+      return `${s.uid}:${role}${extra.length ? ` ${extra.join(" ")}` : ""}`;
     })
     .filter(Boolean)
     .join("  ");
@@ -153,7 +151,7 @@ function violationNote(trace: ItfTrace, index: number): string {
 function printTable(trace: ItfTrace, report: ReplayReport): void {
   const rows: string[][] = [["step", "action", "log", "members (uid:epoch/committer, +adds -removes)", "impl"]];
   for (const step of report.steps) {
-    const state = trace.states[step.index] as unknown as Rec;
+    const state = trace.states[step.index]!;
     const ok = step.differences.length === 0 && step.mlsProblems.length === 0 && !step.refused;
     rows.push([
       String(step.index),

@@ -20,7 +20,6 @@ import {
   NewCommit,
   NoDoubleCommit,
   NoFork,
-  Quiescent,
   QuiescentAllWelcomed,
   QuiescentEqualEpochs,
   QuiescentNoPendings,
@@ -31,8 +30,8 @@ import {
   ViewMatchesGroup,
   checkInvariants,
   checkStep,
-  type ModelLike,
 } from "../conformance/random/invariants.ts";
+import { Quiescent, type ModelLike } from "../conformance/model/state-view.ts";
 import { replayTrace } from "../conformance/replay/replay-trace.ts";
 import {
   KNOWN_BUGS,

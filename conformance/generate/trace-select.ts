@@ -1,10 +1,12 @@
 // Choosing which behaviours of the DCA model become replayable traces: the DCA
 // half (tla/DCA_Record.tla): the recorded `step` of a state, its key, the finer
-// details of a step, and quiescence read off the state. The generic half, the
+// details of a step, and quiescence read off the state (through the typed view,
+// conformance/model/state-view.ts). The generic half, the
 // cover of a keyed graph by paths and the ranking of random walks, is the TLC
 // package's (scripts/tlc/graph-cover.ts).
 
-import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
+import { isItfRecord, type ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
+import { Believes, GroupDead, Quiescent, view, type ModelLike, type Msg, type UserState } from "../model/state-view.ts";
 
 // ---------------------------------------------------------------------------
 // The DCA model (tla/DCA.tla through tla/DCA_Record.tla)
@@ -17,15 +19,10 @@ export interface DcaStep {
   params: { [name: string]: ItfValue };
 }
 
-type Rec = { [k: string]: ItfValue };
-/** `v` as a record ([a |-> …] in TLA+), or undefined if it is anything else. */
-const asRec = (v: ItfValue | undefined): Rec | undefined =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && !Object.keys(v).some((k) => k.startsWith("#")) ? (v as Rec) : undefined;
-
 /** Splits DCA_Record's `step` variable ([action |-> "Read", u |-> 2]) into action and params. */
 export function stepOf(state: { [name: string]: ItfValue }): DcaStep {
-  const step = asRec(state.step);
-  if (!step || typeof step.action !== "string") {
+  const step: unknown = state.step;
+  if (!isItfRecord(step) || typeof step.action !== "string") {
     throw new Error(`the state has no step record with an action (step = ${JSON.stringify(state.step)})`);
   }
   const { action, ...params } = step;
@@ -43,52 +40,11 @@ export function stepKey(step: DcaStep): string {
   return [step.action, ...names.map((n) => `${n}=${JSON.stringify(step.params[n])}`)].join(" ");
 }
 
-const setItems = (v: ItfValue | undefined): ItfValue[] => {
-  if (typeof v === "object" && v !== null && !Array.isArray(v) && "#set" in v && Array.isArray(v["#set"])) return v["#set"];
-  throw new Error(`expected a set, got ${JSON.stringify(v)}`);
-};
-const seqItems = (v: ItfValue | undefined): ItfValue[] => {
-  if (Array.isArray(v)) return v;
-  // The empty function and the empty sequence are the same value.
-  if (typeof v === "object" && v !== null && "#map" in v && Array.isArray(v["#map"]) && v["#map"].length === 0) return [];
-  throw new Error(`expected a sequence, got ${JSON.stringify(v)}`);
-};
-
-/** st as an array: index i is user i + 1 (TLC prints a function on 1..n as a sequence). */
-export function usersOf(state: { [name: string]: ItfValue }): Rec[] {
-  return seqItems(state.st).map((s, i) => {
-    const r = asRec(s);
-    if (!r) throw new Error(`st[${i + 1}] is not a record`);
-    return r;
-  });
-}
-
-/** DCA!Believes for the Correct variant: active, welcomed, nobody ranked before it. */
-export function believes(s: Rec): boolean {
-  return s.status === "active" && s.welcomed === true && setItems(s.ahead).length === 0;
-}
-
-/** DCA!HasWork for the Correct variant. */
-export function hasWork(s: Rec): boolean {
-  if (s.status !== "active") return false;
-  if (s.adding !== 0) return true;
-  return believes(s) && (seqItems(s.pendingAdds).length > 0 || seqItems(s.pendingRemoves).length > 0);
-}
-
-/** DCA!Quiescent: every active user has read the whole log and nobody has DC work. */
-export function isQuiescent(state: { [name: string]: ItfValue }): boolean {
-  const len = seqItems(state.log).length;
-  const users = usersOf(state);
-  return users.every((s) => s.status !== "active" || s.cursor === len) && !users.some(hasWork);
-}
+/** DCA!Quiescent for the Correct variant: every active user has read the whole log and nobody has DC work. */
+export const isQuiescent = (state: ModelLike): boolean => Quiescent(state, "Correct").length === 0;
 
 /** DCA!GroupDead: no active user is a member of the group's latest epoch. */
-export function isGroupDead(state: { [name: string]: ItfValue }): boolean {
-  const group = asRec(state.group);
-  if (!group) throw new Error("group is not a record");
-  const users = usersOf(state);
-  return !setItems(group.members).some((m) => typeof m === "number" && users[m - 1]?.status === "active");
-}
+export const isGroupDead = (state: ModelLike): boolean => GroupDead(state);
 
 /**
  * Finer coverage than the action and its parameters, read off the state before the
@@ -96,59 +52,55 @@ export function isGroupDead(state: { [name: string]: ItfValue }): boolean {
  * makes of it (R3, R4, R7-R9), who leaves (R5, R12), and whether a Welcome carries
  * removes (R7) or replaces a tentative one (R8, R12). Only used to choose traces.
  */
-export function detailKeys(pre: { [name: string]: ItfValue }, step: DcaStep): string[] {
-  const users = usersOf(pre);
+export function detailKeys(pre: ModelLike, step: DcaStep): string[] {
+  const state = view(pre);
   const u = step.params.u;
-  const s = typeof u === "number" ? users[u - 1] : undefined;
+  const s = typeof u === "number" ? state.st[u - 1] : undefined;
   if (!s) return [];
   if (step.action === "Read") {
-    const log = seqItems(pre.log);
-    const m = asRec(log[s.cursor as number]);
+    const m = state.log[s.cursor];
     if (!m) return [];
-    return [`Read entry=${readOutcome(u as number, s, m)}`];
+    return [`Read entry=${readOutcome(s, m)}`];
   }
   if (step.action === "Leave") {
-    const tentative = asRec(s.tentative)?.type === "welcome";
     const role =
-      s.adding !== 0 ? "dc-mid-add" : believes(s) ? "dc" : s.welcomed ? "member" : tentative ? "joiner-tentative" : "joiner";
+      s.adding !== 0 ? "dc-mid-add" : Believes(s, "Correct") ? "dc" : s.welcomed ? "member" : s.tentative ? "joiner-tentative" : "joiner";
     return [`Leave role=${role}`];
   }
   if (step.action === "DcWelcome") {
     const out: string[] = [];
-    if (seqItems(s.pendingRemoves).length > 0) out.push("DcWelcome carries-removes");
+    if (s.pendingRemoves.length > 0) out.push("DcWelcome carries-removes");
     // More than one joiner waiting: the DC must take the earliest (R11).
-    if (seqItems(s.pendingAdds).length > 1) out.push("DcWelcome with-a-choice-of-joiners");
-    const t = typeof step.params.target === "number" ? users[step.params.target - 1] : undefined;
-    if (t && asRec(t.tentative)?.type === "welcome") out.push("DcWelcome replaces-tentative");
+    if (s.pendingAdds.length > 1) out.push("DcWelcome with-a-choice-of-joiners");
+    const t = typeof step.params.target === "number" ? state.st[step.params.target - 1] : undefined;
+    if (t?.tentative) out.push("DcWelcome replaces-tentative");
     return out;
   }
   return [];
 }
 
-/** What user u does with log entry m (DCA!OnMessage and CommitOutcome, Correct variant). */
-function readOutcome(u: number, s: Rec, m: Rec): string {
+/** What user s does with log entry m (DCA!OnMessage and CommitOutcome, Correct variant). */
+function readOutcome(s: UserState, m: Msg): string {
   switch (m.type) {
     case "joined":
     case "left":
       return m.type;
     case "welcome":
-      if (m.target !== u) return "welcome-other";
+      if (m.target !== s.uid) return "welcome-other";
       if (s.welcomed) return "welcome-self-repeat";
-      return asRec(s.tentative)?.type === "welcome" ? "welcome-self-replaces" : "welcome-self";
+      return s.tentative ? "welcome-self-replaces" : "welcome-self";
     default: {
       if (!s.welcomed) {
-        const w = asRec(s.tentative);
-        const confirms =
-          m.type === "add" && m.target === u && w?.type === "welcome" && m.sender === w.sender && (m.epoch as number) + 1 === w.epoch;
+        const w = s.tentative;
+        const confirms = m.type === "add" && m.target === s.uid && w !== null && m.sender === w.sender && m.epoch + 1 === w.epoch;
         if (!confirms) return "commit-before-welcome";
         // The Welcome tells the joiner of leaves it never saw (R7): the case a joiner
         // ignoring the Welcome's removes gets wrong.
-        const own = seqItems(s.pendingRemoves);
-        const unseen = seqItems(w!.removes).some((x) => !own.includes(x));
+        const unseen = w.removes.some((x) => !s.pendingRemoves.includes(x));
         return unseen ? "add-confirms-welcome-with-unseen-removes" : "add-confirms-welcome";
       }
-      if (m.sender === u) return "commit-own";
-      return m.epoch === s.epoch && m.parent === s.by ? `${String(m.type)}-apply` : `${String(m.type)}-reject`;
+      if (m.sender === s.uid) return "commit-own";
+      return m.epoch === s.epoch && m.parent === s.by ? `${m.type}-apply` : `${m.type}-reject`;
     }
   }
 }

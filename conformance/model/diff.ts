@@ -1,7 +1,7 @@
 // Field-by-field comparison of ITF values (scripts/tlc/formats/tla-values.ts), for
 // reporting where the implementation's mapped state and the model's differ.
 
-import { itfToTla, type ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
+import { isItfRecord, itfToTla, type ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 
 export interface Difference {
   /** Where, e.g. `st[2].pendingAdds[1]` or `group.members`. */
@@ -35,8 +35,7 @@ export function diffValues(model: ItfValue | undefined, impl: ItfValue | undefin
     return model === impl ? [] : [{ path, model: show(model), impl: show(impl) }];
   }
   if (canonical(model) === canonical(impl)) return [];
-  const plainRecord = (v: ItfValue) => isObject(v) && !tagged(v, "#set") && !tagged(v, "#map") && !("#bigint" in fields(v));
-  if (plainRecord(model) && plainRecord(impl)) {
+  if (isItfRecord(model) && isItfRecord(impl)) {
     const m = fields(model), i = fields(impl);
     const keys = [...new Set([...Object.keys(m), ...Object.keys(i)])].sort();
     return keys.flatMap((k) => diffValues(m[k], i[k], path ? `${path}.${k}` : k));

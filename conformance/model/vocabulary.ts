@@ -7,6 +7,7 @@
 
 import { VARIANTS } from "../../impl/types.ts";
 import type { ItfTrace } from "../../scripts/tlc/formats/itf.ts";
+import { isItfRecord } from "../../scripts/tlc/formats/tla-values.ts";
 
 /** The trace is not one of tla/DCA.tla: bad input. The message names the file and the place. */
 export class TraceError extends Error {
@@ -73,7 +74,7 @@ export function checkDcaTrace(trace: ItfTrace, file: string): number {
     (v as unknown[]).forEach((x, k) => uid(x, `${at}[${k}]`));
   };
   const record = (fields: Record<string, Check>): Check => (v, at) => {
-    want(isRecord(v) && !Object.keys(v).some((k) => k.startsWith("#")), at, v, "a record"); // not an ITF set or map
+    want(isItfRecord(v), at, v, "a record"); // not an ITF set or map
     for (const [f, check] of Object.entries(fields)) check((v as Record<string, unknown>)[f], `${at}.${f}`);
   };
   const commit = { target: uid, epoch: nat, sender: uid, parent: uidOrNone };

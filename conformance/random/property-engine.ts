@@ -23,17 +23,8 @@ import { believes, readEffect } from "../../impl/rules.ts";
 import { safetyNumber } from "../../impl/safety-number.ts";
 import type { Uid, Variant } from "../../impl/types.ts";
 import { writeItf, type ItfTrace } from "../../scripts/tlc/formats/itf.ts";
-import {
-  Active,
-  GroupDead,
-  Quiescent,
-  checkInvariants,
-  checkStep,
-  formatViolations,
-  modelOf,
-  view,
-  type Violation,
-} from "./invariants.ts";
+import { checkInvariants, checkStep, formatViolations, modelOf, type Violation } from "./invariants.ts";
+import { Active, GroupDead, Quiescent, view } from "../model/state-view.ts";
 import { RunRecorder } from "../validate/run-recorder.ts";
 import type { ModelState } from "../model/refinement.ts";
 import { formatParams, mlsProblems, type StepParams } from "../replay/replay-trace.ts";

@@ -32,7 +32,7 @@ import { diffValues } from "../model/diff.ts";
 import { VARIANTS } from "../../impl/types.ts";
 import { checkDcaTrace as checkDcaShape, DCA_VARS, KNOWN_ACTIONS, TraceError } from "../model/vocabulary.ts";
 import { ItfError, validateItf, type ItfTrace } from "../../scripts/tlc/formats/itf.ts";
-import { itfToTla, parseTlaState, type ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
+import { isItfRecord, itfToTla, parseTlaState, type ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 import { describeOutcome, type TraceStep } from "../../scripts/tlc/messages.ts";
 import type { ResolvedTlc, ResolveOptions } from "../../scripts/tlc/resolve.ts";
 import { runTlc, type TlcRun } from "../../scripts/tlc/run.ts";
@@ -197,7 +197,7 @@ class Shape {
 
   /** A record with exactly these fields, each normalised by its check. */
   record(v: unknown, path: string, fields: Record<string, (x: unknown, p: string) => ItfValue>): ItfValue {
-    if (!isRec(v) || Object.keys(v).some((k) => k.startsWith("#"))) this.fail(path, `expected a record, found ${show(v)}`);
+    if (!isItfRecord(v)) this.fail(path, `expected a record, found ${show(v)}`);
     const missing = Object.keys(fields).filter((f) => !(f in v));
     if (missing.length) this.fail(path, `record is missing field${missing.length > 1 ? "s" : ""} ${missing.join(", ")}`);
     const extra = Object.keys(v).filter((f) => !(f in fields));

@@ -28,6 +28,7 @@ import { parseDot, tlcStateGraph } from "../tlc/formats/dot-graph.ts";
 import { itfToTla, parseTlaState, type ItfValue } from "../tlc/formats/tla-values.ts";
 import type { ResolvedTlc } from "../tlc/resolve.ts";
 import { runTlc, type TlcRun } from "../tlc/run.ts";
+import { HasWork, readUsers } from "../../conformance/model/state-view.ts";
 import { readManifest } from "./models.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -92,17 +93,8 @@ function field(state: Record<string, ItfValue>, name: string, where: string): It
 
 const isEmptyLog = (v: ItfValue) => Array.isArray(v) ? v.length === 0 : typeof v === "object" && v !== null && "#tup" in v && (v["#tup"] as unknown[]).length === 0;
 
-/** Whether no active user of a caught-up state has DC work (the model's HasWork on values). */
-function quiescentAt(st: ItfValue): boolean {
-  const users = (Array.isArray(st) ? st : []) as Record<string, ItfValue>[];
-  const num = (v: ItfValue) => (typeof v === "number" ? v : Number((v as { "#bigint": string })["#bigint"]));
-  const size = (v: ItfValue) => (Array.isArray(v) ? v.length : ((v as { "#set"?: unknown[]; "#tup"?: unknown[] })["#set"] ?? (v as { "#tup"?: unknown[] })["#tup"] ?? []).length);
-  return users.every((s) => {
-    if (s.status !== "active") return true;
-    const believes = s.welcomed === true && size(s.ahead!) === 0;
-    return num(s.adding!) === 0 && !(believes && (size(s.pendingAdds!) > 0 || size(s.pendingRemoves!) > 0));
-  });
-}
+/** Whether no active user of a caught-up state has DC work (DCA!HasWork through the typed view of st). */
+const quiescentAt = (st: ItfValue): boolean => readUsers({ st }).every((u) => !HasWork(u, "Correct"));
 
 /** Step 1: the reduced model's caught-up states and Commit steps at `users` users. */
 export async function reducedSets(users: number, o: CrosscheckOptions = {}, spec = "DCA_Reduced.tla"): Promise<ReducedSets> {

@@ -14,7 +14,9 @@
 
 import { canonical } from "../../../conformance/model/diff.ts";
 import { deriveStepParams, formatParams, stepParams, type ParamsFrom, type StepParams } from "../../../conformance/model/step-labels.ts";
+import { Believes, readUsers } from "../../../conformance/model/state-view.ts";
 import { checkDcaTrace, isInt, setOf, show } from "../../../conformance/model/vocabulary.ts";
+import type { Variant } from "../../../impl/types.ts";
 import type { ItfState, ItfTrace } from "../../tlc/formats/itf.ts";
 import type { ItfValue } from "../../tlc/formats/tla-values.ts";
 
@@ -124,24 +126,19 @@ export function entryLabel(e: Entry): string {
   }
 }
 
-type UserState = Record<string, ItfValue>;
-const usersOf = (s: ItfState) => s.st as unknown as UserState[];
+/** st of a state through the typed view (the trace's shape is checked first: checkDcaTrace). */
+const usersOf = (s: ItfState) => readUsers(s);
 const logOf = (s: ItfState) => s.log as unknown as Entry[];
 
-/** DCA!Believes: active, welcomed (not required by DcLowestAlive) and nobody ranked ahead. */
-export function believes(s: UserState, variant: string): boolean {
-  return s.status === "active" && (s.welcomed === true || variant === "DcLowestAlive") && setOf(s.ahead)!.length === 0;
-}
-
 function userViews(state: ItfState, variant: string): UserView[] {
-  return usersOf(state).map((s, k) => ({
-    uid: k + 1,
-    status: s.status as Status,
-    welcomed: s.welcomed as boolean,
-    tentative: (s.tentative as Entry).type === "welcome",
-    believes: believes(s, variant),
-    epoch: s.epoch as number,
-    by: s.by as number,
+  return usersOf(state).map((s) => ({
+    uid: s.uid,
+    status: s.status,
+    welcomed: s.welcomed,
+    tentative: s.tentative !== null,
+    believes: Believes(s, variant as Variant),
+    epoch: s.epoch,
+    by: s.by,
   }));
 }
 
@@ -177,7 +174,7 @@ function arrowOf(trace: ItfTrace, i: number, action: string, params: StepParams,
     kind === "read" ? { step: i, kind, from: "ds", to: u, entry, label: entryLabel(entry) } : { step: i, kind, from: u, to: "ds", entry, label: entryLabel(entry) };
   const before = logOf(prev), after = logOf(next);
   if (action === READ_ACTION) {
-    const cursor = usersOf(prev)[u - 1]!.cursor as number;
+    const cursor = usersOf(prev)[u - 1]!.cursor;
     const entry = before[cursor];
     if (!entry) return fail(`user ${u} has read the whole log (cursor ${cursor} of ${entries(before.length)}): nothing to read`);
     return arrow("read", entry);
@@ -193,7 +190,7 @@ function arrowOf(trace: ItfTrace, i: number, action: string, params: StepParams,
     if (k < 0) fail(`the log grew by ${entries(after.length - before.length)}; ${action} appends one`);
     if (!sameSeq([...before, entry].slice(k), after)) fail(`the log after is not the log before plus "${entryLabel(entry)}" (less a prefix every active user has read)`);
     const was = usersOf(prev), now = usersOf(next);
-    const off = was.findIndex((s, j) => j + 1 !== u && s.status === "active" && now[j]!.status === "active" && now[j]!.cursor !== (s.cursor as number) - k);
+    const off = was.findIndex((s, j) => j + 1 !== u && s.status === "active" && now[j]!.status === "active" && now[j]!.cursor !== s.cursor - k);
     if (off >= 0) fail(`the log dropped its first ${entries(k)}, but user ${off + 1}'s cursor went from ${String(was[off]!.cursor)} to ${String(now[off]!.cursor)}`);
     return arrow("append", entry);
   }

@@ -7,8 +7,9 @@
 
 import { canonical } from "../../../conformance/model/diff.ts";
 import type { ItfState } from "../../tlc/formats/itf.ts";
-import { itfToTla, type ItfValue } from "../../tlc/formats/tla-values.ts";
-import { believes } from "./chart.ts";
+import { isItfRecord, itfToTla, type ItfValue } from "../../tlc/formats/tla-values.ts";
+import { Believes, readUsers } from "../../../conformance/model/state-view.ts";
+import type { Variant } from "../../../impl/types.ts";
 import { html, raw, type Raw } from "./escape.ts";
 
 type Rec = Record<string, ItfValue>;
@@ -16,8 +17,7 @@ type Rec = Record<string, ItfValue>;
 const same = (a: ItfValue | undefined, b: ItfValue | undefined) =>
   a === undefined || b === undefined ? a === b : canonical(a) === canonical(b);
 const tla = (v: ItfValue | undefined) => (v === undefined ? "(absent)" : itfToTla(v));
-const isRec = (v: ItfValue | undefined): v is Rec =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && !Object.keys(v).some((k) => k.startsWith("#"));
+const isRec = (v: ItfValue | undefined): v is Rec => isItfRecord(v);
 const NO_WELCOME = canonical({ type: "none" }); // tla/DCA.tla: NoWelcome == [type |-> "none"]
 /**
  * Like `tla`, but for a table cell: DCA's NoWelcome by its name, and a record of
@@ -69,11 +69,16 @@ function stTable(input: PanelInput, implState: ItfState | undefined): Raw {
   const implSt = implState?.st as unknown as Rec[] | undefined;
   const fields = Object.keys(st[0] ?? {});
   const head = st.map((_, k) => html`<th scope="col">user ${k + 1}</th>`);
-  const dcRow = st.map((s, k) => {
-    const now = believes(s, input.variant);
-    const before = prevSt ? believes(prevSt[k]!, input.variant) : now;
-    const implNow = implSt ? believes(implSt[k]!, input.implVariant ?? input.variant) : now;
-    return cell(now, before, implSt ? implNow : null, "td", now ? "dc-yes" : "");
+  // DCA!Believes per user, through the typed view of st.
+  const believers = (state: ItfState | undefined, variant: string) => (state ? readUsers(state).map((u) => Believes(u, variant as Variant)) : undefined);
+  const nowAll = believers(model.state, input.variant)!;
+  const beforeAll = believers(model.prev, input.variant);
+  const implAll = believers(implState, input.implVariant ?? input.variant);
+  const dcRow = st.map((_, k) => {
+    const now = nowAll[k]!;
+    const before = beforeAll ? beforeAll[k]! : now;
+    const implNow = implAll ? implAll[k]! : now;
+    return cell(now, before, implAll ? implNow : null, "td", now ? "dc-yes" : "");
   });
   const rows = fields.map((f) => {
     const cells = st.map((s, k) => cell(s[f], prevSt?.[k]?.[f], implSt ? implSt[k]?.[f] : null, "td", f === "status" ? `status-${String(s[f])}` : ""));

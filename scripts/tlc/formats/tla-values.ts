@@ -28,6 +28,14 @@ export type ItfValue =
   | { "#unserializable": string }
   | { [field: string]: ItfValue };
 
+/**
+ * A TLA+ record in ITF: a JSON object none of whose keys is one of ITF's tags
+ * (`#set`, `#map`, `#tup`, `#bigint`, `#unserializable`: every tag begins with #).
+ * The one "plain record" guard; everything that reads ITF values uses it.
+ */
+export const isItfRecord = (v: unknown): v is { [field: string]: ItfValue } =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !Object.keys(v).some((k) => k.startsWith("#"));
+
 export class TlaValueParseError extends Error {
   override name = "TlaValueParseError";
   constructor(
