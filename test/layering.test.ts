@@ -48,6 +48,7 @@ const GOOD: Record<string, string> = {
 const BAD: Record<string, [string, string]> = {
   "impl-stands-alone": ["impl/up.ts", 'import { V } from "../conformance/model/vocabulary.ts";\nexport const U = V;\n'],
   "tlc-package-stands-alone": ["scripts/tlc/up.ts", 'import { T } from "../../impl/types.ts";\nexport const U = T;\n'],
+  "cli-helper-stands-alone": ["scripts/cli/up.ts", 'import { V } from "../../conformance/model/vocabulary.ts";\nexport const U = V;\n'],
   "vocabulary-is-pure": ["conformance/model/up.ts", 'import { R } from "../../impl/room.ts";\nexport const U = R;\n'],
   "replay-beside-generate": ["conformance/replay/across.ts", 'import { G } from "../generate/trace-select.ts";\nexport const U = G;\n'],
   "libraries-below-commands": ["conformance/validate/up.ts", 'import { VIEW } from "../../scripts/view.ts";\nexport const U = VIEW;\n'],
