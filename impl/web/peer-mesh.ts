@@ -101,12 +101,13 @@ export class PeerMesh {
     }
   }
 
-  /** Offers not connected in time are made again (the offer or the answer was lost). */
+  /** Offers that failed or did not connect in time are made again. */
   private retry(): void {
     const now = Date.now();
     for (const uid of this.members) {
       const p = this.peers.get(uid);
-      if (uid < this.o.self && p && !p.link.connected && now - p.offeredAt > RETRY_MS) void this.offer(uid);
+      // No link (its offer failed) or one not connected in time (the offer or its answer was lost).
+      if (uid < this.o.self && (!p || (!p.link.connected && now - p.offeredAt > RETRY_MS))) void this.offer(uid);
     }
   }
 
