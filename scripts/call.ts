@@ -22,7 +22,9 @@ const HELP = `Usage: npm run call -- [--port N] [--ds-port N] [--host H] [--room
                 camera on http:// only for localhost and 127.0.0.1)
   --room NAME   the room the printed address joins (default "call")
 
-Open the printed address in two or more tabs or windows: each is a member.`;
+Open the printed address in two or more tabs or windows: each is a member. WebRTC
+leaves out the loopback interface: on a machine with no other network, start
+Chromium with --allow-loopback-in-peer-connection.`;
 
 /** The page could not be built: exit 1. */
 class BuildError extends Error {}

@@ -48,6 +48,8 @@ const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
   "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
   "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required",
+  // WebRTC leaves out the loopback interface by default: a CI box with no other network still connects.
+  "--allow-loopback-in-peer-connection",
 ];
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCREENSHOTS = join(ROOT, "build", "reports", "screenshots");
