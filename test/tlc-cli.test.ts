@@ -3,7 +3,7 @@
 // options that only a resumable run (or only a run) uses are refused elsewhere; TLC's
 // -continue gives the first counterexample only, and says how many TLC printed; a
 // resumable run already checked says where its counterexample is, or that it is not.
-// The runs of TLC use the tiny fixture specs in test/fixtures/tlc/specs/ (seconds each).
+// The runs of TLC use the tiny fixture specs in scripts/tlc/test/fixtures/tlc/specs/ (seconds each).
 
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, rmdirSync } from "node:fs";
@@ -14,7 +14,7 @@ import { readItf } from "../scripts/tlc/formats/itf.ts";
 import { resolveTlc } from "../scripts/tlc/resolve.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-const SPECS = "test/fixtures/tlc/specs";
+const SPECS = "scripts/tlc/test/fixtures/tlc/specs";
 const tmp = mkdtempSync(join(tmpdir(), "tlc-cli-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -53,7 +53,7 @@ describe("npm run tlc: the config and the spec", () => {
 
   it("says the argument must be a .cfg model config when given a .tla module", () => {
     refused(["tla/DCA.tla"], "tla/DCA.tla is a TLA+ module, not a model config: the argument must be a .cfg (the module is found beside the .cfg, or named with --spec)");
-    refused([`${SPECS}/Missing.tla`], /^tlc: usage: test\/fixtures\/tlc\/specs\/Missing\.tla is a TLA\+ module, not a model config/);
+    refused([`${SPECS}/Missing.tla`], /^tlc: usage: scripts\/tlc\/test\/fixtures\/tlc\/specs\/Missing\.tla is a TLA\+ module, not a model config/);
     refused([`${SPECS}/../README.md`], `the argument must be a .cfg model config (TLC reads no other): ${SPECS}/../README.md`);
     refused([`${SPECS}/Ok.cfg`, "--spec", `${SPECS}/Inv.cfg`], `--spec must be a .tla module: ${SPECS}/Inv.cfg`);
     refused([`${SPECS}/Nope.cfg`], `config not found: ${SPECS}/Nope.cfg`);

@@ -343,7 +343,7 @@ describe("a resumable run that finds a violation (real TLC)", () => {
     const tlcCli = (...extra: string[]) =>
       spawnSync(
         process.execPath,
-        ["--import", "./scripts/register-ts-node.mjs", "scripts/tlc.ts", "test/fixtures/tlc/specs/Inv.cfg", "--spec", "test/fixtures/tlc/specs/Inv.tla", ...extra],
+        ["--import", "./scripts/register-ts-node.mjs", "scripts/tlc.ts", "scripts/tlc/test/fixtures/tlc/specs/Inv.cfg", "--spec", "scripts/tlc/test/fixtures/tlc/specs/Inv.tla", ...extra],
         { cwd: ROOT, encoding: "utf8", env: { ...process.env, XDG_CACHE_HOME: cache, TLA2TOOLS_JAR: jar.jar } },
       );
     const before = tlcCli("--resumable", "--status");
@@ -375,7 +375,7 @@ describe("npm run tlc --trace-out (real TLC)", () => {
     const out = join(dir, "live.itf.json");
     const r = spawnSync(
       process.execPath,
-      ["--import", "./scripts/register-ts-node.mjs", "scripts/tlc.ts", "test/fixtures/tlc/specs/Live.cfg", "--workers", "1", "--quiet", "--out", join(dir, "tlc"), "--trace-out", out],
+      ["--import", "./scripts/register-ts-node.mjs", "scripts/tlc.ts", "scripts/tlc/test/fixtures/tlc/specs/Live.cfg", "--workers", "1", "--quiet", "--out", join(dir, "tlc"), "--trace-out", out],
       { cwd: ROOT, encoding: "utf8" },
     );
     expect(r.status, r.stderr).toBe(1);

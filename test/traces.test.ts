@@ -12,7 +12,6 @@ import { modelHash } from "../conformance/generate/model-source-hash.ts";
 import type { ItfValue } from "../scripts/tlc/formats/tla-values.ts";
 import { CORRECT_ACTIONS, stepKey } from "../conformance/generate/trace-select.ts";
 import { checkTraces, slug, TRACE_DIR } from "../conformance/generate/model-traces.ts";
-import { parseSimulationFile } from "../scripts/tlc/simulate.ts";
 
 type Rec = { [k: string]: ItfValue };
 type Params = { u?: number; target?: number };
@@ -323,17 +322,6 @@ describe("--check on broken or stale traces", () => {
 });
 
 describe("helpers of npm run traces", () => {
-  it("parseSimulationFile reads TLC's -simulate trace files (captured: test/fixtures/dot/esc.simulate)", () => {
-    const text = readFileSync(new URL("fixtures/dot/esc.simulate", import.meta.url), "utf8");
-    expect(parseSimulationFile(text)).toEqual([
-      '/\\ n = 0\n/\\ r = [seq |-> <<>>, set |-> {}]\n/\\ s = "a\\"b\\\\c"',
-      '/\\ n = 1\n/\\ r = [seq |-> <<0>>, set |-> {0}]\n/\\ s = "a\\"b\\\\c\\n"',
-      '/\\ n = 2\n/\\ r = [seq |-> <<0, 1>>, set |-> {0, 1}]\n/\\ s = "a\\"b\\\\c\\n\\n"',
-    ]);
-    expect(() => parseSimulationFile("---- MODULE x ----\n====", "x")).toThrow('x: no "STATE_<n> ==" definition');
-    expect(() => parseSimulationFile("STATE_1 ==\nx = 1\nSTATE_3 ==\nx = 2\n", "y")).toThrow("y: STATE_3 where STATE_2 was expected");
-  });
-
   it("slug names files after keys", () => {
     expect(slug("DcRemove u=2 target=1")).toBe("DcRemove-u2-target1");
     expect(slug("Read entry=add-confirms-welcome")).toBe("Read-add-confirms-welcome");

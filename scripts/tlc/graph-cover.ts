@@ -2,7 +2,7 @@
 // become replayable traces; pure functions, knowing no particular model.
 //
 // The graph's edges carry "keys" (for a TLA+ model: the action with its
-// parameters, e.g. "DcRemove u=1 target=2", and finer details of the step). For
+// parameters, e.g. "Send u=1 to=2", and finer details of the step). For
 // every key on a reachable edge, take a shortest path from an initial node through
 // an edge with that key, extend it by a shortest path (over the edges allowed for
 // extensions) to a goal node (the first goal, in order of preference, reachable
@@ -287,7 +287,7 @@ export function coverage(reachable: string[], covered: Iterable<string>): { rows
 // ---------------------------------------------------------------------------
 // Random walks
 
-/** Cuts a walk after the first state whose key is `final` (TLC repeats AllGone to the depth bound). */
+/** Cuts a walk after the first state whose key is `final` (a final stuttering step that TLC repeats to the depth bound). */
 export function trimAfterFirst<T>(states: T[], keyOf: (s: T) => string, final: string): T[] {
   const i = states.findIndex((s) => keyOf(s) === final);
   return i === -1 ? states : states.slice(0, i + 1);

@@ -236,7 +236,7 @@ export function parseDuration(text: string): number | undefined {
   return any ? Math.round(total * 1000) / 1000 : undefined;
 }
 
-// "4: <ReadMsg line 40, col 3 to line 45, col 20 of module DCA>" — the label is
+// "4: <ReadMsg line 40, col 3 to line 45, col 20 of module Proto>" — the label is
 // the action's operator name (TLC 1.7.x prints no arguments; later versions may
 // print "ReadMsg(2)"), "Initial predicate", or the whole Next when it is not a
 // disjunction of named actions.

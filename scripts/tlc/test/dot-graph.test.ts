@@ -1,9 +1,11 @@
+// TLC's state-graph dumps (-dump dot): the DOT grammar, TLC's layouts, and what is
+// not a TLC state graph; on dumps of the package's own tiny spec (fixtures/dot/Esc.tla).
+
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DotParseError, parseDot, tlcStateGraph, TlcDumpError, unescapeLabel, type DotGraph } from "../scripts/tlc/formats/dot-graph.ts";
-import { parseTlaState } from "../scripts/tlc/formats/tla-values.ts";
-import { stepOf } from "../conformance/generate/trace-select.ts";
+import { DotParseError, parseDot, tlcStateGraph, TlcDumpError, unescapeLabel, type DotGraph } from "../formats/dot-graph.ts";
+import { parseTlaState } from "../formats/tla-values.ts";
 
 const fixtures = new URL("fixtures/dot/", import.meta.url).pathname;
 const fixture = (name: string) => readFileSync(join(fixtures, name), "utf8");
@@ -19,7 +21,7 @@ function dotError(text: string): DotParseError {
   throw new Error("parseDot accepted the input");
 }
 
-describe("parseDot on TLC's dumps (captured, test/fixtures/dot/)", () => {
+describe("parseDot on TLC's dumps (captured, scripts/tlc/test/fixtures/dot/)", () => {
   it("esc.dot: nodes, edges, attributes, escaped labels and 64-bit ids kept as written", () => {
     const text = fixture("esc.dot");
     const g = parseDot(text, "esc.dot");
@@ -65,16 +67,6 @@ describe("parseDot on TLC's dumps (captured, test/fixtures/dot/)", () => {
     expect(g.states.size).toBe(3);
     expect(g.states.has("Grow")).toBe(false);
     expect(g.edges.map((e) => e.action)).toEqual(["Grow", "Grow", "Reset"]);
-  });
-
-  it("dca-2users.dot: the real model's wrapper; each edge's label is the action its target records", () => {
-    const g = tlcStateGraph(parseDot(fixture("dca-2users.dot"), "dca-2users.dot"));
-    expect(g.states.size).toBe(83); // TLC: "83 distinct states found"
-    expect(g.edges).toHaveLength(196); // TLC: "197 states generated", minus the initial state
-    const steps = new Map([...g.states].map(([id, s]) => [id, stepOf(parseTlaState(s.stateText))]));
-    expect(steps.get(g.initial[0]!)).toEqual({ action: "Init", params: {} });
-    for (const e of g.edges) expect(steps.get(e.to)!.action).toBe(e.action);
-    expect(new Set(g.edges.map((e) => e.action))).toEqual(new Set(["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "AllGone"]));
   });
 
   it("the layout of later TLCs: tooltips, node defaults, states outside the model filled in yellow", () => {

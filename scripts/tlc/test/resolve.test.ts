@@ -15,9 +15,13 @@ import {
   type ResolveOptions,
   type RunCommand,
   type TlcPins,
-} from "../scripts/tlc/resolve.ts";
+} from "../resolve.ts";
 
 // Fake jars: the real pins cannot be matched by test bytes, so tests pin these.
+import { tlcSettings } from "../settings.ts";
+
+/** The cache folder the project running the tests names (tlc.config.json), or the driver's default. */
+const CACHE_FOLDER = tlcSettings().cacheFolder;
 const OFFICIAL = Buffer.from("official jar bytes");
 const MAVEN = Buffer.from("maven jar bytes");
 const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
@@ -37,7 +41,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-const cacheDir = () => join(home, ".cache", "dca-verified", "tlc");
+const cacheDir = () => join(home, ".cache", CACHE_FOLDER, "tlc");
 const put = (path: string, bytes: Buffer) => {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, bytes);
@@ -138,9 +142,9 @@ describe("2. cache", () => {
 
   it("honours XDG_CACHE_HOME", async () => {
     const xdg = join(home, "xdg");
-    put(join(xdg, "dca-verified", "tlc", PINS.maven.cacheFile), MAVEN);
+    put(join(xdg, CACHE_FOLDER, "tlc", PINS.maven.cacheFile), MAVEN);
     const r = await resolveTlc(opts({ env: { XDG_CACHE_HOME: xdg } }));
-    expect(r.jar).toBe(join(xdg, "dca-verified", "tlc", PINS.maven.cacheFile));
+    expect(r.jar).toBe(join(xdg, CACHE_FOLDER, "tlc", PINS.maven.cacheFile));
   });
 
   it("a corrupt cached jar is an error telling to delete it", async () => {

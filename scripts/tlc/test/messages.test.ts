@@ -8,8 +8,8 @@ import {
   summarize,
   TlcOutputSplitter,
   type TlcEvent,
-} from "../scripts/tlc/messages.ts";
-import { parseTlaState } from "../scripts/tlc/formats/tla-values.ts";
+} from "../messages.ts";
+import { parseTlaState } from "../formats/tla-values.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`fixtures/tlc/${name}.out`, import.meta.url), "utf8");
 const VERSION = "TLC2 Version 2.18 of 20 March 2023";
@@ -348,10 +348,10 @@ describe("small parsers", () => {
       location: "line 5, col 9 to line 5, col 27 of module T",
       stateText: "x = 3",
     });
-    expect(parseTraceState("7: <ReadMsg(2) line 40, col 3 to line 45, col 20 of module DCA>\n/\\ x = 1\n/\\ y = <<>>\n")).toEqual({
+    expect(parseTraceState("7: <ReadMsg(2) line 40, col 3 to line 45, col 20 of module Proto>\n/\\ x = 1\n/\\ y = <<>>\n")).toEqual({
       index: 7,
       action: "ReadMsg(2)",
-      location: "line 40, col 3 to line 45, col 20 of module DCA",
+      location: "line 40, col 3 to line 45, col 20 of module Proto",
       stateText: "/\\ x = 1\n/\\ y = <<>>",
     });
     expect(parseTraceState("1: <Initial predicate>\nx = 0")).toEqual({ index: 1, action: "Initial predicate", stateText: "x = 0" });

@@ -5,16 +5,17 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { resultIsCurrent } from "../scripts/tlc/check-key.ts";
-import { resolveTlc } from "../scripts/tlc/resolve.ts";
-import { runTlc } from "../scripts/tlc/run.ts";
+import { resultIsCurrent } from "../check-key.ts";
+import { resolveTlc } from "../resolve.ts";
+import { runTlc } from "../run.ts";
 
+const SPECS = new URL("fixtures/tlc/specs/", import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), "run-key-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("resultIsCurrent (real TLC)", () => {
   it("holds for a fresh result, and not once the spec or the config changed, or the files are gone", async () => {
-    for (const f of ["Ok.tla", "Ok.cfg"]) cpSync(join("test/fixtures/tlc/specs", f), join(tmp, f));
+    for (const f of ["Ok.tla", "Ok.cfg"]) cpSync(join(SPECS, f), join(tmp, f));
     const spec = join(tmp, "Ok.tla"), config = join(tmp, "Ok.cfg");
     await runTlc({ spec, config, jar: await resolveTlc({ log: () => {} }), workers: 1, quiet: true, outDir: join(tmp, "out") });
     const result = () => JSON.parse(readFileSync(join(tmp, "out", "result.json"), "utf8"));
