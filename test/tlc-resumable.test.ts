@@ -348,7 +348,7 @@ describe("a resumable run that finds a violation (real TLC)", () => {
       );
     const before = tlcCli("--resumable", "--status");
     expect(before.status, before.stderr).toBe(0);
-    expect(before.stdout).toMatch(/^No resumable run of test\/fixtures\/tlc\/specs\/Inv\.cfg for this model and TLC jar yet/);
+    expect(before.stdout).toMatch(/^No resumable run of scripts\/tlc\/test\/fixtures\/tlc\/specs\/Inv\.cfg for this model and TLC jar yet/);
     expect(existsSync(join(cache, "dca-verified", "runs"))).toBe(false); // a status runs and makes nothing
     const r = tlcCli("--resumable", "--workers", "1", "--quiet");
     expect(r.status, r.stderr).toBe(1);
