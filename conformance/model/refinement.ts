@@ -121,16 +121,3 @@ export function toModel(snap: ImplSnapshot): ModelState {
     group: groupTruth(snap.log),
   };
 }
-
-/**
- * @spec DCA_Inputs!LastArrival — the model's value of the implementation's one variable
- * outside st[u]: a member's last arrival read (impl/member.ts, lastArrival). The model
- * has no such variable; its log tells it: nextUid - 1, less the arrivals u has not read.
- * Undefined for a user that is not active.
- */
-export function modelLastArrival(m: ModelState, u: Uid): number | undefined {
-  const s = (m.st as ItfValue[])[u - 1] as Record<string, ItfValue> | undefined;
-  if (s?.status !== "active") return undefined;
-  const unread = (m.log as Record<string, ItfValue>[]).slice(s.cursor as number).filter((e) => e.type === "joined").length;
-  return (m.nextUid as number) - 1 - unread;
-}

@@ -131,6 +131,11 @@ function user(v: unknown, uid: number): UserState {
   };
 }
 
+/** log alone as typed values. */
+export function readLog(m: ModelLike): Msg[] {
+  return seq((m as { log?: unknown }).log, "log").map((e, i) => msg(e, `log[${i + 1}]`));
+}
+
 /** st alone as typed values, for a reader that needs no other variable (the viewer: a trace may lack `group`). */
 export function readUsers(m: ModelLike): UserState[] {
   return seq((m as { st?: unknown }).st, "st").map((s, i) => user(s, i + 1));
@@ -145,7 +150,7 @@ export function view(m: ModelLike): DcaState {
   const vars = m as { [variable: string]: unknown };
   const g = rec(vars.group, "group");
   const v: DcaState = {
-    log: seq(vars.log, "log").map((e, i) => msg(e, `log[${i + 1}]`)),
+    log: readLog(m),
     st: readUsers(m),
     nextUid: num(vars.nextUid, "nextUid"),
     group: {
@@ -199,4 +204,17 @@ export function Quiescent(m: ModelLike, variant: Variant = "Correct"): string[] 
   }
   for (const u of s.st) if (HasWork(u, variant)) out.push(`user ${u.uid} has DC work`);
   return out;
+}
+
+/**
+ * @spec DCA_Inputs!LastArrival — the model's value of the implementation's one variable
+ * outside st[u]: a member's last arrival read (impl/member.ts, lastArrival). The model
+ * has no such variable; its log tells it: nextUid - 1, less the arrivals u has not read.
+ * Undefined for a user that is not active.
+ */
+export function modelLastArrival(m: ModelLike, u: number): number | undefined {
+  const user = readUsers(m)[u - 1];
+  if (user?.status !== "active") return undefined;
+  const unread = readLog(m).slice(user.cursor).filter((e) => e.type === "joined").length;
+  return num((m as { nextUid?: unknown }).nextUid, "nextUid") - 1 - unread;
 }

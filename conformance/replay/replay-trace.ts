@@ -12,7 +12,8 @@ import { VARIANTS, type MemberState, type Uid, type Variant } from "../../impl/t
 import type { ItfState, ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 import { diffValues, type Difference } from "../model/diff.ts";
-import { modelLastArrival, toModel, type ModelState } from "../model/refinement.ts";
+import { toModel, type ModelState } from "../model/refinement.ts";
+import { modelLastArrival } from "../model/state-view.ts";
 import { formatParams, NEEDS_ACTOR, stepParams, type ParamsFrom, type StepParams } from "../model/step-labels.ts";
 import { checkDcaTrace, DCA_VARS, isInt, isRecord, show, TraceError } from "../model/vocabulary.ts";
 
