@@ -10,6 +10,7 @@ import * as mls from "../impl/mls.ts";
 import { clearBytes, isVp8Keyframe } from "../impl/media/codec.ts";
 import { FrameCrypto, HOLD_MS } from "../impl/media/frame-crypto.ts";
 import { epochMedia, kidOf, splitKid } from "../impl/media/mls-keys.ts";
+import { decodeHeader } from "../impl/media/sframe.ts";
 import { Room } from "../impl/room.ts";
 import { safetyNumber } from "../impl/safety-number.ts";
 import { addNext, catchUp } from "./room-steps.ts";
@@ -136,5 +137,28 @@ describe("media keys from the DCA's MLS group", () => {
     expect(clearBytes("vp8", delta())).toBe(1);
     expect(clearBytes("opus", keyframe())).toBe(0);
     expect(splitKid(kidOf(5, 35))).toEqual({ leafIndex: 5, epochBits: 3 });
+    // KIDs past 2^53 take the BigInt path; both paths agree at the boundary.
+    for (const kid of [(1n << 53n) - 1n, 1n << 53n, (1n << 64n) - 1n]) {
+      expect(splitKid(kid)).toEqual({ leafIndex: Number(kid >> 4n), epochBits: Number(kid & 15n) });
+    }
+  });
+
+  it("never gives two frames one nonce: not when an epoch arrives mid-encrypt, not when an epoch is told twice", async () => {
+    const base = (epoch: number, fill: number) => ({ epoch, leafIndex: 1, baseKey: new Uint8Array(16).fill(fill) });
+    const a = new FrameCrypto();
+    await a.addEpoch(base(1, 1));
+    const ctrs: string[] = [];
+    const sent = async (p: Promise<Uint8Array>) => {
+      const h = decodeHeader((await p).subarray(1)); // delta frames: 1 clear byte
+      ctrs.push(`${h.kid}/${h.ctr}`);
+    };
+    await sent(a.encrypt(delta(), "vp8")); // epoch 1, CTR 0
+    const inFlight = a.encrypt(delta(), "vp8"); // epoch 1, CTR 1, while ...
+    void a.addEpoch(base(2, 2)); // ... the next epoch arrives
+    await sent(inFlight);
+    await sent(a.encrypt(delta(), "vp8")); // epoch 2, CTR 0
+    await a.addEpoch(base(2, 2)); // the same epoch told again
+    await sent(a.encrypt(delta(), "vp8")); // epoch 2, CTR 1, not 0 again
+    expect(ctrs).toEqual([`${kidOf(1, 1)}/0`, `${kidOf(1, 1)}/1`, `${kidOf(1, 2)}/0`, `${kidOf(1, 2)}/1`]);
   });
 });

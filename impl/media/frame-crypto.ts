@@ -14,7 +14,7 @@
 
 import { type Codec, clearBytes } from "./codec.ts";
 import { EPOCH_MASK, kidOf, splitKid, type EpochMedia } from "./mls-keys.ts";
-import { decodeHeader, decryptFrame, deriveFrameKey, encryptFrame, type FrameKey, MEDIA_SUITE, SFrameError } from "./sframe.ts";
+import { decodeHeader, decryptWithClear, deriveFrameKey, encryptWithClear, type FrameKey, MEDIA_SUITE, SFrameError } from "./sframe.ts";
 
 export const KEPT_EPOCHS = 3;
 export const HOLD_MS = 2_000;
@@ -32,6 +32,10 @@ interface EpochKeys {
   /** Derived keys by KID, and the derivations under way. */
   frameKeys: Map<bigint, FrameKey>;
   deriving: Map<bigint, Promise<FrameKey>>;
+  /** Replay windows by KID (a KID names one sender in one epoch). */
+  windows: Map<bigint, ReplayWindow>;
+  /** The CTR of this member's next frame under this epoch's key: taken before any wait, so no two frames share a nonce. */
+  sent: bigint;
 }
 
 interface Held {
@@ -59,12 +63,12 @@ class ReplayWindow {
   }
 }
 
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((x, i) => x === b[i]);
+
 export class FrameCrypto {
   private readonly epochs = new Map<number, EpochKeys>();
   private newest = -1;
-  private counter = 0n;
   private held: Held[] = [];
-  private readonly windows = new Map<string, ReplayWindow>();
   readonly drops: Record<DropReason, number> = { truncated: 0, "unknown-key": 0, "too-old": 0, auth: 0, replay: 0, "held-too-long": 0 };
 
   /** `keep`: how many epochs' keys to keep (KEPT_EPOCHS; 1 is the published design, for tests). */
@@ -77,11 +81,13 @@ export class FrameCrypto {
 
   /** The member reached an epoch (it processed the Commit, or was welcomed): its keys, and the frames held for it. */
   async addEpoch(m: EpochMedia): Promise<void> {
-    this.epochs.set(m.epoch, { ...m, frameKeys: new Map(), deriving: new Map() });
-    if (m.epoch > this.newest) {
-      this.newest = m.epoch;
-      this.counter = 0n; // a new epoch is a new base key: counters start again
+    const had = this.epochs.get(m.epoch);
+    // The same epoch told twice keeps its state (its counter above all: restarting it
+    // under the same key would reuse nonces). A new base key starts afresh.
+    if (!had || !sameBytes(had.baseKey, m.baseKey) || had.leafIndex !== m.leafIndex) {
+      this.epochs.set(m.epoch, { ...m, frameKeys: new Map(), deriving: new Map(), windows: new Map(), sent: 0n });
     }
+    if (m.epoch > this.newest) this.newest = m.epoch;
     for (const e of [...this.epochs.keys()]) if (e <= this.newest - this.keep) this.epochs.delete(e);
     const waiting = this.held;
     this.held = [];
@@ -93,18 +99,20 @@ export class FrameCrypto {
     return [...this.epochs.keys()].sort((a, b) => a - b);
   }
 
-  private async frameKey(e: EpochKeys, kid: bigint): Promise<FrameKey> {
+  /** The frame key of a KID: the cached key itself once derived (no promise to wait on per frame), else its derivation. */
+  private frameKey(e: EpochKeys, kid: bigint): FrameKey | Promise<FrameKey> {
     const known = e.frameKeys.get(kid);
     if (known) return known;
     let pending = e.deriving.get(kid);
     if (!pending) {
-      pending = deriveFrameKey(MEDIA_SUITE, kid, e.baseKey);
+      pending = deriveFrameKey(MEDIA_SUITE, kid, e.baseKey).then((k) => {
+        e.frameKeys.set(kid, k);
+        e.deriving.delete(kid);
+        return k;
+      });
       e.deriving.set(kid, pending);
     }
-    const k = await pending;
-    e.frameKeys.set(kid, k);
-    e.deriving.delete(kid);
-    return k;
+    return pending;
   }
 
   /** Encrypts one of this member's frames in its newest epoch: clear bytes, then the SFrame ciphertext. */
@@ -112,12 +120,10 @@ export class FrameCrypto {
     const e = this.epochs.get(this.newest);
     if (!e) throw new Error("no epoch yet: a member encrypts only once it is in the group");
     const clear = clearBytes(codec, frame);
-    const key = await this.frameKey(e, kidOf(e.leafIndex, e.epoch));
-    const sealed = await encryptFrame(key, this.counter++, frame.subarray(0, clear), frame.subarray(clear));
-    const out = new Uint8Array(clear + sealed.length);
-    out.set(frame.subarray(0, clear));
-    out.set(sealed, clear);
-    return out;
+    const ctr = e.sent++;
+    const kid = kidOf(e.leafIndex, e.epoch);
+    const key = e.frameKeys.get(kid) ?? (await this.frameKey(e, kid));
+    return encryptWithClear(key, ctr, frame.subarray(0, clear), frame.subarray(clear));
   }
 
   /** The epoch a KID's low bits name among those kept; "future" if it is just ahead of the newest. */
@@ -134,7 +140,7 @@ export class FrameCrypto {
 
   /** Decrypts another member's frame; never throws: a frame it cannot accept is dropped and counted. */
   async decrypt(frame: Uint8Array, codec: Codec): Promise<Decrypted> {
-    this.expireHeld();
+    if (this.held.length > 0) this.expireHeld();
     const clear = clearBytes(codec, frame);
     const sealed = frame.subarray(clear);
     let header;
@@ -150,20 +156,17 @@ export class FrameCrypto {
       return new Promise((resolve) => this.held.push({ frame, codec, at: this.now(), resolve }));
     }
     if (!e) return this.drop(this.newest >= 0 ? "too-old" : "unknown-key");
-    let plain: Uint8Array;
+    let out: Uint8Array;
     try {
-      plain = await decryptFrame(await this.frameKey(e, header.kid), header, sealed, frame.subarray(0, clear));
+      const key = e.frameKeys.get(header.kid) ?? (await this.frameKey(e, header.kid));
+      out = await decryptWithClear(key, header, sealed, frame.subarray(0, clear));
     } catch (err) {
       return this.drop(err instanceof SFrameError ? err.reason : "auth");
     }
-    const key = `${e.epoch}/${header.kid}`;
-    let w = this.windows.get(key);
-    if (!w) this.windows.set(key, (w = new ReplayWindow()));
+    let w = e.windows.get(header.kid);
+    if (!w) e.windows.set(header.kid, (w = new ReplayWindow()));
     // Counters beyond 2^53 do not occur (one per frame); the window works on numbers.
     if (!w.accept(Number(header.ctr))) return this.drop("replay");
-    const out = new Uint8Array(clear + plain.length);
-    out.set(frame.subarray(0, clear));
-    out.set(plain, clear);
     return { ok: true, frame: out, epoch: e.epoch, leafIndex };
   }
 

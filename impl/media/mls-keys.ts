@@ -23,8 +23,14 @@ export function kidOf(leafIndex: number, epoch: number): bigint {
 }
 
 export function splitKid(kid: bigint): { leafIndex: number; epochBits: number } {
+  if (kid <= MAX_SAFE) {
+    // Every real KID: numbers, no BigInt work per frame.
+    const n = Number(kid);
+    return { leafIndex: Math.floor(n / (EPOCH_MASK + 1)), epochBits: n % (EPOCH_MASK + 1) };
+  }
   return { leafIndex: Number(kid >> BigInt(EPOCH_BITS)), epochBits: Number(kid & BigInt(EPOCH_MASK)) };
 }
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** One epoch's media secrets as a member holds them. */
 export interface EpochMedia {
