@@ -102,6 +102,10 @@ EagerRun(u, s) ==
 
 EagerPending == \E u \in Uids : EagerIn(u, st[u])
 
+\* Every user's state after its eager reads, users 1..n, as a tuple.
+RECURSIVE EagerAll(_)
+EagerAll(n) == IF n = 0 THEN <<>> ELSE Append(EagerAll(n - 1), EagerRun(n, st[n]))
+
 (***************************************************************************)
 (* Dropping entries nobody still needs (spec/reduction.md, "Dropped       *)
 (* entries").  An entry that changes nothing for every active user that    *)
@@ -134,20 +138,29 @@ NoOpAhead(l, u, s, i) ==
 DroppableIn(l, s, i) ==
     \A u \in Uids : s[u].status = "active" /\ s[u].cursor < i => NoOpAhead(l, u, s[u], i)
 
+\* Whether each entry of l is kept, as a tuple of booleans.  (Built by
+\* recursion, like EagerAll below, so that TLC computes it once: a set or
+\* function written with a bound variable would be evaluated again at
+\* every use.)
+RECURSIVE KeptFlags(_, _, _)
+KeptFlags(l, s, n) ==
+    IF n = 0 THEN <<>> ELSE Append(KeptFlags(l, s, n - 1), ~DroppableIn(l, s, n))
+
+\* The entries of l whose flag in f is set, in order.
 RECURSIVE KeptFrom(_, _, _)
-KeptFrom(l, s, i) ==
+KeptFrom(l, f, i) ==
     IF i > Len(l) THEN <<>>
-    ELSE IF DroppableIn(l, s, i) THEN KeptFrom(l, s, i + 1)
-    ELSE <<l[i]>> \o KeptFrom(l, s, i + 1)
+    ELSE IF f[i] THEN <<l[i]>> \o KeptFrom(l, f, i + 1)
+    ELSE KeptFrom(l, f, i + 1)
 
 \* Install log l and states s without their droppable entries (cursors
-\* shifted to match), then Settle as DCA does.
+\* shifted to count only the entries kept), then Settle as DCA does.
 Compact(l, s) ==
-    Settle(KeptFrom(l, s, 1),
-           [u \in Uids |-> IF s[u].status = "active"
-                          THEN [s[u] EXCEPT !.cursor =
-                                  Cardinality({i \in 1..@ : ~DroppableIn(l, s, i)})]
-                          ELSE s[u]])
+    LET f == KeptFlags(l, s, Len(l))
+    IN  Settle(KeptFrom(l, f, 1),
+               [u \in Uids |-> IF s[u].status = "active"
+                              THEN [s[u] EXCEPT !.cursor = Cardinality({i \in 1..@ : f[i]})]
+                              ELSE s[u]])
 
 DropPending == \E i \in DOMAIN log : DroppableIn(log, st, i)
 
@@ -156,7 +169,7 @@ DropPending == \E i \in DOMAIN log : DroppableIn(log, st, i)
 \* the entries nobody still needs are dropped.
 ReadEager ==
     /\ EagerPending \/ DropPending
-    /\ Compact(log, [u \in Uids |-> EagerRun(u, st[u])])
+    /\ Compact(log, EagerAll(Users))
     /\ UNCHANGED <<nextUid, group>>
 
 RNext == IF EagerPending \/ DropPending THEN ReadEager ELSE Next
