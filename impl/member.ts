@@ -1,7 +1,7 @@
 // One member of a room as an XState v5 machine. Its states and events mirror the
 // model's actions: READ is DCA!Read, DC_WELCOME / DC_ADD / DC_REMOVE (and the
-// known-bad DC_ADD_FIRST / DC_LATE_WELCOME) are the DC's steps, LEAVE is
-// DCA!Leave. Transitions are pure: every MLS operation has already been done by
+// known-bad DC_ADD_FIRST / DC_LATE_WELCOME) are the DC's steps, REVIVE is a dead
+// room's re-creation (DCA!Revive), LEAVE is DCA!Leave. Transitions are pure: every MLS operation has already been done by
 // the room (impl/room.ts), which puts its result in the event, so a recorded
 // event sequence replays to the same state.
 
@@ -12,11 +12,13 @@ import {
   canAddFirst,
   canLateWelcome,
   canRemove,
+  canRevive,
   canWelcome,
   creatorState,
   joinerState,
   onMessage,
   readEffect,
+  reviveState,
 } from "./rules.ts";
 import { NO_UID, type CommitEntry, type LogEntry, type MemberState, type Uid, type Variant, type WelcomeEntry } from "./types.ts";
 
@@ -55,6 +57,11 @@ export type MemberEvent =
   | { type: "DC_ADD_FIRST"; entry: CommitEntry; group?: MlsGroupRef }
   /** @spec DCA!DcLateWelcome — known-bad 2 */
   | { type: "DC_LATE_WELCOME"; entry: WelcomeEntry }
+  /**
+   * @spec DCA!Revive R15 — `logLength`: the entries of the log the member can see (it must
+   * have read them all); `group` is the new MLS group it created.
+   */
+  | { type: "REVIVE"; logLength: number; group?: MlsGroupRef }
   /** An entry the room refused (bad MLS bytes, metadata that MLS contradicts): move past it. */
   | { type: "REFUSE" }
   /** @spec DCA!Leave */
@@ -71,6 +78,8 @@ export interface MemberInput {
   variant: Variant;
   /** Entries of the log before this member's first read (its `joined` entry included). */
   cursor: number;
+  /** The users the DS said were present when this member arrived (R2; joiners only). */
+  present?: readonly Uid[];
   /** The creator's MLS group (user 1 only). */
   group?: MlsGroupRef;
 }
@@ -101,6 +110,7 @@ export const memberMachine = setup({
       event.entry.target === context.state.pendingAdds[0],
     canLateWelcome: ({ context, event }) =>
       event.type === "DC_LATE_WELCOME" && canLateWelcome(context.state, context.variant),
+    canRevive: ({ context, event }) => event.type === "REVIVE" && canRevive(context.state, event.logLength, context.variant),
   },
   actions: {
     read: assign(({ context, event }) => {
@@ -143,6 +153,9 @@ export const memberMachine = setup({
         : {},
     ),
     sendLateWelcome: assign(({ context }) => ({ state: { ...context.state, adding: NO_UID } })),
+    revive: assign(({ context, event }) =>
+      event.type === "REVIVE" ? { state: reviveState(context.state), mls: { group: event.group ?? null, pendingGroup: null } } : {},
+    ),
     appMessage: assign(({ context, event }) => (event.type === "APP_MESSAGE" ? { mls: { ...context.mls, group: event.group } } : {})),
     refuse: assign(({ context }) => ({ state: { ...context.state, cursor: context.state.cursor + 1 } })),
     leave: assign(({ context }) => ({ state: { ...context.state, status: "gone" as const }, mls: NO_MLS })),
@@ -150,7 +163,7 @@ export const memberMachine = setup({
 }).createMachine({
   id: "member",
   context: ({ input }) => {
-    const state = input.uid === 1 ? creatorState() : joinerState(input.uid, input.cursor);
+    const state = input.uid === 1 ? creatorState() : joinerState(input.uid, input.cursor, input.present ?? [], input.variant);
     return {
       variant: input.variant,
       state: { ...state, cursor: input.cursor },
@@ -166,7 +179,10 @@ export const memberMachine = setup({
       states: {
         joining: {
           always: { guard: ({ context }) => context.state.welcomed, target: "member" },
-          on: { READ: [{ guard: "entersGroup", target: "member", actions: "read" }, { actions: "read" }] },
+          on: {
+            READ: [{ guard: "entersGroup", target: "member", actions: "read" }, { actions: "read" }],
+            REVIVE: { guard: "canRevive", target: "member", actions: "revive" },
+          },
         },
         member: { on: { READ: { actions: "read" }, APP_MESSAGE: { actions: "appMessage" } } },
       },

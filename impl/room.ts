@@ -27,6 +27,11 @@ export class Room {
   /** The delivery service's log, from its start (entries are never dropped here). */
   readonly log: LogEntry[] = [];
   nextUid = 2;
+  /**
+   * Dead rooms revived (R15): who created a new group, and how long the log was then. A
+   * revive appends nothing; the refinement mapping needs these to know the ground truth.
+   */
+  readonly revivals: { uid: Uid; logLength: number }[] = [];
   private readonly cores = new Map<Uid, MemberCore>();
   /** Clients that crashed and have not restarted: they take no step. */
   private readonly crashed = new Set<Uid>();
@@ -113,7 +118,7 @@ export class Room {
     const steps: string[] = [];
     for (const uid of this.uids()) {
       if (this.state(uid).status !== "active") continue;
-      steps.push(...this.active(uid).enabledDcSteps());
+      steps.push(...this.active(uid).enabledDcSteps(this.log.length));
     }
     return steps.sort();
   }
@@ -143,14 +148,23 @@ export class Room {
 
   // --- the delivery service's steps ---------------------------------------
 
-  /** @spec DCA!Join R2 — the next user arrives; its KeyPackage rides in the `joined` entry. */
+  /** The users present: arrived and not announced as left (a crashed client is present until then). */
+  present(): Uid[] {
+    return this.uids().filter((u) => this.state(u).status === "active");
+  }
+
+  /**
+   * @spec DCA!Join R2 — the next user arrives; its KeyPackage rides in the `joined` entry, and
+   * the DS tells it who is present (R15).
+   */
   async join(): Promise<Uid> {
     const uid = this.nextUid;
     let identity: mls.Member | undefined;
     if (this.ctx) identity = await mls.newMember(this.ctx, uid);
+    const present = this.present();
     this.log.push(identity ? { type: "joined", uid, keyPackage: identity.keyPackage } : { type: "joined", uid });
     this.nextUid++;
-    this.cores.set(uid, MemberCore.start(this.coreOptions(uid, identity), this.log.length));
+    this.cores.set(uid, MemberCore.start(this.coreOptions(uid, identity), this.log.length, undefined, present));
     return uid;
   }
 
@@ -210,6 +224,12 @@ export class Room {
   /** @spec DCA!DcLateWelcome — known-bad 2: the Welcome after its Add. */
   dcLateWelcome(uid: Uid): void {
     this.log.push(this.active(uid).dcLateWelcome());
+  }
+
+  /** @spec DCA!Revive R15 — a dead room revives: the member creates a new group and is its DC. */
+  async revive(uid: Uid): Promise<void> {
+    await this.active(uid).revive(this.log.length);
+    this.revivals.push({ uid, logLength: this.log.length });
   }
 }
 

@@ -36,15 +36,19 @@ export function creatorState(): MemberState {
   };
 }
 
-/** @spec DCA!Join R2 — a joiner reads from just after its own `joined` entry. */
-export function joinerState(uid: Uid, cursor: number): MemberState {
+/**
+ * @spec DCA!Join R2 R15 — a joiner reads from just after its own `joined` entry and ranks
+ * before itself the users the DS says are present (`present`, the other active users);
+ * the known-bad NoPresentList ranks every earlier user instead.
+ */
+export function joinerState(uid: Uid, cursor: number, present: readonly Uid[], variant: Variant): MemberState {
   return {
     ...creatorState(),
     uid,
     cursor,
     welcomed: false,
     members: [],
-    ahead: Array.from({ length: uid - 1 }, (_, i) => i + 1),
+    ahead: variant === "NoPresentList" ? Array.from({ length: uid - 1 }, (_, i) => i + 1) : sorted(present),
   };
 }
 
@@ -53,10 +57,36 @@ export function believes(s: MemberState, variant: Variant): boolean {
   return s.status === "active" && (s.welcomed || variant === "DcLowestAlive") && s.ahead.length === 0;
 }
 
-/** @spec DCA!HasWork */
-export function hasWork(s: MemberState, variant: Variant): boolean {
+/**
+ * @spec DCA!CanRevive R15 — the group is dead and this user may create a new one: it is not
+ * a member, has read the whole log (`logLength` entries) and has seen every user ranked
+ * before it leave.
+ */
+export function canRevive(s: MemberState, logLength: number, variant: Variant): boolean {
+  return variant !== "NoRevive" && s.status === "active" && !s.welcomed && s.cursor === logLength && s.ahead.length === 0;
+}
+
+/**
+ * @spec DCA!Revive R15 — the reviver's state: the only member of a new group at epoch 0 of
+ * its own making, keeping its joiners and the removes of those of them who left.
+ */
+export function reviveState(s: MemberState): MemberState {
+  return {
+    ...s,
+    welcomed: true,
+    tentative: null,
+    epoch: 0,
+    by: s.uid,
+    members: [s.uid],
+    pendingRemoves: s.pendingRemoves.filter((v) => s.pendingAdds.includes(v)),
+  };
+}
+
+/** @spec DCA!HasWork — `logLength`: the entries of the log the member can see (for CanRevive). */
+export function hasWork(s: MemberState, variant: Variant, logLength?: number): boolean {
   if (s.status !== "active") return false;
   if (s.adding !== NO_UID) return true;
+  if (logLength !== undefined && canRevive(s, logLength, variant)) return true;
   if (!believes(s, variant)) return false;
   return s.pendingAdds.length > 0 || (s.pendingRemoves.length > 0 && variant !== "IgnoreRemoves");
 }
@@ -74,9 +104,14 @@ export function applyCommit(s: MemberState, c: CommitEntry): MemberState {
   };
 }
 
-/** @spec DCA!EnterGroup R7 */
+/**
+ * @spec DCA!EnterGroup R7 R15 — the pending removes of users ranked below every member of
+ * the Welcome (users of a dead group) are dropped, unless the known-bad KeepStaleRemoves.
+ */
 export function enterGroup(s: MemberState, w: WelcomeEntry, variant: Variant): MemberState {
-  const removes = variant === "WelcomeWithoutRemoves" ? s.pendingRemoves : merge(w.removes, s.pendingRemoves);
+  const all = variant === "WelcomeWithoutRemoves" ? s.pendingRemoves : merge(w.removes, s.pendingRemoves);
+  const lowest = Math.min(...w.members);
+  const removes = variant === "KeepStaleRemoves" ? all : all.filter((v) => v >= lowest);
   return {
     ...s,
     welcomed: true,

@@ -16,7 +16,10 @@ export type Variant =
   | "AddBeforeWelcome"
   | "DcLowestAlive"
   | "NoSkipOwnAdd"
-  | "IgnoreRemoves";
+  | "IgnoreRemoves"
+  | "NoRevive"
+  | "NoPresentList"
+  | "KeepStaleRemoves";
 
 export const VARIANTS: readonly Variant[] = [
   "Correct",
@@ -27,6 +30,9 @@ export const VARIANTS: readonly Variant[] = [
   "DcLowestAlive",
   "NoSkipOwnAdd",
   "IgnoreRemoves",
+  "NoRevive",
+  "NoPresentList",
+  "KeepStaleRemoves",
 ];
 
 // --- Log entries (spec/dca.md section 1). MLS bytes ride along when MLS is on. ---

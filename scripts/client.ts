@@ -49,6 +49,8 @@ function describe(e: ClientEvent): string {
       return `refused ${e.logIndex >= 0 ? `log entry ${e.logIndex}` : "a message"}: ${e.reason}: ${e.detail}`;
     case "dc-step":
       return `as DC: ${e.action} for user ${e.target} (log entry ${e.logIndex})`;
+    case "revived":
+      return `the room was dead (every member had left): created a new group as its DC, after log entry ${e.logLength - 1}`;
     case "left":
       return e.reason === "self" ? "left the room" : e.reason === "fenced" ? "left: the DS fenced this user (announced as left)" : "left: the DS announced this user as left";
     case "error":

@@ -120,7 +120,7 @@ function summary(stats: CampaignStats, ms: number, failed: boolean): string[] {
       : `  runs        ${fmt(stats.runs)} in ${secs(ms)} (${stats.steps ? (ms / stats.steps).toFixed(2) : "-"} ms per step)`,
     `  steps       ${fmt(stats.steps)} (${per(stats.steps)} per run, at most ${fmt(stats.maxStepsInRun)}): ${actions}`,
     `  DC changes  ${fmt(stats.dcChanges)} (${per(stats.dcChanges)} per run, at most ${stats.maxDcChangesInRun}; runs with ≥ 1: ${fmt(atLeast(1))}, ≥ 3: ${fmt(atLeast(3))}, ≥ 5: ${fmt(atLeast(5))})`,
-    `  Quiesce     ${fmt(stats.quiesces)}: converged ${fmt(stats.converged)}, group dead ${fmt(stats.deadGroups)}; application messages checked ${fmt(stats.appMessages)}`,
+    `  Quiesce     ${fmt(stats.quiesces)}: converged ${fmt(stats.converged)}, room deserted ${fmt(stats.deadGroups)}; application messages checked ${fmt(stats.appMessages)}`,
   ];
   if (stats.rejectedReads) lines.push(`  rejected    ${fmt(stats.rejectedReads)} log entries refused by members`);
   for (const [id, n] of stats.cutShort) {

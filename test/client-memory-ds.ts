@@ -36,17 +36,19 @@ export class MemoryDs {
         conn.uid = uid;
         const kp = await keyPackageFor(uid);
         let joinedAt: number | null = null;
+        // Who is present (R2, R15): every earlier user not announced as left.
+        const present = Array.from({ length: uid - 1 }, (_, i) => i + 1).filter((v) => !this.fenced.has(v));
         if (uid !== 1) {
           joinedAt = this.push(kp ? { type: "joined", uid, keyPackage: kp } : { type: "joined", uid });
         }
         start(joinedAt === null ? 0 : joinedAt + 1);
-        return { uid, head: this.log.length, joinedAt };
+        return { uid, head: this.log.length, joinedAt, present: uid === 1 ? [] : present };
       },
       resume: async (_room, uid, cursor) => {
         conn.uid = uid;
         if (this.fenced.has(uid)) setImmediate(() => handlers.fenced(`user ${uid} was announced as left`));
         start(cursor);
-        return { uid, head: this.log.length, joinedAt: null };
+        return { uid, head: this.log.length, joinedAt: null, present: [] };
       },
       append: async (entry) => {
         if (!conn.open) throw new Error("connection closed");

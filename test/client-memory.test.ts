@@ -3,7 +3,8 @@
 // through joins, a leave, a crash and restart from the state file, a lost append
 // (sent again after reconnecting, not twice), a DS restart; a message from one
 // reaches all others; and the merged run (conformance/validate/network-merge.ts) is a
-// behaviour of the model by TLC — but not under a known-bad switch.
+// behaviour of the model by TLC — but not under a known-bad switch. A dead room revives
+// (R15): the next user creates a new group and later joiners are welcomed into it.
 
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -134,4 +135,35 @@ describe("the network client over an in-memory DS", () => {
     expect(merged.order).toContain("Leave(3)");
     expect(merged.order.filter((s) => s.startsWith("DcRemove")).length).toBe(1);
   }, 30000);
+
+  // @spec DCA!Revive R15 R2
+  it("a dead room revives over the network: the next user creates a new group, the one after joins it; TLC accepts the merged run", async () => {
+    const ds = new MemoryDs();
+    const mk = (name: string) =>
+      new NetworkClient({ room: "r", connect: ds.connect, store: fileStore(join(dir, `rv-${name}.json`)), recorder: new StepRecorder(join(dir, `rv-${name}.steps.jsonl`)), backoff: { first: 5, max: 20 } });
+    const quiet = (xs: NetworkClient[]) => xs.every((x) => x.state!.cursor === ds.log.length && x.view) && new Set(xs.map((x) => x.view!.safetyNumber)).size === 1;
+    const a = mk("a");
+    await a.start();
+    const first = a.view!.safetyNumber;
+    a.leave();
+    await until("a's left", () => ds.log.some((e) => e.type === "left" && e.uid === 1));
+    const b = mk("b");
+    const revived: ClientEvent[] = [];
+    b.on((e) => e.type === "revived" && revived.push(e));
+    await b.start();
+    await until("b revives the dead room", () => revived.length === 1);
+    expect(revived).toEqual([{ type: "revived", uid: 2, logLength: 2 }]);
+    const c = mk("c");
+    await c.start();
+    await until("b and c in b's group", () => quiet([b, c]) && b.view!.members.join() === "2,3");
+    expect(c.view!.safetyNumber).not.toBe(first);
+    expect(ds.log.map((e) => `${e.type} ${"uid" in e ? e.uid : e.target}`)).toEqual(["left 1", "joined 2", "joined 3", "welcome 3", "add 3"]);
+    const rec = new Map([1, 2, 3].map((u) => [u, readRecording(join(dir, `rv-${"abc"[u - 1]}.steps.jsonl`))] as const));
+    for (const x of [b, c]) x.stop();
+    const merged = mergeRun(ds.log, rec, { quiesced: true });
+    expect(merged.order).toContain("Revive(2)");
+    if (skipWithoutTlc) return;
+    const verdict = await validateRun(merged.trace, { name: "client-memory-revive", variant: "Correct", jar: testJar(), explain: false });
+    expect(verdict.accepted).toBe(true);
+  }, 60000);
 });

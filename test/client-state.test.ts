@@ -43,7 +43,7 @@ describe("a member's identity as bytes", () => {
 });
 
 describe("the client's state file", () => {
-  const core = MemberCore.start({ uid: 2, variant: "Correct", ctx: null, keyPackageOf: () => new Uint8Array() }, 1);
+  const core = MemberCore.start({ uid: 2, variant: "Correct", ctx: null, keyPackageOf: () => new Uint8Array() }, 1, undefined, [1]);
   const file: ClientFile = { format: "dca-client/1", room: "r", uid: 2, identity: new Uint8Array([1, 2, 3]), member: core.save(), keyPackages: { "3": new Uint8Array([9]) }, outbox: null, steps: 4, appends: 0 };
 
   it("round-trips (bytes included) and leaves no temporary file", () => {
@@ -52,7 +52,7 @@ describe("the client's state file", () => {
     const back = readClientFile(p);
     expect(back.identity).toEqual(new Uint8Array([1, 2, 3]));
     expect(back.keyPackages["3"]).toEqual(new Uint8Array([9]));
-    expect(MemberCore.restore({ uid: 2, variant: "Correct", ctx: null, keyPackageOf: () => new Uint8Array() }, back.member).state).toEqual(joinerState(2, 1));
+    expect(MemberCore.restore({ uid: 2, variant: "Correct", ctx: null, keyPackageOf: () => new Uint8Array() }, back.member).state).toEqual(joinerState(2, 1, [1], "Correct"));
     expect(readdirSync(dir).filter((n) => n.includes(".tmp-"))).toEqual([]);
   });
 
@@ -70,7 +70,7 @@ describe("the client's state file", () => {
     const p = join(dir, "rec.jsonl");
     const r = new StepRecorder(p);
     r.truncate(0);
-    for (let i = 0; i < 3; i++) r.append({ uid: 2, action: "Read", logIndex: i + 1, state: { ...joinerState(2, i + 2) } });
+    for (let i = 0; i < 3; i++) r.append({ uid: 2, action: "Read", logIndex: i + 1, state: { ...joinerState(2, i + 2, [1], "Correct") } });
     r.truncate(2);
     expect(readRecording(p).map((s) => s.logIndex)).toEqual([1, 2]);
     writeFileSync(p, "{}\n");

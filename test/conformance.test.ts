@@ -10,7 +10,7 @@ import { readItf } from "../scripts/tlc/formats/itf.ts";
 
 const modelTraces = traceFiles();
 // TLC's counterexamples (npm run mutants); fuzz-*.itf.json are runs of the implementation.
-const counterexamples = traceFiles("traces/counterexamples").filter((f) => /\/(Mutant|Regression|Liveness)_/.test(f));
+const counterexamples = traceFiles("traces/counterexamples").filter((f) => /\/(Mutant|Regression|Liveness|Gap)_/.test(f));
 
 describe("model traces replay on the implementation (real MLS)", () => {
   it("there are model traces to replay", () => {

@@ -20,11 +20,11 @@ import {
 } from "../scripts/lib/correspondence.ts";
 import { generate, MAP_FILE } from "../scripts/lib/map-inputs.ts";
 
-const ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "AllGone"];
+const ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "Revive", "AllGone"];
 const PROPERTIES = [
   "TypeOK", "UniquePendings", "UidsEnumerate", "QuiescentNoPendings", "QuiescentEqualEpochs", "QuiescentAllWelcomed",
   "QuiescentWelcomesAdded", "CommitEpochsIncreaseByOne", "NoDoubleCommit", "CommitsFromBelievedDc", "AtMostOneBelievesDc",
-  "NoFork", "ViewMatchesGroup", "JoinerEventuallyWelcomed", "EventuallyConverged",
+  "NoFork", "ViewMatchesGroup", "QuiescentNotStranded", "QuiescentSomeDc", "JoinerEventuallyWelcomed", "EventuallyConverged",
   // tla/DCA_Inputs.tla
   "LeftNotRepeated", "LeftIsKnown", "JoinedIsNext", "LastArrivalCoversKnown",
 ];
@@ -36,8 +36,8 @@ describe("the committed map (docs/correspondence.md)", async () => {
     expect(readFileSync(MAP_FILE, "utf8"), "docs/correspondence.md is stale: run npm run map").toBe(markdown);
   });
 
-  it("has one row per requirement R1..R14, per action of Next and per property of the spec", () => {
-    expect(map.rows.filter((r) => r.kind === "requirement").map((r) => r.id)).toEqual(Array.from({ length: 14 }, (_, i) => `R${i + 1}`));
+  it("has one row per requirement R1..R15, per action of Next and per property of the spec", () => {
+    expect(map.rows.filter((r) => r.kind === "requirement").map((r) => r.id)).toEqual(Array.from({ length: 15 }, (_, i) => `R${i + 1}`));
     expect(map.rows.filter((r) => r.kind === "action").map((r) => r.id)).toEqual(ACTIONS);
     expect(map.rows.filter((r) => r.kind === "property").map((r) => r.id).sort()).toEqual([...PROPERTIES].sort());
     for (const r of map.rows.filter((r) => r.kind !== "requirement")) expect(r.tla.map((t) => t.name), r.id).toEqual([r.id]);
@@ -57,7 +57,7 @@ describe("the committed map (docs/correspondence.md)", async () => {
   });
 
   it("counts replayed steps for the actions of the correct algorithm", () => {
-    for (const a of ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove"]) {
+    for (const a of ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "Revive"]) {
       expect(map.rows.find((r) => r.id === a)?.steps, a).toBeGreaterThan(0);
     }
   });

@@ -85,6 +85,23 @@ describe.each(backends)("delivery service on %s storage", (_name, open) => {
     for (const x of [a, b, c, e]) x.close();
   });
 
+  // @spec DCA!Join R2 R15
+  it("a new user is told who is present: every earlier user not announced as left (read off the log)", async () => {
+    const r = room();
+    const a = await RawClient.open(ds.url);
+    expect(await a.join(r)).toMatchObject({ uid: 1, joinedAt: null, present: [] });
+    const b = await RawClient.open(ds.url);
+    expect(await b.join(r, "QkI=")).toMatchObject({ uid: 2, joinedAt: 0, present: [1] });
+    const c = await RawClient.open(ds.url);
+    expect(await c.join(r, "Q0M=")).toMatchObject({ uid: 3, joinedAt: 1, present: [1, 2] });
+    a.send({ t: "leave" });
+    await a.sync();
+    const d = await RawClient.open(ds.url);
+    expect(await d.join(r, "RA==")).toMatchObject({ uid: 4, present: [2, 3] });
+    expect((await observeLog(ds.url, r)).map((e) => `${String(e.type)} ${String(e.uid)}`)).toEqual(["joined 2", "joined 3", "left 1", "joined 4"]);
+    for (const x of [b, c, d]) x.close();
+  });
+
   it("an append is acknowledged with its index, relayed with it to everyone, and a re-sent (uid, id) lands once", async () => {
     const r = room();
     const a = await RawClient.open(ds.url);
@@ -117,7 +134,7 @@ describe.each(backends)("delivery service on %s storage", (_name, open) => {
     a.close();
     const again = await RawClient.open(ds.url);
     again.send({ t: "hello", room: r, uid: 1, cursor: 1 });
-    expect(await again.kind("ready")).toEqual({ t: "ready", uid: 1, head: 3, joinedAt: null });
+    expect(await again.kind("ready")).toEqual({ t: "ready", uid: 1, head: 3, joinedAt: null, present: [] });
     expect((await again.kind("entry")).index).toBe(1);
     expect((await again.kind("entry")).index).toBe(2);
     await again.sync();

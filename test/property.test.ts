@@ -23,6 +23,8 @@ import {
   QuiescentAllWelcomed,
   QuiescentEqualEpochs,
   QuiescentNoPendings,
+  QuiescentNotStranded,
+  QuiescentSomeDc,
   QuiescentWelcomesAdded,
   STEP_PROPERTIES,
   UidsEnumerate,
@@ -64,7 +66,7 @@ describe("conformance/random/invariants.ts agrees with TLC", () => {
 
   // TLC's counterexamples for a safety property of the model (not the liveness lassos,
   // nor recorded runs of the implementation).
-  const tlcSafety = traceFiles("traces/counterexamples").filter((f) => /\/(Mutant|Regression)_\w+\.itf\.json$/.test(f));
+  const tlcSafety = traceFiles("traces/counterexamples").filter((f) => /\/(Mutant|Regression|Gap)_\w+\.itf\.json$/.test(f));
 
   it("there are TLC counterexamples to check", () => {
     expect(tlcSafety.length).toBeGreaterThanOrEqual(7);
@@ -214,9 +216,21 @@ describe("the properties fail on hand-made states that break them", () => {
     ]);
   });
 
-  it("the Quiescent* properties hold vacuously once the group is dead", () => {
-    const s = state({ st: [user("gone"), user("active", { ahead: set(1) })], group: { epoch: 0, by: 0, members: [1] } });
-    expect(QuiescentAllWelcomed(s)).toEqual([]);
+  // @spec DCA!QuiescentNotStranded DCA!CanRevive R15
+  it("no escape for a dead group with live users (R15): a stranded user breaks them; reviving is work; a deserted room breaks nothing", () => {
+    // User 2 still ranks user 1, who left (it never read the `left`): it cannot revive, and nothing will happen.
+    const stranded = state({ st: [user("gone"), user("active", { ahead: set(1) })], group: { epoch: 0, by: 0, members: [1] } });
+    expect(QuiescentAllWelcomed(stranded)).toEqual(["user 2 is active but not welcomed at quiescence"]);
+    expect(QuiescentNotStranded(stranded)).toEqual(["users 2 are active, but no member of the group {1} is"]);
+    expect(QuiescentSomeDc(stranded)).toEqual(["no welcomed member of {} believes it is the DC"]);
+    // Once it has seen 1 leave, reviving is its work: not quiescent, nothing to report yet.
+    const canRevive = state({ st: [user("gone"), user("active")], group: { epoch: 0, by: 0, members: [1] } });
+    expect(Quiescent(canRevive)).toEqual(["user 2 has DC work"]);
+    expect(Quiescent(canRevive, "NoRevive")).toEqual([]);
+    expect(QuiescentNotStranded(canRevive, "NoRevive")).toHaveLength(1);
+    // Everyone has left: the one room the quiescent properties excuse.
+    const deserted = state({ st: [user("gone"), user("gone")], group: { epoch: 1, by: 1, members: [1, 2] } });
+    expect(checkInvariants(deserted)).toEqual([]);
   });
 });
 
@@ -298,7 +312,7 @@ describe("random runs of the room keep every property (fc.commands)", () => {
       const { stats } = await expectNoFailure({ numRuns: replaying ? 1 : 300, mls: false });
       if (replaying) return;
       expect(stats.maxDcChangesInRun).toBeGreaterThanOrEqual(5);
-      for (const action of ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove"]) expect(stats.actions.get(action)).toBeGreaterThan(0);
+      for (const action of ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "Revive"]) expect(stats.actions.get(action)).toBeGreaterThan(0);
     },
     60_000,
   );
@@ -333,6 +347,9 @@ describe("teeth: the random test catches every known-bad implementation switch",
     ["IgnoreRemoves", "QuiescentNoPendings"],
     ["FirstWelcomeCounts", "NoFork"],
     ["WelcomeWithoutRemoves", "QuiescentNoPendings"],
+    ["NoRevive", "QuiescentNotStranded"],
+    ["NoPresentList", "QuiescentNotStranded"],
+    ["KeepStaleRemoves", "QuiescentNoPendings"],
   ];
 
   it.each(expected)(

@@ -51,13 +51,13 @@ describe.skipIf(skipWithoutTlc)("the reduced model against the model (TLC)", () 
 
   it("at 3 users the full model reaches no caught-up state and takes no Commit step the reduced one misses", async () => {
     const sets = await reducedSets(3, o());
-    expect(sets.states).toBeLessThan(4182); // the full model's count at 3 users
+    expect(sets.states).toBeLessThan(4277); // the full model's count at 3 users
     expect(sets.caughtUp.length).toBeGreaterThan(0);
     expect(sets.commitSteps.length).toBeGreaterThan(0);
     const v = await checkCoverage(sets, o());
     expect(v.verdict, v.detail).toBe("covered");
     expect(v.detail).toContain(`it meets all ${sets.caughtUp.length} caught-up states and ${sets.commitSteps.length} Commit steps`);
-    expect(v.full.distinctStates).toBe(4182);
+    expect(v.full.distinctStates).toBe(4277);
   }, 120_000);
 
   it("every must-fail configuration fails on the reduced model with the same property", async () => {
@@ -87,9 +87,17 @@ describe.skipIf(skipWithoutTlc)("the reduced model against the model (TLC)", () 
     expect(v.verdict, v.detail).toBe("caught-up state extra");
   }, 120_000);
 
-  it("blind spot 1 is open: today's rules strand live users in a dead room (tla/Gap_DeadRoom.cfg fails)", async () => {
-    const run = await runTlc({ spec: "tla/Gap_DeadRoom.tla", config: "tla/Gap_DeadRoom.cfg", jar: testJar(), workers: 1, quiet: true, outDir: join(OUT, "gap") });
-    expect(run.outcome).toEqual({ kind: "invariant", name: "QuiescentNotStranded" });
+  // @spec DCA!QuiescentNotStranded DCA!Revive R15
+  it("blind spot 1 is closed: a dead room strands live users only without the revive (tla/Gap_DeadRoom.cfg, NoRevive)", async () => {
+    const text = await readFile("tla/Gap_DeadRoom.cfg", "utf8");
+    expect(text).toContain('Variant = "NoRevive"');
+    const gap = await runTlc({ spec: "tla/DCA.tla", config: "tla/Gap_DeadRoom.cfg", jar: testJar(), workers: 1, quiet: true, outDir: join(OUT, "gap") });
+    expect(gap.outcome).toEqual({ kind: "invariant", name: "QuiescentNotStranded" });
+    const closed = join(OUT, "closed.cfg");
+    await writeFile(closed, text.replace('Variant = "NoRevive"', 'Variant = "Correct"'));
+    const run = await runTlc({ spec: "tla/DCA.tla", config: closed, jar: testJar(), workers: 1, quiet: true, outDir: join(OUT, "closed") });
+    expect(run.outcome).toEqual({ kind: "ok" });
+    expect(run.distinctStates).toBe(4277);
   }, 60_000);
 
   it("states each liveness property by its quiescent-state form", () => {

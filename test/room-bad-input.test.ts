@@ -211,13 +211,35 @@ describe("a member rejects bad log entries and stays usable", () => {
     expect(room.state(1)).toMatchObject({ members: [1, 3], pendingRemoves: [] });
     const error = await rejectAtMember(1, { type: "left", uid: 2 }, "unknown-user");
     expect(error.message).toContain("never arrived, or has left and been removed");
-    // The limit of the check (spec/dca.md section 3): a joiner not yet welcomed ranks
-    // everyone who arrived before it and cannot tell who of them is still there, so a
-    // forged departure of user 2, removed long ago, is plausible to it and is taken.
+    // A joiner not yet welcomed ranks only the users the DS said were present when it
+    // arrived (R2, R15), so a forged departure of user 2, removed long ago, names a user
+    // it does not know, and is refused too (spec/dca.md section 3).
     const joiner = await room.join();
+    expect(room.state(joiner).ahead).toEqual([1, 3]);
     room.deliver({ type: "left", uid: 2 });
-    expect((await room.read(joiner)).kind).toBe("read");
-    expect(room.state(joiner)).toMatchObject({ pendingRemoves: [2], ahead: [1, 3] });
+    const out = await room.read(joiner);
+    expect(out.kind === "rejected" && out.error.reason).toBe("unknown-user");
+    expect(room.state(joiner)).toMatchObject({ pendingRemoves: [], ahead: [1, 3] });
+  });
+
+  // @spec DCA!Join R2 R15 — the teeth of the present list: without it the same forgery is taken.
+  it("without the present list (known-bad NoPresentList) a joiner takes a forged `left` of a user who left before it arrived", async () => {
+    const forged = async (variant: "Correct" | "NoPresentList") => {
+      const r = await Room.create({ variant, mls: false });
+      const two = await r.join();
+      r.leave(two);
+      const three = await r.join();
+      r.deliver({ type: "left", uid: two });
+      return { ahead: r.state(three).ahead, read: await r.read(three), state: r.state(three) };
+    };
+    const bad = await forged("NoPresentList");
+    expect(bad.ahead).toEqual([1, 2]);
+    expect(bad.read.kind).toBe("read");
+    expect(bad.state.pendingRemoves).toEqual([2]);
+    const good = await forged("Correct");
+    expect(good.ahead).toEqual([1]);
+    expect(good.read.kind === "rejected" && good.read.error.reason).toBe("unknown-user");
+    expect(good.state.pendingRemoves).toEqual([]);
   });
 
   it("a `joined` entry whose KeyPackage is garbled or names someone else", async () => {

@@ -67,7 +67,9 @@ function onMessage(u: number, s: Rec, m: Rec): Rec {
         const w = rec(s.tentative);
         const confirms = m.type === "add" && m.target === u && w.type === "welcome" && m.sender === w.sender && (m.epoch as number) + 1 === w.epoch;
         if (!confirms) return s;
-        const removes = [...seq(w.removes), ...seq(s.pendingRemoves).filter((x) => !seq(w.removes).includes(x))];
+        // R7, and R15: removes of users ranked below every member of the Welcome are dropped.
+        const lowest = Math.min(...items(w.members));
+        const removes = [...seq(w.removes), ...seq(s.pendingRemoves).filter((x) => !seq(w.removes).includes(x))].filter((x) => (x as number) >= lowest);
         return {
           ...s,
           welcomed: true,
@@ -121,7 +123,8 @@ function checkStep(pre: ItfState, post: ItfState, action: string, params: Params
       expect(u, `${where}: Join hands out nextUid`).toBe(pre.nextUid);
       expect(me!.status, where).toBe("waiting");
       appended = { type: "joined", uid: u! };
-      mine = { ...FRESH, status: "active", cursor: preLog.length + 1, ahead: set(range(1, u! - 1)) };
+      // R2, R15: the users present (active) rank before the arrival.
+      mine = { ...FRESH, status: "active", cursor: preLog.length + 1, ahead: set(range(1, u! - 1).filter((v) => preSt[v - 1]!.status === "active")) };
       nextUid = u! + 1;
       break;
     case "Leave":
@@ -160,6 +163,20 @@ function checkStep(pre: ItfState, post: ItfState, action: string, params: Params
       expect(params.target, `${where}: the head of the pending removes`).toBe(seq(me!.pendingRemoves)[0]);
       appended = dcMessage("remove");
       mine = applyCommit(me!, appended);
+      break;
+    case "Revive":
+      // R15: not a member, the whole log read, every user ranked before it seen leave.
+      expect(me!.status === "active" && me!.welcomed === false && me!.cursor === preLog.length && items(me!.ahead).length === 0, `${where}: a dead room to revive`).toBe(true);
+      mine = {
+        ...me!,
+        welcomed: true,
+        tentative: { type: "none" },
+        epoch: 0,
+        by: u!,
+        members: set([u!]),
+        pendingRemoves: seq(me!.pendingRemoves).filter((x) => seq(me!.pendingAdds).includes(x)),
+      };
+      nextGroup = { epoch: 0, by: u!, members: set([u!]), removed: set([]) };
       break;
     case "AllGone":
       expect(pre.nextUid as number, where).toBeGreaterThan(users);

@@ -284,7 +284,7 @@ describe("malformed traces: one line naming the file and what is wrong", () => {
     ["st-not-seq", () => { const t = good(); (t.states[0] as Rec).st = "x"; return JSON.stringify(t); }, /st-not-seq\.itf\.json: \$\.states\[0\]\.st: expected a non-empty sequence/],
     // Quiesced is listed apart: it is a recorded run's claim, not an action of the model.
     ["unknown-action", () => { const t = good(); (t.states[2]!["#meta"] as Rec).action = "Teleport"; return JSON.stringify(t); },
-      /unknown-action\.itf\.json: step 2: unknown action "Teleport" \(tla\/DCA\.tla's actions: Join, Leave, Read, DcWelcome, DcAdd, DcAddFirst, DcLateWelcome, DcRemove, AllGone; a recorded run may also claim Quiesced\)$/],
+      /unknown-action\.itf\.json: step 2: unknown action "Teleport" \(tla\/DCA\.tla's actions: Join, Leave, Read, DcWelcome, DcAdd, DcAddFirst, DcLateWelcome, DcRemove, Revive, AllGone; a recorded run may also claim Quiesced\)$/],
     ["unknown-variant", () => { const t = good(); t["#meta"]!.variant = "Bogus"; return JSON.stringify(t); },
       new RegExp(`unknown-variant\\.itf\\.json: \\$\\["#meta"\\]\\.variant: unknown variant "Bogus" \\(tla/DCA\\.tla's: ${VARIANTS.join(", ")}\\)$`)],
     ["variant-not-string", () => { const t = good(); t["#meta"]!.variant = 3; return JSON.stringify(t); }, /\$\["#meta"\]\.variant: unknown variant 3 \(tla\/DCA\.tla's: Correct, /],

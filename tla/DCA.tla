@@ -10,8 +10,9 @@
 (* What is modelled                                                        *)
 (*  - The delivery service (DS): one totally ordered log.  It appends      *)
 (*    `joined` for each arriving user (UIDs 1..Users in order; user 1      *)
-(*    creates the group and never joins) and `left` for any active user    *)
-(*    at any time.  A crash is modelled as that same `left` step: a        *)
+(*    creates the group and never joins), telling the arrival who is       *)
+(*    present, and `left` for any active user at any time.                 *)
+(*    A crash is modelled as that same `left` step: a                      *)
 (*    crashed client takes no steps, which is indistinguishable from a     *)
 (*    slow one until the DS announces it, so merging the two loses no      *)
 (*    behaviour (spec/dca.md, section "Crashes").                          *)
@@ -61,10 +62,17 @@ CONSTANTS
 (*   NoSkipOwnAdd          - known-bad 4: a joiner also applies the Add    *)
 (*                           that adds itself (R9)                         *)
 (*   IgnoreRemoves         - known-bad 5: the DC never removes (R13)       *)
+(*   NoRevive              - the rule before R15: a dead room stays dead,  *)
+(*                           stranding its live users                      *)
+(*   NoPresentList         - an arrival ranks every earlier user, present  *)
+(*                           or not, as before R2's present list           *)
+(*   KeepStaleRemoves      - entering keeps every pending remove, as       *)
+(*                           before R7's last sentence                     *)
 (***************************************************************************)
 Variants == {"Correct", "FirstWelcomeCounts", "WelcomeWithoutRemoves",
              "WelcomeOutOfOrder", "AddBeforeWelcome", "DcLowestAlive",
-             "NoSkipOwnAdd", "IgnoreRemoves"}
+             "NoSkipOwnAdd", "IgnoreRemoves",
+             "NoRevive", "NoPresentList", "KeepStaleRemoves"}
 
 ASSUME Users \in Nat \ {0}
 ASSUME Variant \in Variants
@@ -123,6 +131,8 @@ Genesis == [epoch |-> 0, by |-> NoUid, members |-> {1}, removed |-> {}]
 Active      == {u \in Uids : st[u].status = "active"}
 Confirmed   == {u \in Active : st[u].welcomed}
 GroupDead   == group.members \cap Active = {}
+\* Everyone who arrived has left: the one room with nothing left to do.
+Deserted    == Active = {}
 
 (***************************************************************************)
 (* Settle(l, s): install log l and states s, dropping the log prefix that  *)
@@ -145,13 +155,29 @@ Believes(u) ==
     /\ st[u].welcomed \/ Variant = "DcLowestAlive"
     /\ st[u].ahead = {}
 
-\* The DC has something to do (with IgnoreRemoves, removes are not work).
+(***************************************************************************)
+(* A dead room revives (R15).  A user that is not a member, has read the   *)
+(* whole log and has seen leave every user ranked before it (those present *)
+(* when it arrived, R2) knows the group is dead: members are added in      *)
+(* arrival order (R11), so while it is not added every member arrived      *)
+(* before it, and all of them have left.  It may then create a new group.  *)
+(***************************************************************************)
+CanRevive(u) ==
+    /\ Variant # "NoRevive"
+    /\ st[u].status = "active"
+    /\ ~st[u].welcomed
+    /\ st[u].cursor = Len(log)
+    /\ st[u].ahead = {}
+
+\* The DC has something to do (with IgnoreRemoves, removes are not work);
+\* reviving a dead room is work too.
 HasWork(u) ==
     /\ st[u].status = "active"
     /\ \/ st[u].adding # NoUid
        \/ Believes(u) /\ st[u].pendingAdds # <<>>
        \/ Believes(u) /\ st[u].pendingRemoves # <<>>
                       /\ Variant # "IgnoreRemoves"
+       \/ CanRevive(u)
 
 (***************************************************************************)
 (* Applying a Commit to an epoch state (a member's, or the ground truth).  *)
@@ -177,13 +203,17 @@ ApplyToGroup(g, m) ==
 
 (***************************************************************************)
 (* Entering the group from a Welcome (R7): take the epoch and membership   *)
-(* of the Welcome, adopt the DC's pending removes, and rank every member   *)
-(* that is not known to have left before oneself.                          *)
+(* of the Welcome, adopt the DC's pending removes, drop the pending        *)
+(* removes of users ranked below every member of the Welcome (users of a   *)
+(* dead group, R15: never members of this one), and rank every member that *)
+(* is not known to have left before oneself.                               *)
 (***************************************************************************)
 EnterGroup(u, s, w) ==
-    LET removes == IF Variant = "WelcomeWithoutRemoves"
+    LET all     == IF Variant = "WelcomeWithoutRemoves"
                    THEN s.pendingRemoves
                    ELSE Merge(w.removes, s.pendingRemoves)
+        removes == IF Variant = "KeepStaleRemoves" THEN all
+                   ELSE SelectSeq(all, LAMBDA v : v >= Min(w.members))
     IN  [s EXCEPT !.welcomed       = TRUE,
                   !.tentative      = NoWelcome,
                   !.epoch          = w.epoch,
@@ -244,15 +274,17 @@ OnMessage(u, s, m) ==
 (***************************************************************************)
 
 \* The DS admits the next user (R2).  It reads the log from after its own
-\* `joined` entry.  Before it is welcomed, everyone who arrived earlier
-\* ranks before it (this only matters for DcLowestAlive).
+\* `joined` entry, and the DS tells it who is present: until it is welcomed
+\* those rank before it, and once it has seen them all leave it knows the
+\* group is dead (R15).
 Join ==
     /\ nextUid <= Users
     /\ LET u == nextUid
            l == Append(log, [type |-> "joined", uid |-> u])
+           present == IF Variant = "NoPresentList" THEN 1..(u - 1) ELSE Active
        IN  Settle(l, [st EXCEPT ![u] = [Fresh EXCEPT !.status = "active",
                                                      !.cursor = Len(l),
-                                                     !.ahead  = 1..(u - 1)]])
+                                                     !.ahead  = present]])
     /\ nextUid' = nextUid + 1
     /\ UNCHANGED group
 
@@ -335,8 +367,26 @@ DcRemove(d) ==
     /\ st[d].pendingRemoves # <<>>
     /\ SendCommit(d, CommitMsg(d, "remove", Head(st[d].pendingRemoves)), NoUid)
 
+\* A dead room revives (R15): u creates a new MLS group with itself as its
+\* only member and is its DC.  It keeps the joiners it tracks, with the
+\* removes of those of them who left, to add and remove them as any DC
+\* does (R13); the other pending removes name users of the dead group.
+\* The new group is the ground truth from now on.
+Revive(u) ==
+    /\ CanRevive(u)
+    /\ st' = [st EXCEPT ![u] =
+                [@ EXCEPT !.welcomed       = TRUE,
+                          !.tentative      = NoWelcome,
+                          !.epoch          = 0,
+                          !.by             = u,
+                          !.members        = {u},
+                          !.pendingRemoves = SelectSeq(@, LAMBDA v :
+                                               v \in Range(st[u].pendingAdds))]]
+    /\ group' = [epoch |-> 0, by |-> u, members |-> {u}, removed |-> {}]
+    /\ UNCHANGED <<log, nextUid>>
+
 DcStep(d) == DcWelcome(d) \/ DcAdd(d) \/ DcAddFirst(d) \/ DcLateWelcome(d)
-             \/ DcRemove(d)
+             \/ DcRemove(d) \/ Revive(d)
 
 \* Everyone has arrived and left: nothing can happen any more.  Explicit so
 \* that TLC's deadlock check still reports any other state with no step.
@@ -411,32 +461,49 @@ UidsEnumerate ==
     {u \in Uids : st[u].status # "waiting"} = 1..(nextUid - 1)
 
 \* Nothing is left to do: every active user has read the whole log and no
-\* believing DC has work.  The DS may still add entries later.
+\* believing DC has work (nor anyone a dead room to revive).  The DS may
+\* still add entries later.
 Quiescent ==
     /\ \A u \in Active : st[u].cursor = Len(log)
     /\ \A u \in Uids : ~HasWork(u)
 
-\* At quiescence (of a live group) nobody has pending adds or removes.
+\* The quiescent properties hold of every room, dead or alive (R15): a
+\* live user is never left in a dead room.  The one exception is the
+\* deserted room, where everyone who arrived has left and the group's
+\* membership is that of its last epoch; only QuiescentWelcomesAdded,
+\* the one property that speaks of the group, needs it.
+
+\* At quiescence nobody has pending adds or removes.
 QuiescentNoPendings ==
-    Quiescent /\ ~GroupDead =>
+    Quiescent =>
         \A u \in Confirmed : st[u].pendingAdds = <<>>
                              /\ st[u].pendingRemoves = <<>>
 
 \* At quiescence all members are in the same epoch (same Commit).
 QuiescentEqualEpochs ==
-    Quiescent /\ ~GroupDead =>
+    Quiescent =>
         \A u, v \in Confirmed : st[u].epoch = st[v].epoch /\ st[u].by = st[v].by
 
 \* At quiescence every active user that joined has been welcomed.
 QuiescentAllWelcomed ==
-    Quiescent /\ ~GroupDead => Active = Confirmed
+    Quiescent => Active = Confirmed
 
 \* At quiescence every Welcome was followed by its Add: nobody waits on an
-\* unconfirmed Welcome, and the group is exactly the active members.
+\* unconfirmed Welcome, and the group is exactly the active members
+\* (unless the room is deserted).
 QuiescentWelcomesAdded ==
-    Quiescent /\ ~GroupDead =>
+    Quiescent =>
         /\ \A u \in Active : st[u].tentative = NoWelcome
-        /\ group.members = Active
+        /\ Deserted \/ group.members = Active
+
+\* Live users are never stranded (blind spot 1, closed by R15): at
+\* quiescence, if anyone is active, the group is alive.
+QuiescentNotStranded ==
+    Quiescent /\ ~Deserted => ~GroupDead
+
+\* At quiescence, if anyone is active, some member believes it is the DC.
+QuiescentSomeDc ==
+    Quiescent /\ ~Deserted => \E u \in Confirmed : Believes(u)
 
 \* --- Properties of one step that appends a Commit ---------------------
 \* Appends never drop log entries (see Settle), so a step appended a
@@ -512,12 +579,12 @@ ViewMatchesGroup ==
 
 \* --- Liveness (checked under FairSpec) ----------------------------------
 
-\* While the group is alive, a joined user that does not leave is
-\* eventually welcomed.
+\* A joined user that does not leave is eventually welcomed, whether the
+\* group it joined lives or dies (R15).
 JoinerEventuallyWelcomed ==
     \A u \in Uids :
         (st[u].status = "active" /\ ~st[u].welcomed)
-            ~> (st[u].welcomed \/ st[u].status = "gone" \/ GroupDead)
+            ~> (st[u].welcomed \/ st[u].status = "gone")
 
 \* All work done: everyone active is a member, caught up, in the group's
 \* epoch, with nothing pending, and the group is exactly them.
@@ -530,8 +597,8 @@ Converged ==
     /\ group.members = Active
 
 \* Churn is finite (at most Users joins and leaves), so every behaviour
-\* reaches a point after which the DS is silent; from then on the alive
-\* members must all end in one epoch, or the group has died.
-EventuallyConverged == <>[](GroupDead \/ Converged)
+\* reaches a point after which the DS is silent; from then on the active
+\* users must all end as members in one epoch, unless everyone has left.
+EventuallyConverged == <>[](Deserted \/ Converged)
 
 =============================================================================

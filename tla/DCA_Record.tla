@@ -39,7 +39,7 @@
 (*    picked by an \E inside DcWelcome that this module cannot see.        *)
 (*                                                                         *)
 (* Keep TraceNext in step with DCA!Next: every disjunct of DCA!Next (Join, *)
-(* Leave, Read, the five DC steps of DcStep, AllGone) has exactly one      *)
+(* Leave, Read, the six DC steps of DcStep, AllGone) has exactly one       *)
 (* disjunct here.  `npm run traces` fails if a Correct action is never     *)
 (* seen in the state graph.                                                *)
 (***************************************************************************)
@@ -72,15 +72,17 @@ DcAdd(d)         == D!DcAdd(d)         /\ DcStepOf(d, "DcAdd")
 DcAddFirst(d)    == D!DcAddFirst(d)    /\ DcStepOf(d, "DcAddFirst")
 DcLateWelcome(d) == D!DcLateWelcome(d) /\ DcStepOf(d, "DcLateWelcome")
 DcRemove(d)      == D!DcRemove(d)      /\ DcStepOf(d, "DcRemove")
+\* Revive appends nothing: only its user is recorded.
+Revive(u)        == D!Revive(u) /\ step' = [action |-> "Revive", u |-> u]
 AllGone          == D!AllGone /\ step' = [action |-> "AllGone"]
 
-\* D!Next with D!DcStep(u) spelled out as its five disjuncts.
+\* D!Next with D!DcStep(u) spelled out as its six disjuncts.
 Next ==
     \/ Join
     \/ \E u \in D!Uids :
         \/ Leave(u) \/ Read(u)
         \/ DcWelcome(u) \/ DcAdd(u) \/ DcAddFirst(u) \/ DcLateWelcome(u)
-        \/ DcRemove(u)
+        \/ DcRemove(u) \/ Revive(u)
     \/ AllGone
 
 Spec == Init /\ [][Next]_traceVars

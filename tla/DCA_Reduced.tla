@@ -35,11 +35,16 @@ BelievesIn(s) ==
     /\ s.welcomed \/ Variant = "DcLowestAlive"
     /\ s.ahead = {}
 
+\* Reviving (DCA's CanRevive) needs the whole log read, so a user with a
+\* read to take never has it: it leaves eager reads as they were, and a
+\* reader's eager read cannot disable or enable another user's Revive.
 HasWorkIn(s) ==
     /\ s.status = "active"
     /\ \/ s.adding # NoUid
        \/ BelievesIn(s) /\ s.pendingAdds # <<>>
        \/ BelievesIn(s) /\ s.pendingRemoves # <<>> /\ Variant # "IgnoreRemoves"
+       \/ /\ Variant # "NoRevive" /\ ~s.welcomed
+          /\ s.cursor = Len(log) /\ s.ahead = {}
 
 BelievesAgrees == \A u \in Uids : Believes(u) = BelievesIn(st[u])
 HasWorkAgrees  == \A u \in Uids : HasWork(u) = HasWorkIn(st[u])
@@ -126,7 +131,8 @@ ForUser(u, m) == m.type \in {"welcome", "add"} /\ m.target = u
 \*  - any Commit, for a u not welcomed that nothing up to i is addressed to:
 \*    u is still not welcomed there and the Commit confirms nothing (OnCommit).
 \* Welcomed never reverts, and only reads of entries addressed to u welcome
-\* it, so this holds until u reads entry i.
+\* it (or DCA's Revive, R15, which needs the whole log read, entry i too),
+\* so this holds until u reads entry i.
 NoOpAhead(l, u, s, i) ==
     LET m == l[i] IN
     CASE m.type = "welcome" -> m.target # u \/ s.welcomed
@@ -180,28 +186,17 @@ RSpec == Init /\ [][RNext]_vars
 (* Liveness as invariants of quiescent states.                             *)
 (***************************************************************************)
 
-\* The form of DCA!JoinerEventuallyWelcomed at the end of a behaviour: in a
-\* quiescent live group every active user is welcomed.  (This is
+\* The form of DCA!JoinerEventuallyWelcomed at the end of a behaviour: at
+\* quiescence every active user is welcomed.  (This is
 \* QuiescentAllWelcomed; named again so the configurations say which
 \* liveness property it stands for.)
-QuiescentJoinersWelcomed == Quiescent /\ ~GroupDead => Active = Confirmed
+QuiescentJoinersWelcomed == Quiescent => Active = Confirmed
 
 \* The form of DCA!EventuallyConverged.
-QuiescentConverged == Quiescent => GroupDead \/ Converged
+QuiescentConverged == Quiescent => Deserted \/ Converged
 
-\* In a quiescent live group some welcomed member believes it is the DC.
-QuiescentSomeDc == Quiescent /\ ~GroupDead => \E u \in Confirmed : Believes(u)
-
-(***************************************************************************)
-(* Blind spot 1 (spec/reduction.md): the GroupDead escape of the quiescent *)
-(* properties lets a room whose members have all left strand live users    *)
-(* -- a joiner holding a Welcome whose DC left before the Add, and every   *)
-(* user who arrives after.  This tells "everyone left" (nobody active)     *)
-(* from "live users stuck".  The rules of DCA.tla violate it today         *)
-(* (tla/Gap_DeadRoom.cfg must fail); the re-bootstrap of a dead group      *)
-(* (spec/dca.md section 10) is the change that would make it hold.         *)
-(***************************************************************************)
-QuiescentNotStranded == Quiescent /\ Active # {} => ~GroupDead
+\* QuiescentSomeDc and QuiescentNotStranded (blind spot 1, closed by R15)
+\* are DCA's own.
 
 (***************************************************************************)
 (* The rank: every step but stuttering raises it, in lexicographic order,  *)
@@ -216,9 +211,12 @@ SumOf(f(_), S) ==
 UnreadCount == SumOf(LAMBDA u : Len(log) - st[u].cursor, Active)
 GoneCount   == Cardinality({u \in Uids : st[u].status = "gone"})
 MidAdd      == Cardinality({u \in Active : st[u].adding # NoUid})
+\* Revive (R15) sets the epoch back to 0 but welcomes its user; only a
+\* Leave (GoneCount) ever makes a member stop counting here.
+WelcomedCount == Cardinality(Confirmed)
 
 \* The rank as a tuple, greatest weight first.  Unread entries count down.
-Rank == <<nextUid, GoneCount, group.epoch, MidAdd, -UnreadCount>>
+Rank == <<nextUid, GoneCount, WelcomedCount, group.epoch, MidAdd, -UnreadCount>>
 
 RECURSIVE LexLess(_, _, _)
 LexLess(a, b, i) ==

@@ -32,6 +32,8 @@ QuiescentNoPendings       == I!QuiescentNoPendings
 QuiescentEqualEpochs      == I!QuiescentEqualEpochs
 QuiescentAllWelcomed      == I!QuiescentAllWelcomed
 QuiescentWelcomesAdded    == I!QuiescentWelcomesAdded
+QuiescentNotStranded      == I!QuiescentNotStranded
+QuiescentSomeDc           == I!QuiescentSomeDc
 AtMostOneBelievesDc       == I!AtMostOneBelievesDc
 NoFork                    == I!NoFork
 ViewMatchesGroup          == I!ViewMatchesGroup

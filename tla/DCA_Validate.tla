@@ -106,7 +106,7 @@ AppendedFor(e) ==
        /\ log'[Len(log')].target = e.target
 
 \* The step of DCA that record e says was taken.  One case per action of
-\* DCA!Next (Join, Leave, Read, the five DC steps, AllGone).
+\* DCA!Next (Join, Leave, Read, the six DC steps, AllGone).
 LabelledStep(e) ==
     CASE e.action = "Join"          -> D!Join /\ (e.u = 0 \/ e.u = nextUid)
       [] e.action = "Leave"         -> \E u \in Who(e) : D!Leave(u)
@@ -121,6 +121,7 @@ LabelledStep(e) ==
                                                          /\ AppendedFor(e)
       [] e.action = "DcRemove"      -> \E u \in Who(e) : D!DcRemove(u)
                                                          /\ AppendedFor(e)
+      [] e.action = "Revive"        -> \E u \in Who(e) : D!Revive(u)
       [] e.action = "AllGone"       -> D!AllGone
       \* The run claims nothing is left to do: true only if DCA is quiescent.
       [] e.action = "Quiesced"      -> D!Quiescent /\ UNCHANGED dcaVars

@@ -261,10 +261,10 @@ export async function generateTraces(log: (line: string) => void): Promise<Gener
   const enabledDc = new Map<number, string[]>();
   for (const e of model.graph.edges) {
     const step = model.states[e.to]!.step;
-    if (!step.action.startsWith("Dc")) continue;
+    if (!step.action.startsWith("Dc") && step.action !== "Revive") continue;
     const p = step.params as { u?: number; target?: number };
     const list = enabledDc.get(e.from) ?? [];
-    const text = `${step.action}(${p.u} → ${p.target})`;
+    const text = p.target === undefined ? `${step.action}(${p.u})` : `${step.action}(${p.u} → ${p.target})`;
     if (!list.includes(text)) list.push(text);
     enabledDc.set(e.from, list);
   }

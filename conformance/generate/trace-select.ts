@@ -67,6 +67,12 @@ export function detailKeys(pre: ModelLike, step: DcaStep): string[] {
       s.adding !== 0 ? "dc-mid-add" : Believes(s, "Correct") ? "dc" : s.welcomed ? "member" : s.tentative ? "joiner-tentative" : "joiner";
     return [`Leave role=${role}`];
   }
+  if (step.action === "Revive") {
+    // R15: the reviver keeps joiners behind it, or is alone; a tentative Welcome of the dead group is dropped.
+    const out = [s.pendingAdds.length > 0 ? "Revive with-joiners" : "Revive alone"];
+    if (s.tentative) out.push("Revive drops-tentative");
+    return out;
+  }
   if (step.action === "DcWelcome") {
     const out: string[] = [];
     if (s.pendingRemoves.length > 0) out.push("DcWelcome carries-removes");
@@ -96,6 +102,9 @@ function readOutcome(s: UserState, m: Msg): string {
         if (!confirms) return "commit-before-welcome";
         // The Welcome tells the joiner of leaves it never saw (R7): the case a joiner
         // ignoring the Welcome's removes gets wrong.
+        // R15: removes of users of a dead group (below every member of the Welcome) are dropped.
+        const lowest = Math.min(...w.members);
+        if (s.pendingRemoves.some((x) => x < lowest)) return "add-confirms-welcome-dropping-stale-removes";
         const unseen = w.removes.some((x) => !s.pendingRemoves.includes(x));
         return unseen ? "add-confirms-welcome-with-unseen-removes" : "add-confirms-welcome";
       }

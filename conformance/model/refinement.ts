@@ -14,8 +14,10 @@
 //            `tentative` as the Welcome entry or [type |-> "none"].
 //   nextUid  the room's next UID.
 //   group    the ground truth DCA!group: Genesis followed by every Commit on
-//            the room's log, in order (DCA!ApplyToGroup); the implementation
-//            never reads it, so it is computed here from the full log.
+//            the room's log, in order (DCA!ApplyToGroup), where a revive (R15:
+//            a new group, which appends nothing) starts again from the new
+//            group at the log length it was made at; the implementation never
+//            reads it, so it is computed here from the full log and the revivals.
 
 import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 import { NO_UID, isCommit, type LogEntry, type MemberState, type Uid } from "../../impl/types.ts";
@@ -23,11 +25,18 @@ import { NO_UID, isCommit, type LogEntry, type MemberState, type Uid } from "../
 export interface ImplSnapshot {
   /** The delivery log from its start. */
   log: readonly LogEntry[];
+  /** Dead rooms revived (DCA!Revive): by whom, at which log length, in order (none if absent). */
+  revivals?: readonly Revival[];
   nextUid: number;
   /** Local states of the users that have arrived. */
   members: ReadonlyMap<Uid, MemberState>;
   /** The model's constant Users (UIDs 1..Users). */
   users: number;
+}
+
+export interface Revival {
+  uid: Uid;
+  logLength: number;
 }
 
 export type ModelState = { log: ItfValue; st: ItfValue; nextUid: ItfValue; group: ItfValue };
@@ -87,13 +96,25 @@ function memberToModel(s: MemberState, dropped: number): ItfValue {
   };
 }
 
-/** @spec DCA!group — the MLS state made by the latest Commit on the log. */
-export function groupTruth(log: readonly LogEntry[]): ItfValue {
+/** @spec DCA!group DCA!Revive — the MLS state made by the latest Commit on the log, or the latest revive after it. */
+export function groupTruth(log: readonly LogEntry[], revivals: readonly Revival[] = []): ItfValue {
   let epoch = 0;
   let by: Uid = NO_UID;
-  const members = new Set<Uid>([1]);
-  const removed = new Set<Uid>();
-  for (const e of log) {
+  let members = new Set<Uid>([1]);
+  let removed = new Set<Uid>();
+  let next = 0; // the next revival to apply
+  const revive = (upTo: number) => {
+    for (; next < revivals.length && revivals[next]!.logLength <= upTo; next++) {
+      const r = revivals[next]!;
+      epoch = 0;
+      by = r.uid;
+      members = new Set([r.uid]);
+      removed = new Set();
+    }
+  };
+  for (let i = 0; i < log.length; i++) {
+    revive(i);
+    const e = log[i]!;
     if (!isCommit(e)) continue;
     epoch = e.epoch + 1;
     by = e.sender;
@@ -103,6 +124,7 @@ export function groupTruth(log: readonly LogEntry[]): ItfValue {
       removed.add(e.target);
     }
   }
+  revive(log.length);
   return { epoch, by, members: set([...members]), removed: set([...removed]) };
 }
 
@@ -118,6 +140,6 @@ export function toModel(snap: ImplSnapshot): ModelState {
     log: snap.log.slice(dropped).map(entryToModel),
     st,
     nextUid: snap.nextUid,
-    group: groupTruth(snap.log),
+    group: groupTruth(snap.log, snap.revivals),
   };
 }

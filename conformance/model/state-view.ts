@@ -184,10 +184,21 @@ export function Believes(u: UserState, variant: Variant): boolean {
   return u.status === "active" && (u.welcomed || variant === "DcLowestAlive") && u.ahead.length === 0;
 }
 
-/** @spec DCA!HasWork */
-export function HasWork(u: UserState, variant: Variant): boolean {
+/** @spec DCA!Deserted — everyone who arrived has left. */
+export function Deserted(m: ModelLike): boolean {
+  return Active(view(m)).length === 0;
+}
+
+/** @spec DCA!CanRevive — not a member, the whole log read (`logLength` entries), every user ranked before it seen leave. */
+export function CanRevive(u: UserState, logLength: number, variant: Variant): boolean {
+  return variant !== "NoRevive" && u.status === "active" && !u.welcomed && u.cursor === logLength && u.ahead.length === 0;
+}
+
+/** @spec DCA!HasWork — reviving a dead room is work too (`logLength`: for CanRevive). */
+export function HasWork(u: UserState, variant: Variant, logLength: number): boolean {
   if (u.status !== "active") return false;
   if (u.adding !== NO_UID) return true;
+  if (CanRevive(u, logLength, variant)) return true;
   if (!Believes(u, variant)) return false;
   return u.pendingAdds.length > 0 || (u.pendingRemoves.length > 0 && variant !== "IgnoreRemoves");
 }
@@ -202,7 +213,7 @@ export function Quiescent(m: ModelLike, variant: Variant = "Correct"): string[] 
   for (const u of Active(s)) {
     if (u.cursor !== s.log.length) out.push(`user ${u.uid} has read ${u.cursor} of ${s.log.length} entries`);
   }
-  for (const u of s.st) if (HasWork(u, variant)) out.push(`user ${u.uid} has DC work`);
+  for (const u of s.st) if (HasWork(u, variant, s.log.length)) out.push(`user ${u.uid} has DC work`);
   return out;
 }
 

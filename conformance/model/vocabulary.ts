@@ -17,9 +17,9 @@ export class TraceError extends Error {
 /** DCA's variables, in the order ITF lists them (sorted). */
 export const DCA_VARS = ["group", "log", "nextUid", "st"] as const;
 /** DCA!Next's actions. */
-export const MODEL_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "AllGone"] as const;
+export const MODEL_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "Revive", "AllGone"] as const;
 /** The actions the Correct variant takes (AllGone is a stutter; the others are known-bad variants' steps). */
-export const CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove"] as const;
+export const CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "Revive"] as const;
 /** Not an action of the model: a recorded run's claim that nothing is left to do (conformance/validate/run-recorder.ts, checked as DCA!Quiescent). */
 export const QUIESCED = "Quiesced";
 /**

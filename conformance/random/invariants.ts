@@ -14,7 +14,7 @@ import type { Room } from "../../impl/room.ts";
 import type { Variant } from "../../impl/types.ts";
 import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 import { toModel, type ModelState } from "../model/refinement.ts";
-import { Active, Believes, Confirmed, GroupDead, HasWork, Quiescent, view, type CommitMsg, type DcaState, type ModelLike, type Msg, type UserState } from "../model/state-view.ts";
+import { Active, Believes, Confirmed, Deserted, GroupDead, HasWork, Quiescent, view, type CommitMsg, type DcaState, type ModelLike, type Msg, type UserState } from "../model/state-view.ts";
 
 const NO_UID = 0;
 import { snapshot } from "../replay/replay-trace.ts";
@@ -111,12 +111,12 @@ export function UidsEnumerate(m: ModelLike): string[] {
   return out;
 }
 
-/** Quiescent /\ ~GroupDead: the premise of the Quiescent* invariants. */
-const quiescentLive = (m: ModelLike, variant: Variant) => Quiescent(m, variant).length === 0 && !GroupDead(m);
+/** The premise of the Quiescent* invariants: no GroupDead escape since R15 (a dead room revives). */
+const quiescent = (m: ModelLike, variant: Variant) => Quiescent(m, variant).length === 0;
 
-/** @spec DCA!QuiescentNoPendings — at quiescence of a live group nobody has pending adds or removes. */
+/** @spec DCA!QuiescentNoPendings — at quiescence nobody has pending adds or removes. */
 export function QuiescentNoPendings(m: ModelLike, variant: Variant = "Correct"): string[] {
-  if (!quiescentLive(m, variant)) return [];
+  if (!quiescent(m, variant)) return [];
   const out: string[] = [];
   for (const u of Confirmed(view(m))) {
     if (u.pendingAdds.length) out.push(`user ${u.uid}: pendingAdds ${fmtSeq(u.pendingAdds)} at quiescence`);
@@ -125,9 +125,9 @@ export function QuiescentNoPendings(m: ModelLike, variant: Variant = "Correct"):
   return out;
 }
 
-/** @spec DCA!QuiescentEqualEpochs — at quiescence of a live group all members are in one epoch (one Commit). */
+/** @spec DCA!QuiescentEqualEpochs — at quiescence all members are in one epoch (one Commit). */
 export function QuiescentEqualEpochs(m: ModelLike, variant: Variant = "Correct"): string[] {
-  if (!quiescentLive(m, variant)) return [];
+  if (!quiescent(m, variant)) return [];
   const members = Confirmed(view(m));
   const first = members[0];
   if (!first) return [];
@@ -136,29 +136,43 @@ export function QuiescentEqualEpochs(m: ModelLike, variant: Variant = "Correct")
     .map((u) => `user ${u.uid} is in ${fmtEpoch(u.epoch, u.by)}, user ${first.uid} in ${fmtEpoch(first.epoch, first.by)}`);
 }
 
-/** @spec DCA!QuiescentAllWelcomed — at quiescence of a live group every active user is a member. */
+/** @spec DCA!QuiescentAllWelcomed — at quiescence every active user is a member. */
 export function QuiescentAllWelcomed(m: ModelLike, variant: Variant = "Correct"): string[] {
-  if (!quiescentLive(m, variant)) return [];
+  if (!quiescent(m, variant)) return [];
   return Active(view(m))
     .filter((u) => !u.welcomed)
     .map((u) => `user ${u.uid} is active but not welcomed at quiescence${u.tentative ? ` (tentative Welcome from ${u.tentative.sender})` : ""}`);
 }
 
 /**
- * @spec DCA!QuiescentWelcomesAdded — at quiescence of a live group nobody waits on a
- * tentative Welcome and the group is exactly the active users.
+ * @spec DCA!QuiescentWelcomesAdded — at quiescence nobody waits on a tentative Welcome and
+ * the group is exactly the active users (unless everyone has left: DCA!Deserted).
  */
 export function QuiescentWelcomesAdded(m: ModelLike, variant: Variant = "Correct"): string[] {
-  if (!quiescentLive(m, variant)) return [];
+  if (!quiescent(m, variant)) return [];
   const s = view(m);
   const out = Active(s)
     .filter((u) => u.tentative)
     .map((u) => `user ${u.uid} waits on a tentative Welcome from ${u.tentative!.sender} into epoch ${u.tentative!.epoch}`);
   const active = Active(s).map((u) => u.uid);
-  if (!sameSet(s.group.members, active)) {
+  if (active.length > 0 && !sameSet(s.group.members, active)) {
     out.push(`group.members ${fmtSet(s.group.members)} but the active users are ${fmtSet(active)}`);
   }
   return out;
+}
+
+/** @spec DCA!QuiescentNotStranded — at quiescence, if anyone is active, the group is alive (R15). */
+export function QuiescentNotStranded(m: ModelLike, variant: Variant = "Correct"): string[] {
+  if (!quiescent(m, variant) || Deserted(m) || !GroupDead(m)) return [];
+  const s = view(m);
+  return [`users ${Active(s).map((u) => u.uid).join(", ")} are active, but no member of the group ${fmtSet(s.group.members)} is`];
+}
+
+/** @spec DCA!QuiescentSomeDc — at quiescence, if anyone is active, some member believes it is the DC. */
+export function QuiescentSomeDc(m: ModelLike, variant: Variant = "Correct"): string[] {
+  if (!quiescent(m, variant) || Deserted(m)) return [];
+  const s = view(m);
+  return Confirmed(s).some((u) => Believes(u, variant)) ? [] : [`no welcomed member of ${fmtSet(Confirmed(s).map((u) => u.uid))} believes it is the DC`];
 }
 
 // --- Invariants beyond the published model ---------------------------------
@@ -271,6 +285,8 @@ export const INVARIANTS: Readonly<Record<string, Invariant>> = {
   QuiescentEqualEpochs,
   QuiescentAllWelcomed,
   QuiescentWelcomesAdded,
+  QuiescentNotStranded,
+  QuiescentSomeDc,
 };
 
 /** The step (action) properties of tla/DCA.tla. */

@@ -1,7 +1,7 @@
 // Model-based random testing of the steppable room (impl/room.ts) with fast-check's
 // fc.commands: random sequences of the model's actions — Join, Leave(u), Read(u),
 // a DC step, and Quiesce (everyone catches up and the DC drains its work) — run on
-// a room with real MLS by default. After every single room step the model's
+// a room with real MLS by default. A dead room's revive (R15) is one of the DC steps. After every single room step the model's
 // properties (conformance/random/invariants.ts) are checked on the mapped state, and the
 // step properties across the step; after Quiesce the room must have converged:
 // nothing pending, everyone welcomed, one epoch, one safety number, and an
@@ -24,7 +24,7 @@ import { safetyNumber } from "../../impl/safety-number.ts";
 import type { Uid, Variant } from "../../impl/types.ts";
 import { writeItf, type ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import { checkInvariants, checkStep, formatViolations, modelOf, type Violation } from "./invariants.ts";
-import { Active, GroupDead, Quiescent, view } from "../model/state-view.ts";
+import { Active, Deserted, Quiescent, view } from "../model/state-view.ts";
 import { RunRecorder } from "../validate/run-recorder.ts";
 import type { ModelState } from "../model/refinement.ts";
 import { formatParams, mlsProblems, type StepParams } from "../replay/replay-trace.ts";
@@ -68,11 +68,13 @@ export const KNOWN_BUGS: readonly KnownBug[] = [];
 /**
  * A quick campaign that makes a known-bad switch fail the property (no MLS): small
  * rooms suffice, except for WelcomeWithoutRemoves, which needs a member to leave
- * before a joiner arrives and the DC to die after adding it — bigger rooms and more
- * runs find it. Used by the end-of-verify summary and the trace-validation tests.
+ * before a joiner arrives and the DC to die after adding it, and KeepStaleRemoves,
+ * which needs a joiner that saw a member leave to enter a revived group (R15) —
+ * bigger rooms and more runs find them. Used by the end-of-verify summary and the
+ * trace-validation tests.
  */
 export function teethCampaign(variant: Variant): CampaignOptions & { seed: number } {
-  return variant === "WelcomeWithoutRemoves"
+  return variant === "WelcomeWithoutRemoves" || variant === "KeepStaleRemoves"
     ? { variant, mls: false, numRuns: 200, seed: 1, users: 8, arrivals: 16, maxCommands: 40 }
     : { variant, mls: false, numRuns: 50, seed: 11, users: 4, arrivals: 5, maxCommands: 40 };
 }
@@ -90,7 +92,7 @@ export class CampaignStats {
   quiesces = 0;
   /** Quiesce ended with a live group (and its convergence was checked). */
   converged = 0;
-  /** Quiesce found the group dead (no active member is in the group). */
+  /** Quiesce found the room deserted (everyone who arrived has left): nothing to converge. */
   deadGroups = 0;
   appMessages = 0;
   rejectedReads = 0;
@@ -133,12 +135,12 @@ export class RunFailure extends Error {
 }
 
 export interface DcChoice {
-  action: "DcWelcome" | "DcAdd" | "DcRemove" | "DcAddFirst" | "DcLateWelcome";
+  action: "DcWelcome" | "DcAdd" | "DcRemove" | "DcAddFirst" | "DcLateWelcome" | "Revive";
   u: Uid;
   target?: Uid;
 }
 
-const DC_STEP = /^(DcWelcome|DcAdd|DcRemove|DcAddFirst|DcLateWelcome)\((\d+)(?: → (\d+))?\)$/;
+const DC_STEP = /^(DcWelcome|DcAdd|DcRemove|DcAddFirst|DcLateWelcome|Revive)\((\d+)(?: → (\d+))?\)$/;
 
 /** A room under test, its recorder, and the checks run after each of its steps. */
 export class RoomHarness {
@@ -260,6 +262,8 @@ export class RoomHarness {
           return this.room.dcAddFirst(c.u);
         case "DcLateWelcome":
           return this.room.dcLateWelcome(c.u);
+        case "Revive":
+          return this.room.revive(c.u);
       }
     });
   }
@@ -307,9 +311,9 @@ export class RoomHarness {
 
   /**
    * Everyone active catches up and the DC drains its work, until nothing is left;
-   * then the room must have converged (or the group died). `senderPick` chooses
-   * the member that sends the application message.
-   * @spec DCA!EventuallyConverged DCA!JoinerEventuallyWelcomed — on a finite run: once the DS is silent and everyone has drained its work, every active joiner is a member and the room has converged, or the group is dead.
+   * then the room must have converged (unless everyone has left: a dead room with live
+   * users revives, R15). `senderPick` chooses the member that sends the application message.
+   * @spec DCA!EventuallyConverged DCA!JoinerEventuallyWelcomed — on a finite run: once the DS is silent and everyone has drained its work, every active joiner is a member and the room has converged, or the room is deserted.
    */
   async quiesce(senderPick: number, maxRounds = 10_000): Promise<void> {
     this.quiesces++;
@@ -335,7 +339,7 @@ export class RoomHarness {
     // The run claims quiescence here: replay and TLC's trace validation check the claim
     // against the correct model (a DC that silently ignores work is caught this way).
     this.recorder.record("Quiesced", {});
-    if (GroupDead(this.current)) {
+    if (Deserted(this.current)) {
       this.deadGroups++;
       return;
     }

@@ -152,6 +152,9 @@ async function perform(room: Room, action: string, p: StepParams): Promise<strin
     case "DcLateWelcome":
       room.dcLateWelcome(u);
       return undefined;
+    case "Revive":
+      await room.revive(u);
+      return undefined;
     // @spec DCA!AllGone — everyone has arrived and left: a stutter, nothing to do.
     case "AllGone":
       return undefined;
@@ -204,6 +207,7 @@ export function mlsProblems(room: Room): string[] {
 export function snapshot(room: Room, users: number) {
   return {
     log: room.log,
+    revivals: room.revivals,
     nextUid: room.nextUid,
     users,
     members: new Map(room.uids().map((u) => [u, room.state(u)])),
@@ -220,6 +224,8 @@ export interface ReplayOptions {
   onStep?: (step: StepReport) => void;
   /** Called after each step with the implementation's state mapped to the model's variables. */
   onMapped?: (index: number, mapped: ModelState) => void;
+  /** Called after each step with the room itself (read it, do not step it): for tests that look at its MLS state. */
+  onRoom?: (index: number, room: Room) => void;
 }
 
 /**
@@ -247,6 +253,7 @@ export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise
     }
     const mapped = toModel(snapshot(room, users));
     opts.onMapped?.(i, mapped);
+    opts.onRoom?.(i, room);
     const modelVars = modelState(state);
     const differences = diffValues(modelVars as unknown as ItfValue, mapped as unknown as ItfValue);
     // The room checks arrivals against each member's last arrival read: it must be the model's.

@@ -8,7 +8,8 @@
 // Join/Leave, a DC's entry as its DC step, matched to that client's recorded DC
 // steps in order); each client's steps in the order it took them; a read of entry
 // i after the append of entry i, and as early as that allows (reads are local:
-// they commute with every other member's steps). A recorded DC step whose entry
+// they commute with every other member's steps); a revive where the log was as long
+// as its reviver had read. A recorded DC step whose entry
 // never reached the log is allowed only as the last steps of a user the log
 // announces as left (a fenced zombie's step, refused by the DS).
 
@@ -17,7 +18,7 @@ import type { LogEntry, MemberState, Uid, Variant } from "../../impl/types.ts";
 import type { RecordedStep } from "../../impl/client/step-record.ts";
 import type { ItfState, ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import { modelHash } from "../generate/model-source-hash.ts";
-import { toModel } from "../model/refinement.ts";
+import { toModel, type Revival } from "../model/refinement.ts";
 import { DCA_VARS } from "../model/vocabulary.ts";
 
 /** The recordings and the log do not make one behaviour: names the user, step or log index and why. */
@@ -71,7 +72,7 @@ export function mergeRun(
     const kept: RecordedStep[] = [];
     steps.forEach((s, n) => {
       if (s.uid !== u) throw new MergeError(`user ${u}'s recording, step ${n + 1}: recorded by user ${s.uid}`);
-      if (s.action === "Read") return kept.push(s);
+      if (s.action === "Read" || s.action === "Revive") return kept.push(s);
       const type = ENTRY_OF[s.action];
       if (!type) throw new MergeError(`user ${u}'s recording, step ${n + 1}: unknown action ${JSON.stringify(s.action)}`);
       const at = mine[k];
@@ -97,6 +98,7 @@ export function mergeRun(
   if (!queues.has(1)) queues.set(1, []);
 
   const members = new Map<Uid, MemberState>([[1, creatorState()]]);
+  const revivals: Revival[] = [];
   let nextUid = 2;
   let appended = 0;
   const states: ItfState[] = [];
@@ -104,7 +106,7 @@ export function mergeRun(
   const push = (action: string, params: { u?: Uid; target?: Uid }) => {
     const label = params.u === undefined ? action : `${action}(${params.u}${params.target === undefined ? "" : ` → ${params.target}`})`;
     if (states.length > 0) order.push(label);
-    states.push({ "#meta": { index: states.length, action, params }, ...toModel({ log: log.slice(0, appended), nextUid, users, members }) });
+    states.push({ "#meta": { index: states.length, action, params }, ...toModel({ log: log.slice(0, appended), revivals, nextUid, users, members }) });
   };
   push("Init", {});
 
@@ -125,6 +127,13 @@ export function mergeRun(
           members.set(u, s.state);
           ptr.set(u, ptr.get(u)! + 1);
           push("Read", { u });
+        } else if (s.action === "Revive") {
+          // A revive appends nothing: it is placed where the log was as long as the reviver had read (R15).
+          if (s.logIndex !== appended) break;
+          members.set(u, s.state);
+          revivals.push({ uid: u, logLength: appended });
+          ptr.set(u, ptr.get(u)! + 1);
+          push("Revive", { u });
         } else {
           if (matched.get(s) !== appended) break;
           appended++;
@@ -142,7 +151,8 @@ export function mergeRun(
       if (e.uid !== nextUid) throw new MergeError(`log index ${appended}: joined ${e.uid}, but the next UID is ${nextUid}`);
       appended++;
       nextUid++;
-      members.set(e.uid, joinerState(e.uid, appended));
+      const present = [...members].filter(([, m]) => m.status === "active").map(([v]) => v);
+      members.set(e.uid, joinerState(e.uid, appended, present, variant));
       push("Join", { u: e.uid });
     } else if (e.type === "left") {
       const s = members.get(e.uid);

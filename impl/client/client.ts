@@ -30,6 +30,8 @@ export type ClientEvent =
   | { type: "message"; from: Uid; text: string }
   | { type: "refused"; logIndex: number; reason: string; detail: string }
   | { type: "dc-step"; action: DcAction; target: Uid; logIndex: number }
+  /** R15: the room was dead; this client created a new group (after reading `logLength` entries). */
+  | { type: "revived"; uid: Uid; logLength: number }
   | { type: "left"; reason: "self" | "fenced" | "announced" }
   | { type: "error"; where: string; message: string };
 
@@ -164,6 +166,7 @@ export class NetworkClient {
       ...(this.opts.trustWelcomeRemoves ? { trustWelcomeRemoves: true } : {}),
       ctx: this.ctx,
       ...(this.identity ? { identity: this.identity } : {}),
+      groupIdBase: `dca-room:${this.opts.room}`,
       keyPackageOf: (t) => {
         const kp = this.keyPackages[String(t)];
         if (!kp) throw new Error(`no KeyPackage for user ${t}`);
@@ -227,7 +230,7 @@ export class NetworkClient {
           this.core = MemberCore.start(this.coreOptions(1), 0, group);
         } else {
           if (joined.joinedAt === null) throw new ClientError(`the DS assigned UID ${joined.uid} without a joined entry`);
-          this.core = MemberCore.start(this.coreOptions(joined.uid), joined.joinedAt + 1);
+          this.core = MemberCore.start(this.coreOptions(joined.uid), joined.joinedAt + 1, undefined, joined.present);
         }
         this.save();
       }
@@ -289,9 +292,10 @@ export class NetworkClient {
       }
       await this.openMessages();
       if (core.state.cursor < this.head) return; // wait for the rest of the log before acting as DC
-      const step = core.nextDcStep();
+      const step = core.nextDcStep(this.head);
       if (!step) return;
-      await this.dcStep(step.action, step.target);
+      if (step.action === "Revive") await this.revive();
+      else await this.dcStep(step.action, step.target);
     }
   }
 
@@ -311,7 +315,17 @@ export class NetworkClient {
     this.viewChanged();
   }
 
-  private async dcStep(action: DcAction, target: Uid): Promise<void> {
+  /** @spec DCA!Revive R15 — the room is dead: a new MLS group, this client its DC; nothing to append. */
+  private async revive(): Promise<void> {
+    const core = this.core!;
+    await core.revive(this.head);
+    this.record({ uid: core.uid, action: "Revive", logIndex: this.head, state: core.state });
+    this.save();
+    this.emit({ type: "revived", uid: core.uid, logLength: this.head });
+    this.viewChanged();
+  }
+
+  private async dcStep(action: Exclude<DcAction, "Revive">, target: Uid): Promise<void> {
     const core = this.core!;
     const entry = await core.takeDcStep(action, target);
     const file = this.file!;

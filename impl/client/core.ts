@@ -11,7 +11,7 @@ import { createActor, type Actor } from "xstate";
 import * as mls from "../mls.ts";
 import { memberMachine, type MemberEvent } from "../member.ts";
 import { commitEntry, readEffect, unexpectedArrival, unexpectedLeave, welcomeEntry } from "../rules.ts";
-import type { CommitEntry, LogEntry, MemberState, Uid, Variant, WelcomeEntry } from "../types.ts";
+import { NO_UID, type CommitEntry, type LogEntry, type MemberState, type Uid, type Variant, type WelcomeEntry } from "../types.ts";
 import { checkEntry, MalformedEntry, sameList, sameUids } from "./entry-check.ts";
 import { MemberInputError, StepNotEnabled } from "./errors.ts";
 
@@ -43,10 +43,12 @@ export interface CoreOptions {
    * test/welcome-removes-auth.test.ts shows what the check prevents).
    */
   trustWelcomeRemoves?: boolean;
+  /** The MLS group id prefix of the room (a revived group gets a new id from it, R15). */
+  groupIdBase?: string;
 }
 
-/** The DC steps, named as the model's actions. */
-export type DcAction = "DcWelcome" | "DcAdd" | "DcRemove" | "DcAddFirst" | "DcLateWelcome";
+/** The DC steps, named as the model's actions (Revive: a dead room's re-creation, R15). */
+export type DcAction = "DcWelcome" | "DcAdd" | "DcRemove" | "DcAddFirst" | "DcLateWelcome" | "Revive";
 
 type MemberActor = Actor<typeof memberMachine>;
 
@@ -57,6 +59,7 @@ export class MemberCore {
   private readonly ctx: mls.MlsContext | null;
   private readonly keyPackageOf: (target: Uid) => Uint8Array;
   private readonly trustWelcomeRemoves: boolean;
+  private readonly groupIdBase: string;
   private actor: MemberActor;
   /** A DC between Welcome and Add keeps the Commit bytes it will append. */
   private pendingCommit: Uint8Array | null = null;
@@ -70,12 +73,16 @@ export class MemberCore {
     this.identity = opts.identity;
     this.keyPackageOf = opts.keyPackageOf;
     this.trustWelcomeRemoves = opts.trustWelcomeRemoves ?? false;
+    this.groupIdBase = opts.groupIdBase ?? "dca-room";
     this.actor = actor;
   }
 
-  /** A member whose first read is log entry `cursor`; user 1 brings the group it created (R1). */
-  static start(opts: CoreOptions, cursor: number, group?: mls.MlsGroup): MemberCore {
-    const actor = createActor(memberMachine, { input: { uid: opts.uid, variant: opts.variant, cursor, group } });
+  /**
+   * A member whose first read is log entry `cursor`; user 1 brings the group it created (R1),
+   * a joiner the users the DS said were present when it arrived (R2).
+   */
+  static start(opts: CoreOptions, cursor: number, group?: mls.MlsGroup, present: readonly Uid[] = []): MemberCore {
+    const actor = createActor(memberMachine, { input: { uid: opts.uid, variant: opts.variant, cursor, group, present } });
     actor.start();
     return new MemberCore(opts, actor);
   }
@@ -128,13 +135,15 @@ export class MemberCore {
 
   /**
    * The DC steps the member would accept now, as "Action(u)" or "Action(u → target)"
-   * — the same form as the model's enabled steps, for comparing the two.
+   * — the same form as the model's enabled steps, for comparing the two. `logLength`:
+   * the entries of the log the member can see (Revive needs them all read).
    */
-  enabledDcSteps(): string[] {
+  enabledDcSteps(logLength: number): string[] {
     const steps: string[] = [];
     const s = this.state;
     if (s.status !== "active") return steps;
     const uid = this.uid;
+    if (this.canStep({ type: "REVIVE", logLength })) steps.push(`Revive(${uid})`);
     for (const t of s.pendingAdds) {
       if (this.canStep({ type: "DC_WELCOME", entry: welcomeEntry(s, t, s.epoch + 1) })) steps.push(`DcWelcome(${uid} → ${t})`);
     }
@@ -158,9 +167,10 @@ export class MemberCore {
    * progress first, then the head of the removes (R13), then a Welcome for the head
    * of the joiners (R10, R12); the known-bad variants take their own steps.
    */
-  nextDcStep(): { action: DcAction; target: Uid } | null {
+  nextDcStep(logLength: number): { action: DcAction; target: Uid } | null {
     const s = this.state;
     if (s.status !== "active") return null;
+    if (this.canStep({ type: "REVIVE", logLength })) return { action: "Revive", target: NO_UID };
     if (this.canStep({ type: "DC_ADD", entry: commitEntry(s, "add", s.adding) })) return { action: "DcAdd", target: s.adding };
     if (this.canStep({ type: "DC_LATE_WELCOME", entry: welcomeEntry(s, s.adding, s.epoch) })) return { action: "DcLateWelcome", target: s.adding };
     const head = s.pendingRemoves[0];
@@ -460,8 +470,21 @@ export class MemberCore {
     return entry;
   }
 
-  /** Takes the DC step `action` (the one nextDcStep named) and returns the entry to append. */
-  async takeDcStep(action: DcAction, target?: Uid): Promise<LogEntry> {
+  /**
+   * @spec DCA!Revive R15 — the group is dead (every member ranked before this user has left,
+   * and it has read all `logLength` entries of the log it can see): it creates a new MLS group,
+   * with a group id of its own, as its only member, and is its DC. Nothing goes on the log.
+   */
+  async revive(logLength: number): Promise<void> {
+    this.assertActive();
+    const event = { type: "REVIVE", logLength } as const;
+    if (!this.canStep(event)) throw new StepNotEnabled(`member ${this.uid} cannot revive the room now`);
+    const group = this.ctx ? await mls.createGroup(this.ctx, this.identity!, `${this.groupIdBase}/revived-by-${this.uid}`) : undefined;
+    this.send(group ? { ...event, group } : event);
+  }
+
+  /** Takes the DC step `action` (the one nextDcStep named) and returns the entry to append (none for Revive). */
+  async takeDcStep(action: Exclude<DcAction, "Revive">, target?: Uid): Promise<LogEntry> {
     switch (action) {
       case "DcWelcome":
         return this.dcWelcome(target);

@@ -6,6 +6,7 @@
 
 import type { LogEntry, Uid } from "../types.ts";
 import { fromBase64, toBase64 } from "./base64.ts";
+import { checkPresent } from "./errors.ts";
 import type { DsLink, Joined, LinkHandlers } from "./link.ts";
 import type { ClientSocket } from "./socket.ts";
 
@@ -74,7 +75,16 @@ export function linkOver(socket: ClientSocket, handlers: LinkHandlers): DsLink {
         pendingHello = null;
         if (!p) return handlers.refused(`an unexpected "ready" frame`);
         if (!Number.isInteger(m.uid) || !Number.isInteger(m.head)) return p.reject(new Error(`a "ready" frame without uid or head`));
-        return p.resolve({ uid: m.uid as number, head: m.head as number, joinedAt: Number.isInteger(m.joinedAt) ? (m.joinedAt as number) : null });
+        const joinedAt = Number.isInteger(m.joinedAt) ? (m.joinedAt as number) : null;
+        // A new user ranks the users present (R2, R15); a resume or the creator gets none.
+        let present: Uid[] = [];
+        try {
+          if (joinedAt !== null) present = checkPresent(m.uid as number, m.present);
+        } catch (e) {
+          handlers.refused((e as Error).message);
+          return p.reject(e as Error);
+        }
+        return p.resolve({ uid: m.uid as number, head: m.head as number, joinedAt, present });
       }
       case "entry": {
         if (!Number.isInteger(m.index) || !m.entry || typeof m.entry !== "object") return handlers.refused(`an "entry" frame without index or entry`);

@@ -26,6 +26,11 @@ export interface Joined {
   head: number;
   /** For a new user: where its own `joined` entry is (it reads from the next one); null for the creator (UID 1, no entry). */
   joinedAt: number | null;
+  /**
+   * For a new user: the users present when its `joined` was appended (arrived and not
+   * announced as left), in increasing order; empty for the creator and for a resume (R2, R15).
+   */
+  present: Uid[];
 }
 
 export interface DsLink {

@@ -121,7 +121,7 @@ export class LoopbackDs {
           room.conns.add(c);
           if (m.observe) {
             c.streaming = true;
-            send({ t: "ready", uid: 0, head: room.log.length, joinedAt: null });
+            send({ t: "ready", uid: 0, head: room.log.length, joinedAt: null, present: [] });
             return this.flush(c);
           }
           if (Number.isInteger(m.uid)) {
@@ -129,7 +129,7 @@ export class LoopbackDs {
             if (room.fenced.has(c.uid)) return send({ t: "fenced", reason: `user ${c.uid} was announced as left` });
             c.cursor = Number(m.cursor);
             c.streaming = true;
-            send({ t: "ready", uid: c.uid, head: room.log.length, joinedAt: null });
+            send({ t: "ready", uid: c.uid, head: room.log.length, joinedAt: null, present: [] });
             return this.flush(c);
           }
           room.waiting.push(c);
@@ -140,11 +140,13 @@ export class LoopbackDs {
           let joinedAt: number | null = null;
           if (room.reserving !== c) return send({ t: "error", code: "no-reservation", reason: "join without a UID reservation" });
           room.nextUid++;
+          // Who is present (R2, R15): every earlier user not announced as left.
+          const present = Array.from({ length: c.uid! - 1 }, (_, i) => i + 1).filter((v) => !room.fenced.has(v));
           if (c.uid !== 1) joinedAt = this.push(room, { type: "joined", uid: c.uid, keyPackage: m.keyPackage });
           this.release(room);
           c.cursor = joinedAt === null ? 0 : joinedAt + 1;
           c.streaming = true;
-          send({ t: "ready", uid: c.uid, head: room.log.length, joinedAt });
+          send({ t: "ready", uid: c.uid, head: room.log.length, joinedAt, present });
           return this.flush(c);
         }
         case "append": {

@@ -13,10 +13,10 @@ import type { MemberState, Uid } from "../types.ts";
 
 export interface RecordedStep {
   uid: Uid;
-  /** "Read", or a DC step: "DcWelcome", "DcAdd", "DcRemove", "DcAddFirst", "DcLateWelcome". */
+  /** "Read", or a DC step: "DcWelcome", "DcAdd", "DcRemove", "DcAddFirst", "DcLateWelcome", "Revive". */
   action: string;
   target?: Uid;
-  /** The log index read, or where the DC's entry landed. */
+  /** The log index read, or where the DC's entry landed (-1 until known); for Revive the log length it saw. */
   logIndex: number;
   /** st[u] after the step (cursor absolute, from the log's start). */
   state: MemberState;

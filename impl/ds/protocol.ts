@@ -35,7 +35,8 @@ export type ClientMessage =
 
 export type ServerMessage =
   | { t: "assigned"; uid: Uid }
-  | { t: "ready"; uid: Uid; head: number; joinedAt: number | null }
+  /** `present`: for a new user, who was present when its `joined` was appended (R2, R15); [] otherwise. */
+  | { t: "ready"; uid: Uid; head: number; joinedAt: number | null; present: Uid[] }
   | { t: "entry"; index: number; entry: WireEntry }
   | { t: "ack"; id: string; index: number }
   | { t: "broadcast"; from: Uid; data: string }
@@ -161,6 +162,17 @@ function decodeObject(o: Obj): ClientMessage {
     default:
       return refuse("t", `unknown kind ${JSON.stringify(o.t)}`, "unknown-kind");
   }
+}
+
+/**
+ * The users present when user `uid`'s `joined` entry was appended at `joinedAt`: every
+ * earlier UID (1..uid-1) without a `left` before it. Read off the log itself, so every
+ * storage backend gives the same answer and the DS keeps no extra state (R2, R15).
+ */
+export function presentAt(log: readonly WireEntry[], joinedAt: number, uid: Uid): Uid[] {
+  const left = new Set<Uid>();
+  for (const e of log.slice(0, joinedAt)) if (e.type === "left") left.add(e.uid);
+  return Array.from({ length: uid - 1 }, (_, i) => i + 1).filter((v) => !left.has(v));
 }
 
 /** The one encoder of server frames. */

@@ -9,7 +9,7 @@
 
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Uid } from "../types.ts";
-import { decodeClientFrame, encodeServerMessage, HARD_FRAME_BYTES, type ClientMessage, type ServerMessage } from "./protocol.ts";
+import { decodeClientFrame, encodeServerMessage, HARD_FRAME_BYTES, presentAt, type ClientMessage, type ServerMessage } from "./protocol.ts";
 import type { Storage } from "./storage.ts";
 
 export interface DsOptions {
@@ -155,7 +155,7 @@ export async function startDs(opts: DsOptions): Promise<RunningDs> {
       if (m.observe) {
         c.observer = true;
         c.streaming = true;
-        send(c, { t: "ready", uid: 0, head: await storage.head(r.name), joinedAt: null });
+        send(c, { t: "ready", uid: 0, head: await storage.head(r.name), joinedAt: null, present: [] });
         return flush(c);
       }
       if (m.uid !== undefined) {
@@ -176,7 +176,7 @@ export async function startDs(opts: DsOptions): Promise<RunningDs> {
         c.cursor = m.cursor;
         c.streaming = true;
         event(`room ${r.name}: user ${m.uid} resumed from ${m.cursor}`);
-        send(c, { t: "ready", uid: m.uid, head: await storage.head(r.name), joinedAt: null });
+        send(c, { t: "ready", uid: m.uid, head: await storage.head(r.name), joinedAt: null, present: [] });
         return flush(c);
       }
       r.waiting.push(c);
@@ -197,7 +197,9 @@ export async function startDs(opts: DsOptions): Promise<RunningDs> {
         event(`room ${r.name}: user ${c.uid} joined${admitted.joinedAt === null ? " (creator)" : ` at index ${admitted.joinedAt}`}`);
         c.cursor = admitted.joinedAt === null ? 0 : admitted.joinedAt + 1;
         c.streaming = true;
-        send(c, { t: "ready", uid: c.uid, head: await storage.head(r.name), joinedAt: admitted.joinedAt });
+        // Who is present, from the log before the `joined` (R2, R15): the joiner ranks only them.
+        const present = admitted.joinedAt === null ? [] : presentAt((await storage.read(r.name, 0)).map((x) => x.entry), admitted.joinedAt, c.uid);
+        send(c, { t: "ready", uid: c.uid, head: await storage.head(r.name), joinedAt: admitted.joinedAt, present });
         void release(r);
         relay(r);
         return;

@@ -94,7 +94,8 @@ function field(state: Record<string, ItfValue>, name: string, where: string): It
 const isEmptyLog = (v: ItfValue) => Array.isArray(v) ? v.length === 0 : typeof v === "object" && v !== null && "#tup" in v && (v["#tup"] as unknown[]).length === 0;
 
 /** Whether no active user of a caught-up state has DC work (DCA!HasWork through the typed view of st). */
-const quiescentAt = (st: ItfValue): boolean => readUsers({ st }).every((u) => !HasWork(u, "Correct"));
+// A caught-up state has an empty log: every active user has read all 0 entries (DCA!CanRevive).
+const quiescentAt = (st: ItfValue): boolean => readUsers({ st }).every((u) => !HasWork(u, "Correct", 0));
 
 /** Step 1: the reduced model's caught-up states and Commit steps at `users` users. */
 export async function reducedSets(users: number, o: CrosscheckOptions = {}, spec = "DCA_Reduced.tla"): Promise<ReducedSets> {

@@ -19,11 +19,11 @@ const MODULES = ["DCA.tla", "DCA_Inputs.tla", "DCA_Record.tla", "DCA_Swarm.tla"]
 const INVARIANTS = [
   "TypeOK", "UniquePendings", "UidsEnumerate", "QuiescentNoPendings", "QuiescentEqualEpochs", "QuiescentAllWelcomed",
   "QuiescentWelcomesAdded", "AtMostOneBelievesDc", "NoFork", "ViewMatchesGroup", "LeftNotRepeated", "LeftIsKnown",
-  "JoinedIsNext", "LastArrivalCoversKnown",
+  "JoinedIsNext", "LastArrivalCoversKnown", "QuiescentNotStranded", "QuiescentSomeDc",
 ];
 const PROPERTIES = ["CommitEpochsIncreaseByOne", "NoDoubleCommit", "CommitsFromBelievedDc"];
 /** The actions of the Correct variant (DCA!Next), each of which a campaign should take. */
-export const CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove"];
+export const CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "Revive"];
 
 export interface SwarmSeed {
   seed: number;

@@ -8,7 +8,8 @@
 //   - a Read: DS → reader, labelled with the entry read, which is
 //     prev.log[prev.st[u].cursor] (0-based) in the PREVIOUS state: the log is
 //     compacted and cursors count from its retained part (DCA!Settle).
-// Init, AllGone and Quiesced append nothing and read nothing: no arrow.
+// Init, AllGone, Quiesced and Revive (R15: a new group, nothing appended) append
+// nothing and read nothing: no arrow.
 // Each append is checked against what the model's action appends (type,
 // sender, target; the log grows by that one entry) before it is drawn.
 
