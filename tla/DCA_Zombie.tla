@@ -67,10 +67,26 @@ ZDcStep(u) ==
     /\ DcStep(u)
     /\ UNCHANGED announced
 
+\* DCA's Join, except that the DS's list of the users present (R2, R15)
+\* leaves out those it has announced as left: to the DS they have left.
+\* (With DCA's list, an arrival would rank a zombie whose `left` it never
+\* reads, and could never revive the room once the zombie stops.)
+ZJoin ==
+    /\ nextUid <= Users
+    /\ LET u == nextUid
+           l == Append(log, [type |-> "joined", uid |-> u])
+           present == IF Variant = "NoPresentList" THEN 1..(u - 1)
+                      ELSE Active \ announced
+       IN  Settle(l, [st EXCEPT ![u] = [Fresh EXCEPT !.status = "active",
+                                                     !.cursor = Len(l),
+                                                     !.ahead  = present]])
+    /\ nextUid' = nextUid + 1
+    /\ UNCHANGED <<group, announced>>
+
 ZInit == Init /\ announced = {}
 
 ZNext ==
-    \/ Join /\ UNCHANGED announced
+    \/ ZJoin
     \/ \E u \in Uids : ZLeave(u) \/ Announce(u) \/ Stop(u) \/ ZRead(u)
                        \/ ZDcStep(u)
     \/ AllGone /\ UNCHANGED announced
@@ -79,10 +95,11 @@ ZSpec == ZInit /\ [][ZNext]_zvars
 
 (***************************************************************************)
 (* Properties.  DCA's invariants and step properties apply unchanged, but  *)
-(* two of them speak of every active user, and an announced user is still *)
-(* active: it may still believe it is the DC, and its own `left` is the    *)
-(* one entry about itself that an honest DS appends.  These three restate  *)
-(* them for the users the others still count as present.                   *)
+(* some speak of every active user, and an announced user is still active: *)
+(* it may still believe it is the DC, its own `left` is the one entry     *)
+(* about itself that an honest DS appends, and after a revive (R15) it is *)
+(* the one member left in the old group.  These restate them for the users *)
+(* the others still count as present.                                      *)
 (***************************************************************************)
 
 \* At most one user not announced as left believes it is the DC.
@@ -101,6 +118,22 @@ ZLeftIsKnown ==
     \A u \in Active :
         HasNext(u) /\ NextEntry(u).type = "left" /\ ~OwnLeftNext(u) =>
             NextEntry(u).uid \in KnownUsers(u)
+
+\* NoFork and ViewMatchesGroup of DCA, for the users not announced as left.
+\* Since R15 (a dead room revives) the others may create a new group once
+\* they have seen every member leave, while a fenced zombie, still running
+\* until it reads its own `left`, stays in the old one: that is no fork, as
+\* nobody counts the zombie any more and the fence keeps it from appending.
+ZNoFork ==
+    \A u \in Confirmed \ announced :
+        LET r == Replay(u)
+        IN  (r.epoch = group.epoch /\ r.by = group.by) \/ InFlightFor(u)
+
+ZViewMatchesGroup ==
+    \A u \in Confirmed \ announced :
+        LET r == Replay(u)
+        IN  (r.epoch = group.epoch /\ r.by = group.by)
+               => r.members = group.members
 
 \* What tells blind spot 2 apart: no Welcome or Commit is appended by a
 \* user whose `left` is already on the log (a zombie's append).  A step that
