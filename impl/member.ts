@@ -42,6 +42,12 @@ export interface MemberContext {
    * it from its log); the room checks the next `joined` against it (R2).
    */
   lastArrival: Uid;
+  /**
+   * It refused a Welcome for itself (spec/dca.md R15): the group may count it as a member,
+   * so it never revives the room. Not part of st[u]: an honest DS never makes it true
+   * (tla/DCA_ForgedWelcome.tla models the DS that does).
+   */
+  refusedOwnWelcome?: boolean;
 }
 
 export type MemberEvent =
@@ -62,8 +68,8 @@ export type MemberEvent =
    * have read them all); `group` is the new MLS group it created.
    */
   | { type: "REVIVE"; logLength: number; group?: MlsGroupRef }
-  /** An entry the room refused (bad MLS bytes, metadata that MLS contradicts): move past it. */
-  | { type: "REFUSE" }
+  /** An entry the room refused (bad MLS bytes, metadata that MLS contradicts): move past it. `ownWelcome`: it was a Welcome for this member. */
+  | { type: "REFUSE"; ownWelcome?: boolean }
   /** @spec DCA!Leave */
   | { type: "LEAVE" }
   /**
@@ -110,7 +116,8 @@ export const memberMachine = setup({
       event.entry.target === context.state.pendingAdds[0],
     canLateWelcome: ({ context, event }) =>
       event.type === "DC_LATE_WELCOME" && canLateWelcome(context.state, context.variant),
-    canRevive: ({ context, event }) => event.type === "REVIVE" && canRevive(context.state, event.logLength, context.variant),
+    canRevive: ({ context, event }) =>
+      event.type === "REVIVE" && !context.refusedOwnWelcome && canRevive(context.state, event.logLength, context.variant),
   },
   actions: {
     read: assign(({ context, event }) => {
@@ -157,7 +164,10 @@ export const memberMachine = setup({
       event.type === "REVIVE" ? { state: reviveState(context.state), mls: { group: event.group ?? null, pendingGroup: null } } : {},
     ),
     appMessage: assign(({ context, event }) => (event.type === "APP_MESSAGE" ? { mls: { ...context.mls, group: event.group } } : {})),
-    refuse: assign(({ context }) => ({ state: { ...context.state, cursor: context.state.cursor + 1 } })),
+    refuse: assign(({ context, event }) => ({
+      state: { ...context.state, cursor: context.state.cursor + 1 },
+      refusedOwnWelcome: context.refusedOwnWelcome === true || (event.type === "REFUSE" && event.ownWelcome === true),
+    })),
     leave: assign(({ context }) => ({ state: { ...context.state, status: "gone" as const }, mls: NO_MLS })),
   },
 }).createMachine({

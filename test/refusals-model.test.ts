@@ -5,7 +5,7 @@
 // member behind (NoFork fails), which is the DS denying service — so the skips are real
 // and the passing check has teeth. Budget: under 40 s on one worker (two 3-user runs; 31 s
 // measured on the shared 2-core machine with another TLC run beside it).
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTlc } from "../scripts/tlc/run.ts";
@@ -23,6 +23,13 @@ describe.skipIf(skipWithoutTlc)("a DS whose forgeries make members refuse entrie
     const r = await run("tla/MC_refusals.cfg", "pass");
     expect(r.outcome).toEqual({ kind: "ok" });
     expect(r.distinctStates).toBeGreaterThan(10_000);
+  }, 60_000);
+
+  // @spec DCA!Revive R15 — an open gap: the check above runs the rules before R15 (Variant = "NoRevive").
+  it("with R15, a DC made to refuse a `joined` lets the skipped user revive apart: two DCs of two groups (Gap_RefusalSplit fails)", async () => {
+    expect(await readFile("tla/MC_refusals.cfg", "utf8")).toContain('Variant = "NoRevive"');
+    const r = await run("tla/Gap_RefusalSplit.cfg", "split");
+    expect(r.outcome).toEqual({ kind: "invariant", name: "AtMostOneBelievesDc" });
   }, 60_000);
 
   it("but a member that refused a Commit stays behind (NoFork fails): the refusals do happen", async () => {

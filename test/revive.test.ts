@@ -4,7 +4,9 @@
 // 3, who drops its stale remove of 1 on entering) replays step by step, and at its end the
 // revived group's members show one safety number, not the dead group's, from a group with
 // a new group id. The second test is the same room without the revive (known-bad
-// NoRevive): nobody ever gets a group. Budget: about 3 s.
+// NoRevive): nobody ever gets a group. The last two: a joiner that refused a (forged)
+// Welcome for itself never revives, which the same room without the forgery does.
+// Budget: about 3 s.
 import { describe, expect, it } from "vitest";
 import * as mls from "../impl/mls.ts";
 import { Room } from "../impl/room.ts";
@@ -67,5 +69,38 @@ describe("a dead room revives on the implementation (R15)", () => {
     ok.leave(1);
     for (const u of [2, 3]) while (ok.state(u).cursor < ok.log.length) await ok.read(u);
     expect(ok.enabledDcSteps()).toEqual(["Revive(2)"]);
+  });
+});
+
+describe("a joiner that refused a Welcome for itself never revives (R15; tla/DCA_ForgedWelcome.tla)", () => {
+  // @spec DCA!Revive R15 — the group may count such a joiner as a member: reviving alone would split the room.
+  const deadRoom = async (forge: boolean) => {
+    const room = await Room.create({ mls: true });
+    const two = await room.join();
+    while (room.state(1).cursor < room.log.length) await room.read(1);
+    if (forge) room.deliver({ type: "welcome", target: two, epoch: 1, sender: 1, members: [1, two], removes: [], welcome: new Uint8Array([1, 2, 3]) });
+    room.leave(1);
+    const refused: string[] = [];
+    while (room.state(two).cursor < room.log.length) {
+      const out = await room.read(two);
+      if (out.kind === "rejected") refused.push(out.error.reason);
+    }
+    return { room, two, refused };
+  };
+
+  it("a forged Welcome refused, then every member gone: no revive is offered, and one asked for is refused", async () => {
+    const { room, two, refused } = await deadRoom(true);
+    expect(refused).toHaveLength(1);
+    expect(room.state(two)).toMatchObject({ welcomed: false, ahead: [] });
+    expect(room.enabledDcSteps()).toEqual([]);
+    await expect(room.revive(two)).rejects.toThrow(/cannot revive/);
+  });
+
+  it("the same room without the forged Welcome: the joiner revives", async () => {
+    const { room, two, refused } = await deadRoom(false);
+    expect(refused).toEqual([]);
+    expect(room.enabledDcSteps()).toEqual([`Revive(${two})`]);
+    await room.revive(two);
+    expect(room.state(two)).toMatchObject({ welcomed: true, members: [two], epoch: 0, by: two });
   });
 });

@@ -64,9 +64,14 @@ ForgedRead(u) ==
 
 FInit == Init /\ refused = {}
 
-\* Every step of DCA's Next (so new actions there flow in), plus the forgery.
+\* Every step of DCA's Next (so new actions there flow in), plus the forgery;
+\* but a joiner that refused a Welcome for itself never revives the room
+\* (spec/dca.md R15): the group may count it as a member.  Without this,
+\* TLC finds such a joiner reviving alone while the members it ranks are
+\* still in the old group (NoFork, 21 states at 3 users).
 FNext ==
-    \/ Next /\ UNCHANGED refused
+    \/ /\ Next /\ UNCHANGED refused
+       /\ ~\E u \in refused : Revive(u)
     \/ \E u \in Uids : ForgedRead(u)
 
 FSpec == FInit /\ [][FNext]_fvars

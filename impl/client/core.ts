@@ -254,8 +254,10 @@ export class MemberCore {
           : e instanceof MalformedEntry
             ? new MemberInputError(this.uid, logIndex, e.reason, e.message)
             : new MemberInputError(this.uid, logIndex, e instanceof mls.MlsInputError ? e.reason : "invalid-entry", e instanceof Error ? e.message : String(e), { cause: e });
-      // Refused: the member moves past the entry and nothing else changes (R9).
-      this.deliverEvent({ type: "REFUSE" });
+      // Refused: the member moves past the entry and nothing else changes (R9), but a
+      // refused Welcome for itself means it may never revive the room (R15).
+      const refused = entry as { type?: unknown; target?: unknown };
+      this.deliverEvent({ type: "REFUSE", ownWelcome: refused.type === "welcome" && refused.target === this.uid });
       return { kind: "rejected", logIndex, error };
     }
     this.deliverEvent(group ? { type: "READ", entry, group } : { type: "READ", entry });
