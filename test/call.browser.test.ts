@@ -6,12 +6,14 @@
 // room's MLS keys. In one room, in order:
 //
 //   1. two members decode each other's camera, and show one epoch and safety number;
+//      their microphones' Opus frames pass the transforms, with 0 bytes in the clear;
 //   2. the SFU's position: a tap carries a member's encrypted track to a page that is
 //      no member, once without any transform (the decoder gets the ciphertext) and
-//      once with the wrong keys; neither shows the camera's picture;
+//      once with the wrong keys; neither shows the camera's picture, and the audio
+//      frames that reach the wrong keys all fail their tag;
 //   3. a third member joins mid-call: the two keep decoding each other across the
-//      epoch change, with frames of the new epoch, nothing dropped, and all three
-//      decode each other;
+//      epoch change, with frames of the new epoch, nothing dropped (audio too), and
+//      all three decode each other;
 //   4. the DC (user 1) is cut off from the DS and removed: user 2 becomes the DC and
 //      commits the Remove, users 2 and 3 keep decoding each other in the new epoch,
 //      and user 1 decodes nothing of it: not over its old links, and not over a tap
@@ -30,6 +32,8 @@
 // transforms drop the clear frames) and the keyless tap shows the camera.
 // `CALL_KNOWN_BAD=plaintext-sender npx vitest run test/call.browser.test.ts` runs
 // steps 1-4 on that build: they fail (4 of 5 tests; the last, no script error, holds).
+// With impl/media/codec.ts giving Opus 1 clear byte instead of 0, step 1 fails on the
+// audio's clear-byte count (checked by hand).
 //
 // Budget: 90 s at most; measured 22-25 s for the file alone on the loaded 2-core
 // machine it was written on (npx vitest run test/call.browser.test.ts). Screenshots go to
@@ -69,8 +73,20 @@ if (!haveChromium && process.env.CI) {
 
 // --- the page's handle (impl/web/call-page.ts: window.dcaCall), as the test reads it -----
 
-interface VideoStats { state: string; framesDecoded: number; framesReceived: number; bytesReceived: number }
-interface StreamStats { stream: string; side: string; frames: number; passed: number; byEpoch: Record<string, number>; dropped: Record<string, number> }
+interface VideoStats { state: string; framesDecoded: number; framesReceived: number; bytesReceived: number; audioPacketsReceived: number }
+interface StreamStats {
+  stream: string;
+  side: string;
+  frames: number;
+  passed: number;
+  byEpoch: Record<string, number>;
+  codec: string;
+  bytes: number;
+  clearBytes: number;
+  empty: number;
+  dropped: Record<string, number>;
+  lastDrop?: { reason: string; frame: number; bytes: number; head: number[] };
+}
 interface Snapshot {
   state: { uid: number | null; epoch: number | null; safetyNumber: string | null; members: number[]; errors: string[] };
   peers: Record<string, VideoStats>;
@@ -233,15 +249,31 @@ describe.skipIf(!haveChromium)("call page in a browser", () => {
     expect(stream(sa!, "to 2")!.passed).toBeGreaterThan(5);
     expect(stream(sb!, "from 1")!.passed).toBeGreaterThan(5);
     await sameSafetyNumber([a, b], 1);
+
+    // The fake microphone's Opus frames go through the same transforms, encrypted whole:
+    // of the bytes passed, none travels in the clear (the same counter sees VP8's clear header).
+    const [aa, ab] = await until("audio frames through the transforms both ways", () => Promise.all([a, b].map(snapshot)), ([x, y]) =>
+      (stream(x!, "audio from 2")?.passed ?? 0) >= 20 && (stream(y!, "audio from 1")?.passed ?? 0) >= 20,
+    );
+    for (const [s, name] of [[aa!, "audio from 2"], [ab!, "audio from 1"], [aa!, "audio to 2"], [ab!, "audio to 1"]] as const) {
+      const st = stream(s, name)!;
+      expect(st.codec, name).toBe("opus");
+      expect(st.bytes, name).toBeGreaterThan(20 * 10);
+      expect(st.clearBytes, `${name}: bytes in the clear`).toBe(0);
+      expect(st.dropped, `${name}: ${JSON.stringify(st.lastDrop)}`).toEqual({});
+      expect(st.passed + st.empty, `${name}: every frame decrypted (or of 0 bytes)`).toBe(st.frames);
+    }
+    expect(stream(aa!, "from 2")!.clearBytes).toBeGreaterThan(0);
   }, 40_000);
 
   it("the SFU's position: the encrypted track arrives, and with no keys or the wrong keys shows nothing of the camera", async () => {
     observer = await call.open("observer", "&observe");
     await call.tap("sfu-none", a, observer, "none");
     await call.tap("sfu-wrong-keys", a, observer, "stranger");
-    // The ciphertext does arrive: frames (no keys) and bytes (wrong keys: the transform eats the frames).
+    // The ciphertext does arrive: frames (no keys) and bytes (wrong keys: the transform eats the frames), video and audio.
     const s = await until("the taps carry user 1's encrypted frames", () => snapshot(observer), (x) =>
-      (x.taps["sfu-none"]?.framesReceived ?? 0) >= 20 && (x.taps["sfu-wrong-keys"]?.bytesReceived ?? 0) >= 20_000 && (stream(x, "from sfu-wrong-keys")?.frames ?? 0) >= 20,
+      (x.taps["sfu-none"]?.framesReceived ?? 0) >= 20 && (x.taps["sfu-wrong-keys"]?.bytesReceived ?? 0) >= 20_000 && (stream(x, "from sfu-wrong-keys")?.frames ?? 0) >= 20 &&
+      (x.taps["sfu-none"]?.audioPacketsReceived ?? 0) >= 20 && (stream(x, "audio from sfu-wrong-keys")?.frames ?? 0) >= 20,
     );
     // No keys: the decoder gets the ciphertext behind VP8's clear header; whatever it makes of it is not the camera.
     for (let i = 0; i < 3; i++) {
@@ -255,6 +287,11 @@ describe.skipIf(!haveChromium)("call page in a browser", () => {
     expect(wrong.dropped.auth).toBe(wrong.frames);
     expect(s.taps["sfu-wrong-keys"]!.framesDecoded).toBe(0);
     expect((await cameraPicture(observer, "sfu-wrong-keys")).ok).toBe(false);
+    // Audio alike: its SFrame header is its first byte (nothing clear), and no frame passes its tag.
+    const wrongAudio = stream(s, "audio from sfu-wrong-keys")!;
+    expect(wrongAudio.passed).toBe(0);
+    expect(wrongAudio.dropped.auth).toBe(wrongAudio.frames - wrongAudio.empty); // frames of 0 bytes carry nothing to decrypt
+    expect(wrongAudio.dropped.auth).toBeGreaterThanOrEqual(20);
     await screenshot(observer, "sfu-position");
     console.log(`SFU position: keyless decoder made ${s.taps["sfu-none"]!.framesDecoded} pictures of ${s.taps["sfu-none"]!.framesReceived} frames (none the camera); wrong keys: ${wrong.dropped.auth} frames dropped on their tag`);
   }, 30_000);
@@ -273,6 +310,15 @@ describe.skipIf(!haveChromium)("call page in a browser", () => {
     // Not one frame between them was lost to the change: no drops, for any reason.
     expect(stream(sa!, "from 2")!.dropped).toEqual({});
     expect(stream(sb!, "from 1")!.dropped).toEqual({});
+    // Audio crosses the epoch change too: its counters rise, with frames of epoch 2, none dropped.
+    const [xa, xb] = await until("epoch-2 audio frames between users 1 and 2", () => Promise.all([a, b].map(snapshot)), ([x, y]) =>
+      (stream(x!, "audio from 2")?.byEpoch["2"] ?? 0) >= 20 && (stream(y!, "audio from 1")?.byEpoch["2"] ?? 0) >= 20,
+    );
+    for (const [now, then, name] of [[xa!, before[0]!, "audio from 2"], [xb!, before[1]!, "audio from 1"]] as const) {
+      expect(stream(now, name)!.passed).toBeGreaterThan(stream(then, name)!.passed + 20);
+      expect(stream(now, name)!.dropped).toEqual({});
+      expect(stream(now, name)!.clearBytes).toBe(0);
+    }
     for (const [page, peers] of [[a, [2, 3]], [b, [1, 3]], [c, [1, 2]]] as const) {
       for (const peer of peers) await seesCamera(page, peer, `${await page.title()} shows user ${peer}'s camera`);
     }
@@ -347,9 +393,10 @@ describe.skipIf(!haveChromium || KNOWN_BAD !== undefined)("call page, known-bad 
     const observer = await call.open("observer", "&observe");
     await call.tap("sfu-none", a, observer, "none");
     await seesCamera(observer, "sfu-none", "the keyless tap shows user 1's camera (frames sent in the clear)");
-    const sb = await until("user 1's clear frames reach user 2's transform", () => snapshot(b), (x) => (stream(x, "from 1")?.frames ?? 0) >= 20);
+    const sb = await until("user 1's clear frames reach user 2's transform", () => snapshot(b), (x) => (stream(x, "from 1")?.frames ?? 0) >= 20 && (stream(x, "audio from 1")?.frames ?? 0) >= 20);
     const from1 = stream(sb, "from 1")!;
     expect(from1.passed).toBe(0);
+    expect(stream(sb, "audio from 1")!.passed).toBe(0); // clear audio is dropped too
     expect(decoded(sb, 1)).toBe(0);
     expect((await cameraPicture(b, "1")).ok).toBe(false);
     console.log(`known-bad build: user 2 dropped ${JSON.stringify(from1.dropped)} of user 1's clear frames; the keyless tap showed the camera`);

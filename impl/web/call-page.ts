@@ -1,6 +1,6 @@
 // The call page (bundled by scripts/lib/call-build.ts into build/web/call.js): joins a
 // room as a member through the delivery service (?ds=ws://…&room=…), sends its
-// camera to every other member over a peer connection with every frame encrypted by
+// camera and microphone to every other member over a peer connection with every frame encrypted by
 // SFrame under the MLS group's keys (impl/web/media-worker.ts), and shows the others'
 // videos, the members, the epoch and the safety number.
 //
@@ -59,6 +59,7 @@ worker.onmessage = (ev: MessageEvent<FromWorker>) => {
 worker.onerror = (ev) => fail("media worker", ev.message);
 
 let camera: MediaStreamTrack | null = null;
+let microphone: MediaStreamTrack | null = null;
 let mesh: PeerMesh | null = null;
 const taps = new Map<string, Tap>();
 let client: NetworkClient | null = null;
@@ -66,9 +67,10 @@ let client: NetworkClient | null = null;
 async function join(room: string, ds: string): Promise<void> {
   checkEncodedTransform();
   if (plaintextSender()) view.showKnownBad("KNOWN-BAD BUILD: this page sends its frames WITHOUT encryption (a test's proof of its own teeth)");
-  status("opening the camera");
-  const media = await navigator.mediaDevices.getUserMedia({ video: CAMERA, audio: false });
+  status("opening the camera and the microphone");
+  const media = await navigator.mediaDevices.getUserMedia({ video: CAMERA, audio: true });
   camera = media.getVideoTracks()[0]!;
+  microphone = media.getAudioTracks()[0] ?? null;
   view.setVideo("self", "you", media);
   status(`connecting to ${ds}`);
   const c = new NetworkClient({ room, connect: wsLink(ds, openBrowserSocket) });
@@ -82,6 +84,7 @@ async function join(room: string, ds: string): Promise<void> {
         mesh ??= new PeerMesh({
           self: e.uid,
           camera: camera!,
+          microphone: microphone ?? undefined,
           worker,
           signal: (s) => c.send(encodeSignal(s)),
           onRemote: (uid, stream) => view.setVideo(String(uid), `user ${uid}`, stream),
@@ -131,6 +134,7 @@ function hangUp(why: string): void {
   for (const t of taps.values()) t.close();
   toWorker({ t: "forget" });
   camera?.stop();
+  microphone?.stop();
   view.setVideo("self", "you", null);
   status(why);
 }
@@ -165,7 +169,7 @@ Object.assign(window, {
     /** Offers the member's encrypted camera on tap `name`; returns the SDP offer. */
     tapOffer: (name: string) => {
       if (!camera || state.epoch === null) throw new Error("not in the call");
-      return tap(name).offer(camera);
+      return tap(name).offer(camera, microphone ?? undefined);
     },
     tapAccept: (name: string, answer: string) => tap(name).accept(answer),
     /** Answers tap `name`'s offer, decrypting with `keys` ("none": no transform, as an SFU). */

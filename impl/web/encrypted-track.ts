@@ -2,8 +2,10 @@
 // (WebRTC Encoded Transform: RTCRtpScriptTransform, which Chromium ships; checked
 // in Chromium 156). No fallback to the older createEncodedStreams: a browser
 // without RTCRtpScriptTransform gets an error and sends nothing, never clear frames.
-// VP8 only (the codec whose clear bytes impl/media/codec.ts knows).
+// Video is VP8 and audio Opus: the codecs whose clear bytes impl/media/codec.ts knows
+// (VP8 keeps its header clear; Opus is encrypted whole).
 
+import type { Codec } from "../media/codec.ts";
 import type { KeySet, TransformOptions } from "./worker-protocol.ts";
 
 /** Replaced at build time (scripts/lib/call-build.ts): true only in the known-bad build a test runs to prove its teeth. */
@@ -18,20 +20,26 @@ export function checkEncodedTransform(): void {
   }
 }
 
-export function encryptSender(sender: RTCRtpSender, worker: Worker, stream: string): void {
+export function encryptSender(sender: RTCRtpSender, worker: Worker, stream: string, codec: Codec = "vp8"): void {
   if (plaintextSender()) return;
-  const options: TransformOptions = { side: "send", keys: "member", codec: "vp8", stream };
+  const options: TransformOptions = { side: "send", keys: "member", codec, stream };
   sender.transform = new RTCRtpScriptTransform(worker, options);
 }
 
-export function decryptReceiver(receiver: RTCRtpReceiver, worker: Worker, stream: string, keys: KeySet = "member"): void {
-  const options: TransformOptions = { side: "receive", keys, codec: "vp8", stream };
+export function decryptReceiver(receiver: RTCRtpReceiver, worker: Worker, stream: string, keys: KeySet = "member", codec: Codec = "vp8"): void {
+  const options: TransformOptions = { side: "receive", keys, codec, stream };
   receiver.transform = new RTCRtpScriptTransform(worker, options);
 }
 
-/** VP8 first and alone: the frame layer's clear-byte rule is VP8's. */
-export function preferVp8(transceiver: RTCRtpTransceiver): void {
-  const vp8 = (RTCRtpReceiver.getCapabilities("video")?.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === "video/vp8");
-  if (vp8.length === 0) throw new Error("this browser offers no VP8 codec");
-  transceiver.setCodecPreferences(vp8);
+/** One codec alone on a transceiver: the frame layer's clear-byte rule is that codec's. */
+function preferOnly(transceiver: RTCRtpTransceiver, kind: "video" | "audio", mimeType: string): void {
+  const codecs = (RTCRtpReceiver.getCapabilities(kind)?.codecs ?? []).filter((c) => c.mimeType.toLowerCase() === mimeType);
+  if (codecs.length === 0) throw new Error(`this browser offers no ${mimeType} codec`);
+  transceiver.setCodecPreferences(codecs);
 }
+
+/** VP8 first and alone: the frame layer's clear-byte rule for video is VP8's. */
+export const preferVp8 = (transceiver: RTCRtpTransceiver): void => preferOnly(transceiver, "video", "video/vp8");
+
+/** Opus alone (no RED, no comfort noise): every audio frame is an Opus frame, encrypted whole. */
+export const preferOpus = (transceiver: RTCRtpTransceiver): void => preferOnly(transceiver, "audio", "audio/opus");

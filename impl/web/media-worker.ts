@@ -57,12 +57,17 @@ scope.onmessage = (ev) => {
 
 scope.onrtctransform = ({ transformer }) => {
   const o = transformer.options;
-  const stats: StreamStats = { stream: o.stream, side: o.side, keys: o.keys, frames: 0, passed: 0, byEpoch: {}, dropped: {} };
+  const stats: StreamStats = { stream: o.stream, side: o.side, keys: o.keys, frames: 0, passed: 0, byEpoch: {}, codec: o.codec, bytes: 0, clearBytes: 0, empty: 0, dropped: {} };
   streams.push(stats);
-  const drop = (reason: keyof StreamStats["dropped"]) => (stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1);
-  const passed = (epoch: number) => {
+  const drop = (reason: keyof StreamStats["dropped"], frame?: Uint8Array) => {
+    stats.dropped[reason] = (stats.dropped[reason] ?? 0) + 1;
+    stats.lastDrop = { reason, frame: stats.frames, bytes: frame?.length ?? 0, head: Array.from(frame?.subarray(0, 4) ?? []) };
+  };
+  const passed = (epoch: number, data: Uint8Array) => {
     stats.passed++;
     stats.byEpoch[epoch] = (stats.byEpoch[epoch] ?? 0) + 1;
+    stats.bytes += data.length;
+    stats.clearBytes += clearBytes(o.codec, data);
   };
   // Every frame's decryption starts as it arrives (so a frame held for an epoch not
   // reached yet waits at most HOLD_MS from its own arrival, not from the end of the
@@ -72,20 +77,29 @@ scope.onrtctransform = ({ transformer }) => {
     transform(frame, out) {
       stats.frames++;
       const data = new Uint8Array(frame.data);
+      if (data.length === 0 && o.side === "receive") {
+        // No bytes: nothing to decrypt, nothing to show. Chromium's audio receiver hands the
+        // transform such a frame that no sender's transform made (seen once per stream at its
+        // start); it goes on as it came, in order, counted apart from the frames decrypted.
+        stats.empty++;
+        last = last.then(() => out.enqueue(frame));
+        return;
+      }
       const keys = keysOf(o.keys, data, o.codec);
       let done: Promise<{ data: Uint8Array; epoch: number } | null>;
+      const arrived = data; // the frame as it came: plaintext (send) or ciphertext (receive)
       if (o.side === "send") {
         const epoch = keys.keptEpochs().at(-1);
         // Not in the group (yet, or any more): nothing leaves in the clear.
         done = epoch === undefined ? (drop("no-key"), Promise.resolve(null)) : keys.encrypt(data, o.codec).then((d) => ({ data: d, epoch }), () => (drop("no-key"), null));
       } else {
-        done = keys.decrypt(data, o.codec).then((r) => (r.ok ? { data: r.frame, epoch: r.epoch } : (drop(r.reason), null))); // never throws: dropped and counted
+        done = keys.decrypt(data, o.codec).then((r) => (r.ok ? { data: r.frame, epoch: r.epoch } : (drop(r.reason, data), null))); // never throws: dropped and counted
       }
       last = last.then(async () => {
         const r = await done;
         if (!r) return;
         frame.data = r.data.buffer as ArrayBuffer;
-        passed(r.epoch);
+        passed(r.epoch, arrived);
         out.enqueue(frame);
       });
     },

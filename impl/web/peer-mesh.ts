@@ -15,6 +15,7 @@ export const RETRY_MS = 5000;
 export interface MeshOptions {
   self: Uid;
   camera: MediaStreamTrack;
+  microphone?: MediaStreamTrack;
   worker: Worker;
   /** Sends a signal to one member (an MLS application message through the DS). */
   signal: (s: Omit<Signal, "tag">) => Promise<void>;
@@ -58,7 +59,7 @@ export class PeerMesh {
   }
 
   private linkOptions(uid: Uid) {
-    return { worker: this.o.worker, name: String(uid), send: this.o.camera, receive: "member" as const, onStream: (s: MediaStream) => this.o.onRemote(uid, s) };
+    return { worker: this.o.worker, name: String(uid), send: this.o.camera, sendAudio: this.o.microphone, receive: "member" as const, onStream: (s: MediaStream) => this.o.onRemote(uid, s) };
   }
 
   private async offer(uid: Uid): Promise<void> {

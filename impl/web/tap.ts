@@ -17,10 +17,10 @@ export class Tap {
     private readonly name = "tap",
   ) {}
 
-  /** The sending end: the member's camera, encrypted as to any member; returns the offer. */
-  async offer(camera: MediaStreamTrack): Promise<string> {
+  /** The sending end: the member's camera and microphone, encrypted as to any member; returns the offer. */
+  async offer(camera: MediaStreamTrack, microphone?: MediaStreamTrack): Promise<string> {
     this.link?.close();
-    const { link, sdp } = await PeerLink.offer({ worker: this.worker, name: this.name, send: camera });
+    const { link, sdp } = await PeerLink.offer({ worker: this.worker, name: this.name, send: camera, sendAudio: microphone });
     this.link = link;
     return sdp;
   }

@@ -42,7 +42,15 @@ export interface StreamStats {
   passed: number;
   /** Frames passed on, by the epoch of their key. */
   byEpoch: Record<number, number>;
+  codec: Codec;
+  /** Bytes of the frames passed on (as they arrived), and how many of them travel in the clear (impl/media/codec.ts: 0 for Opus). */
+  bytes: number;
+  clearBytes: number;
+  /** Received frames of 0 bytes, passed on as they came (nothing to decrypt). */
+  empty: number;
   dropped: Partial<Record<DropReason | SendDrop, number>>;
+  /** The last frame dropped: why, its number in the stream, its size and first bytes (for a UI, and a test's message). */
+  lastDrop?: { reason: DropReason | SendDrop; frame: number; bytes: number; head: number[] };
 }
 
 export type FromWorker = { t: "stats"; streams: StreamStats[]; keptEpochs: number[] };
