@@ -3,26 +3,7 @@ import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { configProperties, configSection, configVariant, defaultSpec } from "../scripts/tlc/config.ts";
 
-describe("TLC config sections", () => {
-  it("lists properties across lines, singular and plural keywords, ignoring comments", () => {
-    const cfg = `\\* PROPERTIES FakeInComment
-SPECIFICATION Spec
-PROPERTY A
-PROPERTIES
-  B C \\* trailing comment D
-(* block
-   E *)
-INVARIANTS X
-  Y
-PROPERTIES F`;
-    expect(configProperties(cfg)).toEqual(["A", "B", "C", "F"]);
-    expect(configSection(cfg, "INVARIANTS")).toEqual(["X", "Y"]);
-  });
-
-  it("is empty when there is no such section", () => {
-    expect(configProperties("INIT Init\nNEXT Next\nINVARIANT Inv\n")).toEqual([]);
-  });
-
+describe("this repository's configs, as the TLC driver reads them (its own tests: scripts/tlc/test/config.test.ts)", () => {
   it("reads the project's liveness mutant configs as checking exactly one property", () => {
     const text = readFileSync("tla/Liveness_AddBeforeWelcome.cfg", "utf8");
     expect(configProperties(text)).toEqual(["JoinerEventuallyWelcomed"]);
@@ -31,7 +12,6 @@ PROPERTIES F`;
   it("reads the variant a config selects, not one in a comment", () => {
     expect(configVariant(readFileSync("tla/Mutant_NoSkipOwnAdd.cfg", "utf8"))).toBe("NoSkipOwnAdd");
     expect(configVariant(readFileSync("tla/MC_ci.cfg", "utf8"))).toBe("Correct");
-    expect(configVariant('CONSTANTS\n  \\* Variant = "Old"\n  Users = 3\n')).toBeUndefined();
   });
 
   it("reads the CI config's properties", () => {
