@@ -60,7 +60,7 @@
  *
  * Layout. The facade is split by concern into impl/mls/: errors.ts, handles.ts
  * (the opaque values and handle lifetimes), credentials.ts (UIDs as credentials),
- * decoding.ts (input bytes), group.ts (the group operations), messages.ts
+ * decoding.ts (input bytes), group.ts (the group operations), batch.ts (batched Commits), messages.ts
  * (application messages), views.ts (read-only views), persistence.ts (saved
  * groups), identity.ts (saved identities). This file is its one public entry: it re-exports the
  * public names; nothing outside impl/mls/ imports a part directly.
@@ -80,6 +80,7 @@ export {
   processCommit,
   type WelcomeContents,
 } from "./mls/group.ts";
+export { commitAddMany, commitRemoveMany } from "./mls/batch.ts";
 export { decrypt, encrypt } from "./mls/messages.ts";
 export { epochAuthenticator, epochOf, membersOf, myUid } from "./mls/views.ts";
 export { decodeGroup, encodeGroup } from "./mls/persistence.ts";

@@ -329,8 +329,11 @@ export async function processCommit(
   commitBytes: Uint8Array,
   opts: {
     allowedSender?: number;
-    /** The Commit must make exactly this change (checked before it is applied). */
-    expect?: { type: "add" | "remove"; uid: number };
+    /**
+     * The Commit must make exactly this change (checked before it is applied): one
+     * target, or with `uids` a batch (spec/batching.md), in any order.
+     */
+    expect?: { type: "add" | "remove"; uid: number } | { type: "add" | "remove"; uids: readonly number[] };
   } = {},
 ): Promise<MlsGroup> {
   const { impl } = ctxRecord(ctx);
@@ -381,9 +384,12 @@ export async function processCommit(
             ? `remove ${before.get(p.remove.removed)}`
             : p.proposalType,
       );
-      const wanted = `${opts.expect.type} ${opts.expect.uid}`;
-      if (changes.length !== 1 || changes[0] !== wanted) {
-        refusal = inputError("unexpected-change", `${what}: makes [${changes.join(", ")}], its entry says [${wanted}]`);
+      const { type } = opts.expect;
+      const wanted = ("uids" in opts.expect ? [...opts.expect.uids].sort((a, b) => a - b) : [opts.expect.uid]).map((uid) => `${type} ${uid}`);
+      const byUid = (a: string, b: string) => Number(a.split(" ")[1]) - Number(b.split(" ")[1]);
+      const made = changes.length === wanted.length && [...(changes as string[])].sort(byUid).every((c, i) => c === wanted[i]);
+      if (!made) {
+        refusal = inputError("unexpected-change", `${what}: makes [${changes.join(", ")}], its entry says [${wanted.join(", ")}]`);
         return "reject";
       }
     }

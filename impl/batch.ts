@@ -1,0 +1,295 @@
+// A room under the batched rules (spec/batching.md section 2, tla/DCA_Batch.tla), on real
+// MLS: the delivery service's log with list-carrying entries, and one member per user
+// running the candidate rule — the DC welcomes every pending joiner with one MLS Welcome
+// and adds them with one Commit, removes every pending departure with one Commit, and
+// joiners welcomed together rank by UID. With `batch: false` the same room runs today's
+// rules (R10–R13: one joiner per Welcome and Add, the head of the pending removes per
+// Remove), so a benchmark compares the two on the same code.
+//
+// Why a room of its own rather than an option of impl/room.ts: the candidate is not in
+// tla/DCA.tla yet (no traces, no refinement mapping for lists); impl/room.ts and
+// impl/client/core.ts implement the adopted rules and are being changed by the model's
+// own session. What adopting it into them needs: spec/batching.md section 4.
+//
+// Scope: every member is honest and none crashes (the storm of scripts/bench-storm.ts);
+// a joiner joins from its Welcome when the Add confirms it (R8) without the trial join
+// that impl/client/core.ts makes on reading it (spec/welcome-auth.md); entries that
+// contradict a member's state are refused with an error naming the member and index.
+
+import * as mls from "./mls.ts";
+import { safetyNumber } from "./safety-number.ts";
+
+export type Uid = number;
+
+/** Log entries. A batch is a list of targets in UID order (a single target is a list of one). */
+export type BatchEntry =
+  | { type: "joined"; uid: Uid; keyPackage: Uint8Array }
+  | { type: "left"; uid: Uid }
+  | { type: "welcome"; targets: Uid[]; epoch: number; sender: Uid; members: Uid[]; removes: Uid[]; welcome: Uint8Array }
+  | { type: "add" | "remove"; targets: Uid[]; epoch: number; sender: Uid; parent: Uid; commit: Uint8Array };
+
+type WelcomeEntry = Extract<BatchEntry, { type: "welcome" }>;
+type CommitEntry = Extract<BatchEntry, { type: "add" | "remove" }>;
+
+const NO_UID = 0;
+
+/** One member's state: DCA's local view (tla/DCA.tla, Fresh) plus its MLS state. */
+interface BatchMember {
+  uid: Uid;
+  active: boolean;
+  cursor: number;
+  welcomed: boolean;
+  tentative: WelcomeEntry | null;
+  epoch: number;
+  by: Uid;
+  members: Set<Uid>;
+  ahead: Set<Uid>;
+  pendingAdds: Uid[];
+  pendingRemoves: Uid[];
+  /** A DC between its Welcome and its Add: the batch and the Commit it made with the Welcome. */
+  adding: { targets: Uid[]; commit: Uint8Array; next: mls.MlsGroup } | null;
+  keyPackages: Map<Uid, Uint8Array>;
+  mlsMember: mls.Member;
+  group: mls.MlsGroup | null;
+}
+
+export class BatchInputError extends Error {}
+
+export interface BatchRoomOptions {
+  /** The candidate rule (default) or today's one-target-per-Commit rules. */
+  batch?: boolean;
+  /** Called when a member's epoch changes or it enters the group (for convergence curves). */
+  onEpoch?: (uid: Uid, epoch: number) => void;
+}
+
+export class BatchRoom {
+  readonly log: BatchEntry[] = [];
+  nextUid = 2;
+  /** Commits appended (adds and removes). */
+  commits = 0;
+  private readonly users = new Map<Uid, BatchMember>();
+  readonly batch: boolean;
+
+  private constructor(
+    readonly ctx: mls.MlsContext,
+    private readonly opts: BatchRoomOptions,
+  ) {
+    this.batch = opts.batch ?? true;
+  }
+
+  /** R1: user 1 creates the group. */
+  static async create(opts: BatchRoomOptions = {}): Promise<BatchRoom> {
+    const ctx = await mls.initMls();
+    const room = new BatchRoom(ctx, opts);
+    const m = room.fresh(await mls.newMember(ctx, 1));
+    m.welcomed = true;
+    m.members = new Set([1]);
+    m.cursor = 0;
+    m.group = await mls.createGroup(ctx, m.mlsMember, "dca-batch-room");
+    room.users.set(1, m);
+    return room;
+  }
+
+  private fresh(mlsMember: mls.Member): BatchMember {
+    return {
+      uid: mlsMember.uid, active: true, cursor: 0, welcomed: false, tentative: null, epoch: 0, by: NO_UID,
+      members: new Set(), ahead: new Set(), pendingAdds: [], pendingRemoves: [], adding: null,
+      keyPackages: new Map(), mlsMember, group: null,
+    };
+  }
+
+  /** A prospective member's MLS identity (made ahead of its arrival, so a storm times the protocol only). */
+  async prepare(uid: Uid): Promise<mls.Member> {
+    return mls.newMember(this.ctx, uid);
+  }
+
+  /** R2: the DS admits the next user; it reads from after its own `joined`. */
+  join(mlsMember: mls.Member): Uid {
+    const uid = this.nextUid;
+    if (mlsMember.uid !== uid) throw new BatchInputError(`join: the next UID is ${uid}, the identity is for ${mlsMember.uid}`);
+    this.nextUid++;
+    this.log.push({ type: "joined", uid, keyPackage: mlsMember.keyPackage });
+    const m = this.fresh(mlsMember);
+    m.cursor = this.log.length;
+    m.ahead = new Set(Array.from({ length: uid - 1 }, (_, i) => i + 1));
+    this.users.set(uid, m);
+    return uid;
+  }
+
+  /** R2, R5: a user leaves (or crashed and is announced). */
+  leave(uid: Uid): void {
+    const m = this.users.get(uid);
+    if (!m?.active) throw new BatchInputError(`leave: user ${uid} is not active`);
+    m.active = false;
+    this.log.push({ type: "left", uid });
+  }
+
+  active(): Uid[] {
+    return [...this.users.values()].filter((m) => m.active).map((m) => m.uid);
+  }
+
+  private user(uid: Uid): BatchMember {
+    const m = this.users.get(uid);
+    if (m === undefined) throw new BatchInputError(`no user ${uid}`);
+    return m;
+  }
+
+  /** Whether u believes it is the DC (R6). */
+  believes(uid: Uid): boolean {
+    const m = this.user(uid);
+    return m.active && m.welcomed && m.ahead.size === 0;
+  }
+
+  /** u reads its next entry; false if it has read everything. */
+  async read(uid: Uid): Promise<boolean> {
+    const m = this.user(uid);
+    if (!m.active || m.cursor >= this.log.length) return false;
+    const index = m.cursor;
+    const e = this.log[index]!;
+    m.cursor++;
+    const refuse = (why: string) => {
+      throw new BatchInputError(`member ${uid}, log index ${index}: ${why}`);
+    };
+    switch (e.type) {
+      case "joined":
+        m.pendingAdds.push(e.uid);
+        m.keyPackages.set(e.uid, e.keyPackage);
+        return true;
+      case "left":
+        m.pendingRemoves.push(e.uid);
+        m.ahead.delete(e.uid);
+        return true;
+      case "welcome":
+        if (e.targets.includes(uid) && !m.welcomed) m.tentative = e; // a later one replaces it (R8)
+        return true;
+      default:
+        await this.onCommit(m, e, refuse);
+        return true;
+    }
+  }
+
+  private async onCommit(m: BatchMember, e: CommitEntry, refuse: (why: string) => never): Promise<void> {
+    if (!m.welcomed) {
+      const w = m.tentative;
+      const confirms = e.type === "add" && e.targets.includes(m.uid) && w !== null && e.sender === w.sender && e.epoch + 1 === w.epoch;
+      if (confirms) await this.enter(m, w, refuse);
+      return; // Commits before one's Welcome are skipped (R9)
+    }
+    if (e.sender === m.uid) return; // its own, applied when sent
+    if (e.epoch !== m.epoch || e.parent !== m.by) return; // MLS would reject it (R9)
+    m.group = await mls.processCommit(this.ctx, m.group!, e.commit, { allowedSender: e.sender, expect: { type: e.type, uids: e.targets } });
+    this.apply(m, e);
+  }
+
+  /** R7 batched: enter from the confirmed Welcome; batch-mates with a smaller UID rank before one. */
+  private async enter(m: BatchMember, w: WelcomeEntry, refuse: (why: string) => never): Promise<void> {
+    const group = await mls.joinFromWelcome(this.ctx, m.mlsMember, w.welcome);
+    if (mls.epochOf(group) !== w.epoch) refuse(`its Welcome's MLS epoch is ${mls.epochOf(group)}, the entry says ${w.epoch}`);
+    const removes = [...w.removes, ...m.pendingRemoves.filter((v) => !w.removes.includes(v))];
+    const members = new Set(w.members);
+    m.group = group;
+    m.welcomed = true;
+    m.tentative = null;
+    m.epoch = w.epoch;
+    m.by = w.sender;
+    m.members = members;
+    m.pendingAdds = m.pendingAdds.filter((v) => !members.has(v));
+    m.pendingRemoves = removes;
+    m.ahead = new Set(w.members.filter((v) => v !== m.uid && !removes.includes(v) && !(w.targets.includes(v) && v > m.uid)));
+    this.opts.onEpoch?.(m.uid, m.epoch);
+  }
+
+  /** R9 batched: a Commit of one's epoch moves one epoch on; its targets leave the pending list. */
+  private apply(m: BatchMember, e: CommitEntry): void {
+    m.epoch = e.epoch + 1;
+    m.by = e.sender;
+    for (const t of e.targets) {
+      if (e.type === "add") m.members.add(t);
+      else m.members.delete(t);
+    }
+    if (e.type === "add") m.pendingAdds = m.pendingAdds.filter((v) => !e.targets.includes(v));
+    else m.pendingRemoves = m.pendingRemoves.filter((v) => !e.targets.includes(v));
+    this.opts.onEpoch?.(m.uid, m.epoch);
+  }
+
+  /** The DC's next step, if it has one (R10–R13, batched unless `batch: false`); false if none. */
+  async dcStep(uid: Uid): Promise<boolean> {
+    const m = this.user(uid);
+    if (!m.active) return false;
+    if (m.adding !== null) {
+      const { targets, commit, next } = m.adding;
+      const e: CommitEntry = { type: "add", targets, epoch: m.epoch, sender: uid, parent: m.by, commit };
+      this.log.push(e);
+      this.commits++;
+      m.group = next;
+      m.adding = null;
+      this.apply(m, e);
+      return true;
+    }
+    if (!this.believes(uid)) return false;
+    if (m.pendingAdds.length > 0) {
+      const targets = (this.batch ? [...m.pendingAdds] : [m.pendingAdds[0]!]).sort((a, b) => a - b);
+      const removes = [...m.pendingRemoves];
+      const made = await mls.commitAddMany(this.ctx, m.group!, targets.map((t) => m.keyPackages.get(t)!), { removes });
+      m.adding = { targets, commit: made.commit, next: made.group };
+      this.log.push({ type: "welcome", targets, epoch: m.epoch + 1, sender: uid, members: [...m.members, ...targets].sort((a, b) => a - b), removes, welcome: made.welcome });
+      return true;
+    }
+    if (m.pendingRemoves.length > 0) {
+      const targets = this.batch ? [...m.pendingRemoves] : [m.pendingRemoves[0]!];
+      const made = await mls.commitRemoveMany(this.ctx, m.group!, targets);
+      const e: CommitEntry = { type: "remove", targets, epoch: m.epoch, sender: uid, parent: m.by, commit: made.commit };
+      this.log.push(e);
+      this.commits++;
+      m.group = made.group;
+      this.apply(m, e);
+      return true;
+    }
+    return false;
+  }
+
+  /** Every active member reads what it has not read, then every believing DC takes its steps. */
+  async round(): Promise<void> {
+    for (const uid of this.active()) while (await this.read(uid));
+    for (const uid of this.active()) while (await this.dcStep(uid));
+  }
+
+  /** The safety numbers shown by the active members (R14), by UID; null for one not yet a member. */
+  safetyNumbers(): Map<Uid, string | null> {
+    const out = new Map<Uid, string | null>();
+    for (const uid of this.active()) {
+      const g = this.user(uid).group;
+      out.set(uid, g === null ? null : safetyNumber(mls.epochAuthenticator(g)));
+    }
+    return out;
+  }
+
+  /** DCA's Converged: every active user a caught-up member of one epoch, nothing pending, the group exactly them, one safety number. */
+  converged(): boolean {
+    const act = this.active().map((u) => this.user(u));
+    const first = act[0];
+    if (first === undefined) return true;
+    const same = act.every(
+      (m) => m.welcomed && m.cursor === this.log.length && m.epoch === first.epoch && m.by === first.by &&
+        m.pendingAdds.length === 0 && m.pendingRemoves.length === 0 && m.adding === null,
+    );
+    if (!same) return false;
+    const uids = act.map((m) => m.uid).sort((a, b) => a - b);
+    if ([...mls.membersOf(first.group!)].sort((a, b) => a - b).join() !== uids.join()) return false;
+    return new Set(this.safetyNumbers().values()).size === 1;
+  }
+
+  /** The UIDs that believe they are the DC (R6). */
+  dcs(): Uid[] {
+    return this.active().filter((u) => this.believes(u));
+  }
+
+  /** The members u ranks before itself (for tests of the order of DCs). */
+  ahead(uid: Uid): Uid[] {
+    return [...this.user(uid).ahead].sort((a, b) => a - b);
+  }
+
+  epoch(uid: Uid): number {
+    return this.user(uid).epoch;
+  }
+}
