@@ -12,6 +12,7 @@
 // own session. What adopting it into them needs: spec/batching.md section 4.
 //
 // Scope: every member is honest and none crashes (the storm of scripts/bench-storm.ts);
+// a dead room does not revive here (R15 of tla/DCA.tla; DCA_Batch.tla keeps it);
 // a joiner joins from its Welcome when the Add confirms it (R8) without the trial join
 // that impl/client/core.ts makes on reading it (spec/welcome-auth.md); entries that
 // contradict a member's state are refused with an error naming the member and index.
@@ -111,7 +112,7 @@ export class BatchRoom {
     this.log.push({ type: "joined", uid, keyPackage: mlsMember.keyPackage });
     const m = this.fresh(mlsMember);
     m.cursor = this.log.length;
-    m.ahead = new Set(Array.from({ length: uid - 1 }, (_, i) => i + 1));
+    m.ahead = new Set(this.active()); // the users present when it arrives rank before it (R2, R6)
     this.users.set(uid, m);
     return uid;
   }

@@ -79,7 +79,8 @@ BApplyToGroup(g, m) ==
 (* member with a batch-mate still pending (QuiescentNoPendings, 14 states).*)
 (***************************************************************************)
 BEnterGroup(u, s, w) ==
-    LET removes == Merge(w.removes, s.pendingRemoves)
+    LET removes == SelectSeq(Merge(w.removes, s.pendingRemoves),
+                             LAMBDA v : v >= Min(w.members))   \* as DCA's (R7)
         after   == IF BatchRank = "Uid" THEN {v \in w.targets : v > u}
                    ELSE w.targets
     IN  [s EXCEPT !.welcomed       = TRUE,
@@ -145,8 +146,9 @@ BDcRemove(d) ==
     /\ BSendCommit(d, BCommitMsg(d, "remove", Range(st[d].pendingRemoves)))
 
 \* The known-bad and superseded variants of DCA are single-target rules;
-\* the batched rule is checked with Variant = "Correct" only.
-BDcStep(d) == BDcWelcome(d) \/ BDcAdd(d) \/ BDcRemove(d)
+\* the batched rule is checked with Variant = "Correct" only.  A dead room
+\* revives as in DCA (R15): Revive is DCA's own.
+BDcStep(d) == BDcWelcome(d) \/ BDcAdd(d) \/ BDcRemove(d) \/ Revive(d)
 
 (***************************************************************************)
 (* What the properties read, for batched entries.                          *)
