@@ -5,8 +5,9 @@
 // are explicit runs, tla/models.json);
 // joiners of one batch that do not rank each other by UID make two DCs
 // (tla/BatchMutant_UnrankedJoiners.cfg fails with AtMostOneBelievesDc), so the passing
-// checks have teeth: the same configuration with the tie-break removed fails.
-// Budget: 45 s on one worker (38 s measured here with the machine's load at 13; three small runs).
+// checks have teeth: the same configuration with the tie-break removed fails, and with
+// every batch-mate ranked first the group has no DC (BatchMutant_AllRankedBefore, QuiescentSomeDc).
+// Budget: 45 s on one worker (30 s measured here under load; four small runs).
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -39,6 +40,11 @@ describe.skipIf(skipWithoutTlc)("batched adds and removes (TLC)", () => {
   it("batch-mates that do not rank each other both believe they are the DC", async () => {
     const run = await tlc("tla/MC_batch.tla", "tla/BatchMutant_UnrankedJoiners.cfg", "mutant");
     expect(run.outcome).toEqual({ kind: "invariant", name: "AtMostOneBelievesDc" });
+  }, 60_000);
+
+  it("batch-mates that all rank each other before themselves leave the group without a DC", async () => {
+    const run = await tlc("tla/MC_batch.tla", "tla/BatchMutant_AllRankedBefore.cfg", "all");
+    expect(run.outcome).toEqual({ kind: "invariant", name: "QuiescentSomeDc" });
   }, 60_000);
 
   it("the batched rules pass every MC_ci property at 3 users", async () => {

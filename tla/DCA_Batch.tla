@@ -30,11 +30,12 @@
 (*               before one                                                *)
 (*   "None"    - known-bad: batch-mates are not ranked before one at all   *)
 (*               (each ranks only the members it joined)                   *)
+(*   "All"     - known-bad: every batch-mate ranks before one              *)
 (***************************************************************************)
 EXTENDS DCA_Inputs
 
 CONSTANT BatchRank
-ASSUME BatchRank \in {"Uid", "None"}
+ASSUME BatchRank \in {"Uid", "None", "All"}
 
 \* The targets of a log entry: a batch's set, or DCA's single target (so the
 \* step property below reads DCA's own entries too).
@@ -81,8 +82,9 @@ BApplyToGroup(g, m) ==
 BEnterGroup(u, s, w) ==
     LET removes == SelectSeq(Merge(w.removes, s.pendingRemoves),
                              LAMBDA v : v >= Min(w.members))   \* as DCA's (R7)
-        after   == IF BatchRank = "Uid" THEN {v \in w.targets : v > u}
-                   ELSE w.targets
+        after   == CASE BatchRank = "Uid"  -> {v \in w.targets : v > u}
+                     [] BatchRank = "None" -> w.targets
+                     [] BatchRank = "All"  -> {}
     IN  [s EXCEPT !.welcomed       = TRUE,
                   !.tentative      = NoWelcome,
                   !.epoch          = w.epoch,
