@@ -72,7 +72,7 @@ verify: check mutants traces conformance map reports
 	@$(NPM) run -s summary
 
 # The large configuration: the reduced model (spec/reduction.md) at 6 users, every
-# property, exhaustive: 526,035 states, about 25 minutes here on a loaded machine.
+# property, exhaustive: 613,507 states, about 20 minutes here on a loaded machine.
 # It checkpoints into ~/.cache/dca-verified/runs/ every 10
 # minutes, and running it again resumes (or, once finished, prints the recorded result;
 # FRESH=1 checks again from scratch). USERS=7 checks the reduced model at 7 users
