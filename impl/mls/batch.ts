@@ -4,12 +4,10 @@
 // (section 12.4); ts-mls makes one Welcome holding a group secret for each new
 // member's KeyPackage. One part of the MLS facade; impl/mls.ts re-exports its public names.
 
-import { encodeMlsMessage } from "ts-mls";
 import { MlsUsageError, inputError } from "./errors.ts";
 import { checkUidArgument, leafUids } from "./credentials.ts";
-import { commitWith, decodeKeyPackage } from "./group.ts";
+import { commitAdds, commitWith, decodeKeyPackage } from "./group.ts";
 import { activeGroup, ctxRecord, type MlsContext, type MlsGroup } from "./handles.ts";
-import { encodeRemovesExtension } from "./welcome-removes.ts";
 
 /**
  * The committer adds the owners of `keyPackages` (at least one, distinct UIDs, none a
@@ -41,16 +39,8 @@ export async function commitAddMany(
   if (member !== undefined) throw inputError("already-member", `KeyPackage: UID ${member} is already a member`);
   const twice = addedUids.find((uid, i) => addedUids.indexOf(uid) !== i);
   if (twice !== undefined) throw new MlsUsageError(`commitAddMany: UID ${twice} is listed twice`);
-  const extensions = opts.removes ? [encodeRemovesExtension(opts.removes)] : [];
-  const proposals = decoded.map(({ keyPackage }) => ({ proposalType: "add" as const, add: { keyPackage } }));
-  const made = await commitWith(impl, r, proposals, "commitAddMany", "KeyPackage", extensions);
-  if (made.welcome === undefined) throw new Error("internal: ts-mls made no Welcome for an Add");
-  return {
-    group: made.group,
-    commit: made.commit,
-    welcome: encodeMlsMessage({ version: "mls10", wireformat: "mls_welcome", welcome: made.welcome }),
-    addedUids,
-  };
+  const made = await commitAdds(impl, r, decoded.map((d) => d.keyPackage), "commitAddMany", opts.removes);
+  return { ...made, addedUids };
 }
 
 /**

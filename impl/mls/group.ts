@@ -184,14 +184,29 @@ export async function commitAdd(
   if ([...leafUids(r.state.ratchetTree, "commitAdd").values()].includes(addedUid)) {
     throw inputError("already-member", `${what}: UID ${addedUid} is already a member`);
   }
-  const extensions = opts.removes ? [encodeRemovesExtension(opts.removes)] : [];
-  const made = await commitWith(impl, r, [{ proposalType: "add", add: { keyPackage } }], "commitAdd", what, extensions);
+  return { ...(await commitAdds(impl, r, [keyPackage], "commitAdd", opts.removes)), addedUid };
+}
+
+/**
+ * One Commit adding every KeyPackage (already decoded and checked), with one Welcome
+ * for them all that carries `removes` signed in its GroupInfo: what commitAdd and
+ * batch.ts's commitAddMany share.
+ */
+export async function commitAdds(
+  impl: CiphersuiteImpl,
+  r: GroupRecord,
+  keyPackages: KeyPackage[],
+  op: string,
+  removes: readonly number[] | undefined,
+): Promise<{ group: MlsGroup; commit: Uint8Array; welcome: Uint8Array }> {
+  const extensions = removes ? [encodeRemovesExtension(removes)] : [];
+  const proposals: Proposal[] = keyPackages.map((keyPackage) => ({ proposalType: "add", add: { keyPackage } }));
+  const made = await commitWith(impl, r, proposals, op, "KeyPackage", extensions);
   if (made.welcome === undefined) throw new Error("internal: ts-mls made no Welcome for an Add");
   return {
     group: made.group,
     commit: made.commit,
     welcome: encodeMlsMessage({ version: "mls10", wireformat: "mls_welcome", welcome: made.welcome }),
-    addedUid,
   };
 }
 
