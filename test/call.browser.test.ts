@@ -40,36 +40,27 @@
 // build/reports/screenshots/call-*.png. Without /usr/bin/chromium the suite is
 // skipped, except under CI, where it fails.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, HEADLESS_ARGS, chromiumFor } from "./local-chromium.ts";
 import { buildCallPage, type CallBuildOptions } from "../scripts/lib/call-build.ts";
 import { startCallServers, type CallServers } from "../scripts/lib/call-server.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ...HEADLESS_ARGS,
   "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream", "--autoplay-policy=no-user-gesture-required",
   // WebRTC leaves out the loopback interface by default: a CI box with no other network still connects.
   "--allow-loopback-in-peer-connection",
 ];
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCREENSHOTS = join(ROOT, "build", "reports", "screenshots");
-const haveChromium = existsSync(CHROMIUM);
+const haveChromium = chromiumFor("call page in a browser", "call.browser.test.ts");
 const KNOWN_BAD = process.env.CALL_KNOWN_BAD;
 if (KNOWN_BAD !== undefined && KNOWN_BAD !== "plaintext-sender") throw new Error(`CALL_KNOWN_BAD=${KNOWN_BAD}: the only known-bad build is plaintext-sender`);
 
-if (!haveChromium && process.env.CI) {
-  describe("call page in a browser", () => {
-    it("needs Chromium", () => {
-      throw new Error(`${CHROMIUM} not found: install Debian's chromium package (apt-get install chromium) to run the browser test`);
-    });
-  });
-} else if (!haveChromium) {
-  console.warn(`call.browser.test.ts: skipped, ${CHROMIUM} not found (install Debian's chromium package to run it; under CI this fails)`);
-}
 
 // --- the page's handle (impl/web/call-page.ts: window.dcaCall), as the test reads it -----
 

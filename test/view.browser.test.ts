@@ -7,12 +7,13 @@
 //
 // Without /usr/bin/chromium the suite is skipped, except under CI, where it fails.
 
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHROMIUM, HEADLESS_ARGS, chromiumFor } from "./local-chromium.ts";
 import type { ModelState } from "../conformance/model/refinement.ts";
 import { replayTrace, type ReplayReport } from "../conformance/replay/replay-trace.ts";
 import { readItf, type ItfTrace } from "../scripts/tlc/formats/itf.ts";
@@ -20,21 +21,11 @@ import { buildChart } from "../scripts/lib/view/chart.ts";
 import { renderPage } from "../scripts/lib/view/page.ts";
 import { renderReplayPage } from "../scripts/lib/view/replay-page.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const ARGS = [...HEADLESS_ARGS, "--disable-quic"];
 const ROOT = new URL("..", import.meta.url).pathname;
 const SCREENSHOTS = join(ROOT, "build", "reports", "screenshots");
-const haveChromium = existsSync(CHROMIUM);
+const haveChromium = chromiumFor("trace viewer in a browser", "view.browser.test.ts");
 
-if (!haveChromium && process.env.CI) {
-  describe("trace viewer in a browser", () => {
-    it("needs Chromium", () => {
-      throw new Error(`${CHROMIUM} not found: install Debian's chromium package (apt-get install chromium) to run the browser test`);
-    });
-  });
-} else if (!haveChromium) {
-  console.warn(`view.browser.test.ts: skipped, ${CHROMIUM} not found (install Debian's chromium package to run it; under CI this fails)`);
-}
 
 // Independent of the viewer: the steps that draw an arrow (tla/DCA.tla's appends, and Read).
 const ARROW_ACTIONS = new Set(["Read", "Join", "Leave", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove"]);
