@@ -5,21 +5,14 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { epochAuthenticator, epochOf } from "../impl/mls.ts";
 import { MemberInputError, Room, type ReadOutcome } from "../impl/room.ts";
 import type { CommitEntry, LogEntry, WelcomeEntry } from "../impl/types.ts";
+import { addNext, catchUp } from "./room-steps.ts";
 
 let room: Room;
-
-async function catchUp(r: Room, uid: number): Promise<void> {
-  while (r.state(uid).cursor < r.log.length) await r.read(uid);
-}
 
 /** Users 1 and 2 in the group at epoch 1 (by 1); user 3 has arrived; 1 and 2 have read everything. */
 async function twoMembersAndAJoiner(): Promise<Room> {
   const r = await Room.create();
-  await r.join();
-  await catchUp(r, 1);
-  await r.dcWelcome(1);
-  r.dcAdd(1);
-  await catchUp(r, 2);
+  await addNext(r, []);
   await r.join(); // user 3
   await catchUp(r, 1);
   await catchUp(r, 2);
