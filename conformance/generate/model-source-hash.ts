@@ -19,11 +19,12 @@ export const MODEL_FILES = ["DCA.tla", "DCA_Record.tla"] as const;
  * SHA-256 over the names and contents of MODEL_FILES, in that order, and of the
  * configuration the trace was made with, if any (its constants, e.g. the number of
  * users or the variant, decide the trace as much as the model does). `config` is a
- * path as traces record it in #meta.config, e.g. "tla/Record_3users.cfg".
+ * path as traces record it in #meta.config, e.g. "tla/Record_3users.cfg". `files`: other
+ * modules under tla/ for traces of another wrapper (the batched rules' traces/batch/).
  */
-export function modelHash(config?: string): string {
+export function modelHash(config?: string, files: readonly string[] = MODEL_FILES): string {
   const hash = createHash("sha256");
-  for (const name of MODEL_FILES) {
+  for (const name of files) {
     hash.update(`${name}\0`);
     hash.update(readFileSync(join(MODEL_DIR, name)));
     hash.update("\0");

@@ -37,9 +37,9 @@ export const WALK_DEPTH = 40;
 const BUILD_DIR = join("build", "tlc", "traces");
 const GENERATED_BY = "npm run traces";
 
-type State = { [name: string]: ItfValue };
+export type State = { [name: string]: ItfValue };
 
-function splitState(text: string, where: string): { vars: State; step: DcaStep } {
+function splitState(text: string, where: string, names: readonly string[] = DCA_VARS): { vars: State; step: DcaStep } {
   let values: State;
   try {
     values = parseTlaState(text);
@@ -48,7 +48,7 @@ function splitState(text: string, where: string): { vars: State; step: DcaStep }
   }
   const step = stepOf(values);
   const vars: State = {};
-  for (const v of DCA_VARS) {
+  for (const v of names) {
     if (!(v in values)) throw new Error(`${where}: the state has no variable ${v}`);
     vars[v] = values[v]!;
   }
@@ -58,7 +58,7 @@ function splitState(text: string, where: string): { vars: State; step: DcaStep }
 // ---------------------------------------------------------------------------
 // The state graph and the chosen paths
 
-interface ModelGraph {
+export interface ModelGraph {
   graph: KeyedGraph;
   /** DCA variables and recorded step of each node (canonical order). */
   states: { vars: State; step: DcaStep }[];
@@ -68,8 +68,42 @@ interface ModelGraph {
   edgesPerAction: Map<string, number>;
 }
 
-async function stateGraph(jar: ResolvedTlc, log: (line: string) => void): Promise<{ model: ModelGraph; run: TlcRun }> {
-  const outDir = resolve(BUILD_DIR, "Record_3users");
+/**
+ * What a recording wrapper is, for reading its state graph and walks: this file's
+ * DCA_Record.tla by default; conformance/generate/batch-traces.ts passes the batched
+ * rules' (tla/DCA_BatchRecord.tla).
+ */
+export interface RecordRecipe {
+  spec: string;
+  /** The configuration whose whole state graph is dumped, and the one random walks use. */
+  graphConfig: string;
+  walkConfig: string;
+  /** Folder under build/tlc/traces/. */
+  buildName: string;
+  /** The model's variables (the state without `step`). */
+  vars: readonly string[];
+  /** Every action a state may record. */
+  actions: readonly string[];
+  /** TLC's edge label of a step that records `action` (the name of the disjunct of Next taken). */
+  labelOf: (action: string) => string;
+  /** The keys of a step from state `pre`: its main key first, then its details. */
+  keysOf: (pre: State, step: DcaStep) => string[];
+}
+
+const DCA_RECIPE: RecordRecipe = {
+  spec: SPEC,
+  graphConfig: GRAPH_CONFIG,
+  walkConfig: WALK_CONFIG,
+  buildName: "Record_3users",
+  vars: DCA_VARS,
+  actions: DCA_ACTIONS,
+  labelOf: (action) => action,
+  keysOf: (pre, step) => [stepKey(step), ...detailKeys(pre, step)],
+};
+
+export async function stateGraph(jar: ResolvedTlc, log: (line: string) => void, recipe: RecordRecipe = DCA_RECIPE): Promise<{ model: ModelGraph; run: TlcRun }> {
+  const { spec: SPEC, graphConfig: GRAPH_CONFIG } = recipe;
+  const outDir = resolve(BUILD_DIR, recipe.buildName);
   const dotPath = join(outDir, "states.dot");
   await rm(dotPath, { force: true });
   log(`state graph: TLC on ${SPEC} with ${GRAPH_CONFIG} (-dump dot,actionlabels)`);
@@ -99,21 +133,21 @@ async function stateGraph(jar: ResolvedTlc, log: (line: string) => void): Promis
 
   // Canonical order: nodes by their TLA+ text, out-edges by key then target; never TLC's order.
   const { ids, index } = canonicalOrder(tlcGraph.states);
-  const states = ids.map((id) => splitState(tlcGraph.states.get(id)!.stateText, `${source}, state ${id} (line ${tlcGraph.states.get(id)!.line})`));
+  const states = ids.map((id) => splitState(tlcGraph.states.get(id)!.stateText, `${source}, state ${id} (line ${tlcGraph.states.get(id)!.line})`, recipe.vars));
   const edgesPerAction = new Map<string, number>();
   const edges: KeyedEdge[] = tlcGraph.edges.map((e) => {
     const from = index.get(e.from)!;
     const to = index.get(e.to)!;
     const step = states[to]!.step;
     // TLC's label is the name of the disjunct of Next it took; the state records the same action.
-    if (e.action !== undefined && e.action !== step.action) {
+    if (e.action !== undefined && e.action !== recipe.labelOf(step.action)) {
       throw new Error(`${source}, line ${e.line}: TLC labels the step "${e.action}" but the state it leads to records ${stepKey(step)}`);
     }
-    if (!(DCA_ACTIONS as readonly string[]).includes(step.action)) {
-      throw new Error(`${source}, line ${e.line}: unknown action ${step.action} (known: ${DCA_ACTIONS.join(", ")})`);
+    if (!recipe.actions.includes(step.action)) {
+      throw new Error(`${source}, line ${e.line}: unknown action ${step.action} (known: ${recipe.actions.join(", ")})`);
     }
     edgesPerAction.set(step.action, (edgesPerAction.get(step.action) ?? 0) + 1);
-    return { from, to, keys: [stepKey(step), ...detailKeys(states[from]!.vars, step)] };
+    return { from, to, keys: recipe.keysOf(states[from]!.vars, step) };
   });
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
   edges.sort((a, b) => a.from - b.from || cmp(a.keys.join("|"), b.keys.join("|")) || a.to - b.to);
@@ -178,8 +212,15 @@ function toItf(c: Candidate, jar: ResolvedTlc, tlcVersion: string | undefined): 
 // ---------------------------------------------------------------------------
 // Random walks
 
-async function randomWalk(jar: ResolvedTlc, seed: number, log: (line: string) => void): Promise<{ candidate: Candidate; run: TlcRun }> {
-  const outDir = resolve(BUILD_DIR, `walks-seed${seed}`);
+/** TLC's random walks of the recipe's walk configuration with `seed`: every walk cut after its first AllGone, with its keys. */
+export async function simulateWalks(
+  jar: ResolvedTlc,
+  seed: number,
+  log: (line: string) => void,
+  recipe: RecordRecipe,
+): Promise<{ files: string[]; walks: { vars: State; step: DcaStep }[][]; keys: string[][]; run: TlcRun }> {
+  const { spec: SPEC, walkConfig: WALK_CONFIG } = recipe;
+  const outDir = resolve(BUILD_DIR, recipe === DCA_RECIPE ? `walks-seed${seed}` : `${recipe.buildName}-walks-seed${seed}`);
   const walkDir = join(outDir, "walks");
   await rm(walkDir, { recursive: true, force: true });
   await mkdir(walkDir, { recursive: true });
@@ -203,11 +244,16 @@ async function randomWalk(jar: ResolvedTlc, seed: number, log: (line: string) =>
   const walks = await Promise.all(
     files.map(async (f) => {
       const texts = parseSimulationFile(await readFile(join(walkDir, f), "utf8"), f);
-      const states = texts.map((t, i) => splitState(t, `${f}, STATE_${i + 1}`));
+      const states = texts.map((t, i) => splitState(t, `${f}, STATE_${i + 1}`, recipe.vars));
       return trimAfterFirst(states, (s) => s.step.action, "AllGone");
     }),
   );
-  const keys = walks.map((w) => w.slice(1).flatMap((s, i) => [stepKey(s.step), ...detailKeys(w[i]!.vars, s.step)]));
+  const keys = walks.map((w) => w.slice(1).flatMap((s, i) => recipe.keysOf(w[i]!.vars, s.step)));
+  return { files, walks, keys, run };
+}
+
+async function randomWalk(jar: ResolvedTlc, seed: number, log: (line: string) => void): Promise<{ candidate: Candidate; run: TlcRun }> {
+  const { files, walks, keys, run } = await simulateWalks(jar, seed, log, DCA_RECIPE);
   const best = pickWalk(keys, (k) => k.startsWith("Dc"));
   const walk = walks[best]!;
   return {

@@ -8,10 +8,15 @@ import type { Variant } from "../../impl/types.ts";
 import { isItfRecord, type ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 import type { ModelState } from "./refinement.ts";
 
+/**
+ * A log entry. `targets` is the set of users a Welcome or Commit names: `{target}` for
+ * DCA's entries, the batch for tla/DCA_Batch.tla's (whose entries have `targets` and no
+ * `target`; there `target` is the batch's lowest UID, as `adding` is).
+ */
 export type Msg =
   | { type: "joined" | "left"; uid: number }
-  | { type: "welcome"; target: number; epoch: number; sender: number; members: number[]; removes: number[] }
-  | { type: "add" | "remove"; target: number; epoch: number; sender: number; parent: number };
+  | { type: "welcome"; target: number; targets: number[]; epoch: number; sender: number; members: number[]; removes: number[] }
+  | { type: "add" | "remove"; target: number; targets: number[]; epoch: number; sender: number; parent: number };
 export type WelcomeMsg = Extract<Msg, { type: "welcome" }>;
 export type CommitMsg = Extract<Msg, { type: "add" | "remove" }>;
 
@@ -29,6 +34,8 @@ export interface UserState {
   pendingAdds: number[];
   pendingRemoves: number[];
   adding: number;
+  /** tla/DCA_Batch.tla's `batch`: the targets a DC between its Welcome and its Add adds (empty in DCA). */
+  batch: number[];
 }
 
 export interface GroupState {
@@ -78,6 +85,17 @@ function set(v: unknown, what: string): number[] {
   return (v["#set"] as ItfValue[]).map((x, i) => num(x, `${what}[${i}]`)).sort((a, b) => a - b);
 }
 
+/** A Welcome's or Commit's targets: DCA's `target`, or DCA_Batch's set `targets`. */
+function targetsOf(m: Rec, what: string): { target: number; targets: number[] } {
+  if (!("targets" in m)) {
+    const target = num(m.target, `${what}.target`);
+    return { target, targets: [target] };
+  }
+  const targets = set(m.targets, `${what}.targets`);
+  if (targets.length === 0) throw new Error(`${what}.targets: empty`);
+  return { target: targets[0]!, targets };
+}
+
 function msg(v: unknown, what: string): Msg {
   const m = rec(v, what);
   switch (m.type) {
@@ -87,7 +105,7 @@ function msg(v: unknown, what: string): Msg {
     case "welcome":
       return {
         type: "welcome",
-        target: num(m.target, `${what}.target`),
+        ...targetsOf(m, what),
         epoch: num(m.epoch, `${what}.epoch`),
         sender: num(m.sender, `${what}.sender`),
         members: set(m.members, `${what}.members`),
@@ -97,7 +115,7 @@ function msg(v: unknown, what: string): Msg {
     case "remove":
       return {
         type: m.type,
-        target: num(m.target, `${what}.target`),
+        ...targetsOf(m, what),
         epoch: num(m.epoch, `${what}.epoch`),
         sender: num(m.sender, `${what}.sender`),
         parent: num(m.parent, `${what}.parent`),
@@ -128,6 +146,7 @@ function user(v: unknown, uid: number): UserState {
     pendingAdds: nums(s.pendingAdds, `${what}.pendingAdds`),
     pendingRemoves: nums(s.pendingRemoves, `${what}.pendingRemoves`),
     adding: num(s.adding, `${what}.adding`),
+    batch: "batch" in s ? set(s.batch, `${what}.batch`) : [],
   };
 }
 

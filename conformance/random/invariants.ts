@@ -31,7 +31,7 @@ const sameSet = (a: readonly number[], b: readonly number[]) => a.length === b.l
 const fmtSet = (xs: readonly number[]) => `{${xs.join(", ")}}`;
 const fmtSeq = (xs: readonly number[]) => `<<${xs.join(", ")}>>`;
 const fmtEpoch = (epoch: number, by: number) => `epoch ${epoch} by ${by === NO_UID ? "none" : by}`;
-const fmtCommit = (c: CommitMsg) => `${c.type}(${c.target}) by ${c.sender} in ${fmtEpoch(c.epoch, c.parent)}`;
+const fmtCommit = (c: CommitMsg) => `${c.type}(${c.targets.join(", ")}) by ${c.sender} in ${fmtEpoch(c.epoch, c.parent)}`;
 
 /** @spec DCA!CommitOutcome */
 function CommitOutcome(u: number, s: { epoch: number; by: number }, m: CommitMsg, variant: Variant): "skip" | "apply" | "reject" {
@@ -41,9 +41,9 @@ function CommitOutcome(u: number, s: { epoch: number; by: number }, m: CommitMsg
   return "reject";
 }
 
-/** @spec DCA!ApplyCommit */
+/** @spec DCA!ApplyCommit — for a batched Commit (tla/DCA_Batch.tla, BApplyCommit) every target at once. */
 function ApplyCommit<S extends { epoch: number; by: number; members: number[] }>(s: S, m: CommitMsg): S {
-  const members = m.type === "add" ? [...new Set([...s.members, m.target])] : s.members.filter((x) => x !== m.target);
+  const members = m.type === "add" ? [...new Set([...s.members, ...m.targets])] : s.members.filter((x) => !m.targets.includes(x));
   return { ...s, epoch: m.epoch + 1, by: m.sender, members: members.sort((a, b) => a - b) };
 }
 
@@ -237,17 +237,21 @@ export function CommitEpochsIncreaseByOne(before: ModelLike, after: ModelLike): 
   return [`${fmtCommit(c)}: the group is in epoch ${g.epoch}`];
 }
 
-/** @spec DCA!NoDoubleCommit — nobody added twice (nor re-added after a remove); only members removed. */
+/**
+ * @spec DCA!NoDoubleCommit — nobody added twice (nor re-added after a remove); only members
+ * removed. For a batched Commit, every target (tla/DCA_Batch.tla, BNoDoubleCommit).
+ */
 export function NoDoubleCommit(before: ModelLike, after: ModelLike): string[] {
   const c = NewCommit(before, after);
   if (!c) return [];
   const g = view(before).group;
   if (c.type === "add") {
-    if (g.members.includes(c.target)) return [`${fmtCommit(c)}: ${c.target} is already a member ${fmtSet(g.members)}`];
-    if (g.removed.includes(c.target)) return [`${fmtCommit(c)}: ${c.target} was removed before`];
-    return [];
+    return c.targets.flatMap((t) => [
+      ...(g.members.includes(t) ? [`${fmtCommit(c)}: ${t} is already a member ${fmtSet(g.members)}`] : []),
+      ...(g.removed.includes(t) ? [`${fmtCommit(c)}: ${t} was removed before`] : []),
+    ]);
   }
-  return g.members.includes(c.target) ? [] : [`${fmtCommit(c)}: ${c.target} is not a member ${fmtSet(g.members)}`];
+  return c.targets.filter((t) => !g.members.includes(t)).map((t) => `${fmtCommit(c)}: ${t} is not a member ${fmtSet(g.members)}`);
 }
 
 /**
