@@ -6,16 +6,26 @@
 // rules (R10–R13: one joiner per Welcome and Add, the head of the pending removes per
 // Remove), so a benchmark compares the two on the same code.
 //
-// Why a room of its own rather than an option of impl/room.ts: the candidate is not in
-// tla/DCA.tla yet (no traces, no refinement mapping for lists); impl/room.ts and
-// impl/client/core.ts implement the adopted rules and are being changed by the model's
-// own session. What adopting it into them needs: spec/batching.md section 4.
+// Steppable one model action at a time, like impl/room.ts: `arrive`/`join`, `leave`,
+// `read`, and the DC's steps `dcWelcome`, `dcAdd`, `dcRemove`, `revive` (each refused
+// with StepNotEnabled where tla/DCA_Batch.tla's action is not enabled), so that a trace
+// of the batched model (traces/batch/) dictates the interleaving exactly
+// (conformance/replay/batch-replay.ts); `view(uid)` is a member's local state for the
+// refinement mapping (conformance/model/batch-refinement.ts). `dcStep` and `round` take
+// whatever step comes next (the storm benchmark).
 //
-// Scope: every member is honest and none crashes (the storm of scripts/bench-storm.ts);
-// a dead room does not revive here (R15 of tla/DCA.tla; DCA_Batch.tla keeps it);
-// a joiner joins from its Welcome when the Add confirms it (R8) without the trial join
-// that impl/client/core.ts makes on reading it (spec/welcome-auth.md); entries that
-// contradict a member's state are refused with an error naming the member and index.
+// Why a room of its own rather than an option of impl/room.ts: the candidate is not in
+// tla/DCA.tla yet; impl/room.ts and impl/client/core.ts implement the adopted rules and
+// are being changed by the model's own session. What adopting it into them needs:
+// spec/batching.md section 4.
+//
+// Scope: every member is honest; a crash is its `left` (as in the model); a dead room
+// revives (R15); a joiner joins from its Welcome when the Add confirms it (R8) without the
+// trial join that impl/client/core.ts makes on reading it (spec/welcome-auth.md); entries
+// that contradict a member's state are refused with an error naming the member and index.
+// `batchRank` other than "Uid" is a known-bad switch for tests only (tla/DCA_Batch.tla's
+// BatchRank: "None", batch-mates do not rank each other; "All", every batch-mate ranks
+// before one).
 
 import * as mls from "./mls.ts";
 import { safetyNumber } from "./safety-number.ts";
@@ -54,28 +64,61 @@ interface BatchMember {
   group: mls.MlsGroup | null;
 }
 
-export class BatchInputError extends Error {}
+export class BatchInputError extends Error {
+  override readonly name = "BatchInputError";
+}
+
+/** A step tla/DCA_Batch.tla would not take in this state (the DC's steps, a read with nothing to read). */
+export class BatchStepNotEnabled extends Error {
+  override readonly name = "BatchStepNotEnabled";
+}
+
+/** tla/DCA_Batch.tla's BatchRank: the candidate rule ("Uid") or a known-bad tie-break (tests only). */
+export type BatchRank = "Uid" | "None" | "All";
+
+/** A member's local state as tla/DCA_Batch.tla has it (BFresh), for the refinement mapping. */
+export interface BatchMemberView {
+  uid: Uid;
+  status: "active" | "gone";
+  cursor: number;
+  welcomed: boolean;
+  tentative: WelcomeEntry | null;
+  epoch: number;
+  by: Uid;
+  members: readonly Uid[];
+  ahead: readonly Uid[];
+  pendingAdds: readonly Uid[];
+  pendingRemoves: readonly Uid[];
+  /** The batch a DC adds between its Welcome and its Add, ascending (empty otherwise). */
+  batch: readonly Uid[];
+}
 
 export interface BatchRoomOptions {
   /** The candidate rule (default) or today's one-target-per-Commit rules. */
   batch?: boolean;
   /** Called when a member's epoch changes or it enters the group (for convergence curves). */
   onEpoch?: (uid: Uid, epoch: number) => void;
+  /** Known-bad tie-breaks for tests only (default "Uid", the candidate rule). */
+  batchRank?: BatchRank;
 }
 
 export class BatchRoom {
   readonly log: BatchEntry[] = [];
   nextUid = 2;
+  /** Dead rooms revived (R15): who made a new group, at which log length (a revive appends nothing). */
+  readonly revivals: { uid: Uid; logLength: number }[] = [];
   /** Commits appended (adds and removes). */
   commits = 0;
   private readonly users = new Map<Uid, BatchMember>();
   readonly batch: boolean;
+  readonly batchRank: BatchRank;
 
   private constructor(
     readonly ctx: mls.MlsContext,
     private readonly opts: BatchRoomOptions,
   ) {
     this.batch = opts.batch ?? true;
+    this.batchRank = opts.batchRank ?? "Uid";
   }
 
   /** R1: user 1 creates the group. */
@@ -104,6 +147,11 @@ export class BatchRoom {
     return mls.newMember(this.ctx, uid);
   }
 
+  /** tla/DCA.tla, Join: the next user arrives with an identity made now (steppable form of prepare + join). */
+  async arrive(): Promise<Uid> {
+    return this.join(await this.prepare(this.nextUid));
+  }
+
   /** R2: the DS admits the next user; it reads from after its own `joined`. */
   join(mlsMember: mls.Member): Uid {
     const uid = this.nextUid;
@@ -126,7 +174,28 @@ export class BatchRoom {
   }
 
   active(): Uid[] {
-    return [...this.users.values()].filter((m) => m.active).map((m) => m.uid);
+    return [...this.users.values()].filter((m) => m.active).map((m) => m.uid).sort((a, b) => a - b);
+  }
+
+  /** UIDs that have arrived (active or gone), ascending. */
+  uids(): Uid[] {
+    return [...this.users.keys()].sort((a, b) => a - b);
+  }
+
+  /** A member's local state as the batched model has it (tla/DCA_Batch.tla, BFresh). */
+  view(uid: Uid): BatchMemberView {
+    const m = this.user(uid);
+    const asc = (xs: Iterable<Uid>) => [...xs].sort((a, b) => a - b);
+    return {
+      uid, status: m.active ? "active" : "gone", cursor: m.cursor, welcomed: m.welcomed, tentative: m.tentative,
+      epoch: m.epoch, by: m.by, members: asc(m.members), ahead: asc(m.ahead),
+      pendingAdds: [...m.pendingAdds], pendingRemoves: [...m.pendingRemoves], batch: m.adding ? asc(m.adding.targets) : [],
+    };
+  }
+
+  /** The member's MLS group of its current epoch, if it is a member. */
+  group(uid: Uid): mls.MlsGroup | null {
+    return this.user(uid).group;
   }
 
   private user(uid: Uid): BatchMember {
@@ -186,7 +255,10 @@ export class BatchRoom {
   private async enter(m: BatchMember, w: WelcomeEntry, refuse: (why: string) => never): Promise<void> {
     const group = await mls.joinFromWelcome(this.ctx, m.mlsMember, w.welcome);
     if (mls.epochOf(group) !== w.epoch) refuse(`its Welcome's MLS epoch is ${mls.epochOf(group)}, the entry says ${w.epoch}`);
-    const removes = [...w.removes, ...m.pendingRemoves.filter((v) => !w.removes.includes(v))];
+    // R7: the Welcome's removes, then one's own; less those of users older than every
+    // member of the Welcome (users of a dead group, R15: never members of this one).
+    const lowest = Math.min(...w.members);
+    const removes = [...w.removes, ...m.pendingRemoves.filter((v) => !w.removes.includes(v))].filter((v) => v >= lowest);
     const members = new Set(w.members);
     m.group = group;
     m.welcomed = true;
@@ -196,7 +268,10 @@ export class BatchRoom {
     m.members = members;
     m.pendingAdds = m.pendingAdds.filter((v) => !members.has(v));
     m.pendingRemoves = removes;
-    m.ahead = new Set(w.members.filter((v) => v !== m.uid && !removes.includes(v) && !(w.targets.includes(v) && v > m.uid)));
+    // Batch-mates rank by UID: those with a larger one do not rank before it (the known-bad
+    // "None" ranks none of them before it, "All" every one).
+    const after = (v: Uid) => w.targets.includes(v) && (this.batchRank === "None" || (this.batchRank === "Uid" && v > m.uid));
+    m.ahead = new Set(w.members.filter((v) => v !== m.uid && !removes.includes(v) && !after(v)));
     this.opts.onEpoch?.(m.uid, m.epoch);
   }
 
@@ -213,40 +288,107 @@ export class BatchRoom {
     this.opts.onEpoch?.(m.uid, m.epoch);
   }
 
-  /** The DC's next step, if it has one (R10–R13, batched unless `batch: false`); false if none. */
+  /** tla/DCA_Batch.tla, BDcAdd: step 2: the Add Commit of the whole batch (the one prepared with the Welcome). */
+  dcAdd(uid: Uid): void {
+    const m = this.user(uid);
+    if (!m.active || m.adding === null) throw new BatchStepNotEnabled(`DcAdd(${uid}): it has no Welcome waiting for its Add`);
+    const { targets, commit, next } = m.adding;
+    const e: CommitEntry = { type: "add", targets, epoch: m.epoch, sender: uid, parent: m.by, commit };
+    this.log.push(e);
+    this.commits++;
+    m.group = next;
+    m.adding = null;
+    this.apply(m, e);
+  }
+
+  /** tla/DCA_Batch.tla, BDcWelcome: step 1: one Welcome for every pending joiner (R10–R12 batched; one joiner with `batch: false`). */
+  async dcWelcome(uid: Uid): Promise<void> {
+    const m = this.user(uid);
+    if (!this.believes(uid) || m.adding !== null || m.pendingAdds.length === 0) {
+      throw new BatchStepNotEnabled(`DcWelcome(${uid}): ${this.notDc(m) ?? (m.adding ? "an add is under way" : "no joiner is pending")}`);
+    }
+    const targets = (this.batch ? [...m.pendingAdds] : [m.pendingAdds[0]!]).sort((a, b) => a - b);
+    const removes = [...m.pendingRemoves];
+    const made = await mls.commitAddMany(this.ctx, m.group!, targets.map((t) => m.keyPackages.get(t)!), { removes });
+    m.adding = { targets, commit: made.commit, next: made.group };
+    this.log.push({ type: "welcome", targets, epoch: m.epoch + 1, sender: uid, members: [...m.members, ...targets].sort((a, b) => a - b), removes, welcome: made.welcome });
+  }
+
+  /** tla/DCA_Batch.tla, BDcRemove: every pending remove in one Commit, once no add is pending (R13 batched). */
+  async dcRemove(uid: Uid): Promise<void> {
+    const m = this.user(uid);
+    if (!this.believes(uid) || m.adding !== null || m.pendingAdds.length > 0 || m.pendingRemoves.length === 0) {
+      throw new BatchStepNotEnabled(`DcRemove(${uid}): ${this.notDc(m) ?? (m.pendingRemoves.length === 0 ? "no remove is pending" : "an add is pending or under way")}`);
+    }
+    const targets = this.batch ? [...m.pendingRemoves] : [m.pendingRemoves[0]!];
+    const made = await mls.commitRemoveMany(this.ctx, m.group!, targets);
+    const e: CommitEntry = { type: "remove", targets, epoch: m.epoch, sender: uid, parent: m.by, commit: made.commit };
+    this.log.push(e);
+    this.commits++;
+    m.group = made.group;
+    this.apply(m, e);
+  }
+
+  /** tla/DCA.tla, CanRevive: not a member, the whole log read, every user ranked before it seen leave (R15). */
+  canRevive(uid: Uid): boolean {
+    const m = this.user(uid);
+    return m.active && !m.welcomed && m.cursor === this.log.length && m.ahead.size === 0;
+  }
+
+  /**
+   * tla/DCA.tla, Revive: a dead room revives (R15): the member makes a new MLS group with itself
+   * its only member and is its DC; it keeps the joiners it tracks, and the removes of those of
+   * them that left.
+   */
+  async revive(uid: Uid): Promise<void> {
+    if (!this.canRevive(uid)) throw new BatchStepNotEnabled(`Revive(${uid}): it is a member, has unread entries or ranks someone before it`);
+    const m = this.user(uid);
+    m.group = await mls.createGroup(this.ctx, m.mlsMember, `dca-batch-room-revived-by-${uid}-at-${this.log.length}`);
+    m.welcomed = true;
+    m.tentative = null;
+    m.epoch = 0;
+    m.by = uid;
+    m.members = new Set([uid]);
+    m.pendingRemoves = m.pendingRemoves.filter((v) => m.pendingAdds.includes(v));
+    this.revivals.push({ uid, logLength: this.log.length });
+    this.opts.onEpoch?.(uid, 0);
+  }
+
+  private notDc(m: BatchMember): string | undefined {
+    if (!m.active) return "it is not active";
+    if (!m.welcomed) return "it is not a member";
+    return m.ahead.size > 0 ? `it ranks ${[...m.ahead].sort((a, b) => a - b).join(", ")} before it` : undefined;
+  }
+
+  /**
+   * The DC steps the members would take now, as "DcWelcome(1 → 2,3)", "DcAdd(1 → 2,3)",
+   * "DcRemove(2 → 1)", "Revive(3)": the form of a batched trace's `enabled` list.
+   */
+  enabledDcSteps(): string[] {
+    const out: string[] = [];
+    for (const uid of this.active()) {
+      const m = this.user(uid);
+      if (m.adding !== null) out.push(`DcAdd(${uid} → ${m.adding.targets.join(",")})`);
+      else if (this.believes(uid) && m.pendingAdds.length > 0) {
+        out.push(`DcWelcome(${uid} → ${(this.batch ? [...m.pendingAdds] : [m.pendingAdds[0]!]).sort((a, b) => a - b).join(",")})`);
+      } else if (this.believes(uid) && m.pendingRemoves.length > 0) {
+        out.push(`DcRemove(${uid} → ${(this.batch ? [...m.pendingRemoves] : [m.pendingRemoves[0]!]).sort((a, b) => a - b).join(",")})`);
+      }
+      if (this.canRevive(uid)) out.push(`Revive(${uid})`);
+    }
+    return out.sort();
+  }
+
+  /** The DC's next step, if it has one (R10–R13, R15; batched unless `batch: false`); false if none. */
   async dcStep(uid: Uid): Promise<boolean> {
     const m = this.user(uid);
     if (!m.active) return false;
-    if (m.adding !== null) {
-      const { targets, commit, next } = m.adding;
-      const e: CommitEntry = { type: "add", targets, epoch: m.epoch, sender: uid, parent: m.by, commit };
-      this.log.push(e);
-      this.commits++;
-      m.group = next;
-      m.adding = null;
-      this.apply(m, e);
-      return true;
-    }
-    if (!this.believes(uid)) return false;
-    if (m.pendingAdds.length > 0) {
-      const targets = (this.batch ? [...m.pendingAdds] : [m.pendingAdds[0]!]).sort((a, b) => a - b);
-      const removes = [...m.pendingRemoves];
-      const made = await mls.commitAddMany(this.ctx, m.group!, targets.map((t) => m.keyPackages.get(t)!), { removes });
-      m.adding = { targets, commit: made.commit, next: made.group };
-      this.log.push({ type: "welcome", targets, epoch: m.epoch + 1, sender: uid, members: [...m.members, ...targets].sort((a, b) => a - b), removes, welcome: made.welcome });
-      return true;
-    }
-    if (m.pendingRemoves.length > 0) {
-      const targets = this.batch ? [...m.pendingRemoves] : [m.pendingRemoves[0]!];
-      const made = await mls.commitRemoveMany(this.ctx, m.group!, targets);
-      const e: CommitEntry = { type: "remove", targets, epoch: m.epoch, sender: uid, parent: m.by, commit: made.commit };
-      this.log.push(e);
-      this.commits++;
-      m.group = made.group;
-      this.apply(m, e);
-      return true;
-    }
-    return false;
+    if (m.adding !== null) this.dcAdd(uid);
+    else if (this.believes(uid) && m.pendingAdds.length > 0) await this.dcWelcome(uid);
+    else if (this.believes(uid) && m.pendingRemoves.length > 0) await this.dcRemove(uid);
+    else if (this.canRevive(uid)) await this.revive(uid);
+    else return false;
+    return true;
   }
 
   /** Every active member reads what it has not read, then every believing DC takes its steps. */

@@ -1,0 +1,62 @@
+// The batched rules' traces (traces/batch/, npm run traces -- --batch) replayed on
+// impl/batch.ts with real MLS (conformance/replay/batch-replay.ts): the committed traces
+// are current and take every batched action and detail; every step's mapped state
+// equals the model's, the DC steps the room allows are the model's, MLS agrees. Teeth:
+// the room with batch-mates unranked (BatchRank "None"), all ranked ("All"), or today's
+// one-joiner-per-Welcome rule diverges, at the step and field named; malformed traces are
+// refused as bad input before any step. Budget: 20 s (about 6 s measured here).
+import { describe, expect, it } from "vitest";
+import { BATCH_TRACE_DIR, checkBatchTraces, REQUIRED_KEYS } from "../conformance/generate/batch-traces.ts";
+import { TraceError } from "../conformance/model/vocabulary.ts";
+import { BATCH_REPLAYED_ACTIONS, batchTraceFiles, replayBatchAll, replayBatchTrace } from "../conformance/replay/batch-replay.ts";
+import { readItf } from "../scripts/tlc/formats/itf.ts";
+
+describe("the batched rules' traces on impl/batch.ts", () => {
+  it("are current, and take every batched action and detail (recomputed from their states)", async () => {
+    const r = await checkBatchTraces();
+    expect(r.problems).toEqual([]);
+    expect(r.files.length).toBeGreaterThanOrEqual(20);
+    for (const key of REQUIRED_KEYS) expect(r.keys.has(key), key).toBe(true);
+    // A trace made from another model is reported stale.
+    const stale = await checkBatchTraces(BATCH_TRACE_DIR, () => "sha256:other");
+    expect(stale.stale).toHaveLength(r.files.length);
+  });
+
+  it("replay step by step with real MLS: state, enabled DC steps, epochs and safety numbers as the model's", async () => {
+    const r = await replayBatchAll(batchTraceFiles());
+    expect(r.failures.map((f) => f.message)).toEqual([]);
+    for (const a of BATCH_REPLAYED_ACTIONS) expect(r.actions.get(a) ?? 0, a).toBeGreaterThan(0);
+    expect(r.batchedSteps).toBeGreaterThanOrEqual(6);
+    expect(r.steps).toBeGreaterThan(250);
+  }, 20_000);
+
+  it("catch batch-mates that do not rank each other, or all rank each other, at the joiner's entry", async () => {
+    for (const [batchRank, field] of [["None", /st\[3\]\.ahead: model \{1, 2\}, implementation \{1\}/], ["All", /st\[2\]\.ahead: model \{1\}, implementation \{1, 3\}/]] as const) {
+      const r = await replayBatchAll(batchTraceFiles(), { room: { batchRank } });
+      expect(r.failures.length, batchRank).toBeGreaterThan(0);
+      expect(r.failures.map((f) => f.message).join("\n")).toMatch(field);
+      expect(r.failures.every((f) => f.step.action === "Read")).toBe(true);
+    }
+  }, 20_000);
+
+  it("catch a Welcome that leaves out a joiner (today's one-per-Welcome rule in the room)", async () => {
+    const r = await replayBatchAll(batchTraceFiles(), { room: { batch: false } });
+    expect(r.failures.length).toBeGreaterThan(0);
+    expect(r.failures.map((f) => f.message).join("\n")).toMatch(/enabled DC steps: model \{DcWelcome\(1 → 2,3\)\}, implementation \{DcWelcome\(1 → 2\)\}/);
+  }, 20_000);
+
+  it("refuse a malformed trace as bad input, naming the place, before any step", async () => {
+    const file = batchTraceFiles().find((f) => f.includes("DcRemove-batched"))!;
+    const good = await readItf(file);
+    const bad = (edit: (t: typeof good) => void) => {
+      const t = structuredClone(good);
+      edit(t);
+      return replayBatchTrace(t, { file: "bad.itf.json" });
+    };
+    await expect(bad((t) => (t.states[2]!["#meta"]!.action = "DcSkip"))).rejects.toThrow(TraceError);
+    await expect(bad((t) => (t.states[2]!["#meta"]!.action = "DcSkip"))).rejects.toThrow(/bad\.itf\.json: \$\.states\[2\]\["#meta"\]\.action: "DcSkip" is not an action of the batched model/);
+    const dc = good.states.findIndex((s) => s["#meta"]?.action === "DcWelcome");
+    await expect(bad((t) => ((t.states[dc]!["#meta"]!.params as Record<string, unknown>).targets = [2, 3]))).rejects.toThrow(/params\.targets: expected a non-empty set of users 1\.\.3/);
+    await expect(bad((t) => ((t.states[dc]!.log as Record<string, unknown>[]).at(-1)!.targets = 2))).rejects.toThrow(/\$\.states\[\d+\]: log\[\d+\]\.targets: expected a set, got 2/);
+  });
+});
