@@ -104,8 +104,10 @@ clean:
 check-liveness-full: $(DEPS) tlc
 	$(TLC) tla/MC_full_liveness.cfg --workers auto
 
-# The candidate rule of blind spot 2 (spec/zombie.md), beside DCA.tla: the DS fencing
-# announced users (3 users, about a minute). Blind spot 1's rule (R15, the revive of a dead
-# room) is part of DCA.tla since session 7: make check and make mutants check it.
+# Blind spot 2's fence (R5, spec/zombie.md), beside DCA.tla: every MC_ci property restated
+# for the users still counted (3 users, about a minute), and fairness and liveness through
+# the refinement mapping. make check runs the refinement itself (tla/MC_fence_refines.cfg).
+# Blind spot 1's rule (R15) is part of DCA.tla: make check and make mutants check it.
 check-candidates: $(DEPS) tlc
 	$(TLC) tla/MC_zombie.cfg
+	$(TLC) tla/MC_fence_liveness.cfg

@@ -3,7 +3,11 @@
 // (tla/Gap_Zombie.cfg must fail with ZNoFork: NoFork for the users not announced as left); with the DS fencing announced users
 // (tla/MC_zombie.cfg) every MC_ci property holds at 3 users. The two configurations
 // differ in ZombieRule alone, so the passing one has teeth: the same check fails
-// without the fence. Budget: about 85 s on one worker (82 s measured here; the two 3-user runs).
+// without the fence. The fence is checked as a refinement too (tla/MC_fence_refines.cfg,
+// which make check runs: the fenced model refines DCA when an announced user is Gone);
+// here its teeth: without the fence the refinement fails at the zombie's first append
+// (tla/Gap_ZombieRefines.cfg). Budget: about 85 s on one worker (82 s measured here;
+// the 3-user runs; the refinement's must-fail run takes 1 s).
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -24,6 +28,28 @@ describe.skipIf(skipWithoutTlc)("blind spot 2: a user announced as left while al
     expect(fenced).toContain('ZombieRule = "Fence"');
     expect(strip(gap)).toBe(strip(fenced));
   });
+
+  it("the refinement check and its must-fail twin differ only in the rule under test", async () => {
+    const strip = (t: string) => t.replace(/\\\*.*$/gm, "").replace(/ZombieRule = "\w+"/, "").trim();
+    const gap = await readFile("tla/Gap_ZombieRefines.cfg", "utf8");
+    const fenced = await readFile("tla/MC_fence_refines.cfg", "utf8");
+    expect(gap).toContain('ZombieRule = "None"');
+    expect(fenced).toContain('ZombieRule = "Fence"');
+    expect(fenced).toMatch(/PROPERTIES\s+RefinesDCA\s*$/);
+    expect(strip(gap)).toBe(strip(fenced));
+  });
+
+  it("without the fence the model does not refine DCA: the zombie's first append is a step DCA cannot take", async () => {
+    const run = await runTlc({ spec: "tla/MC_fence_refines.tla", config: "tla/Gap_ZombieRefines.cfg", jar: testJar(), workers: 1, quiet: true, outDir: join(OUT, "refines") });
+    // TLC names no action property it finds violated; the config checks RefinesDCA alone.
+    expect(run.outcome.kind).toBe("property");
+    const steps = run.errorTrace ?? [];
+    // The violating step: user 1, announced as left, appends a Welcome after its own `left`.
+    expect(steps.map((s) => s.action)).toEqual(["Initial predicate", "ZJoin", "Announce", "ZRead", "ZDcStep"]);
+    const last = steps[steps.length - 1]!.stateText;
+    expect(last).toMatch(/announced = \{1\}/);
+    expect(last).toMatch(/type \|-> "welcome"[^\]]*sender \|-> 1/);
+  }, 60_000);
 
   it("today's rules: a zombie DC forks a live member (Gap_Zombie fails with ZNoFork)", async () => {
     const run = await runTlc({ spec: "tla/Gap_Zombie.tla", config: "tla/Gap_Zombie.cfg", jar: testJar(), workers: 1, quiet: true, outDir: join(OUT, "gap") });

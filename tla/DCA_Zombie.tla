@@ -144,4 +144,57 @@ ZombieAppend ==
     /\ log'[Len(log')].sender \in announced
 
 NoZombieAppend == [][~ZombieAppend]_zvars
+
+(***************************************************************************)
+(* Refinement (spec/zombie.md, "Fencing checked as a refinement").  To     *)
+(* everyone but the zombie, an announced user has left: its announcement   *)
+(* is DCA's Leave, and what it does afterwards must be invisible.  The     *)
+(* mapping below shows the fenced model as DCA: an announced user is Gone, *)
+(* and the log is cut where DCA's Settle would cut it, at the least cursor *)
+(* of the users DCA still counts (a zombie, reading behind them, keeps     *)
+(* entries on this module's log that DCA has dropped).  Then               *)
+(*   Announce(u)            is DCA's Leave(u),                             *)
+(*   a zombie's reads, Stop  are stuttering steps (nothing DCA sees moves), *)
+(*   ZJoin, ZLeave, the others' reads and DC steps are DCA's own.          *)
+(* Abs!Spec holds of every behaviour of ZSpec exactly when no zombie step  *)
+(* is visible: with ZombieRule = "None" a zombie's Welcome or Commit is a  *)
+(* step DCA cannot take (Gap_ZombieRefines.cfg must fail).  So every DCA   *)
+(* property checked at any bound holds here for the users the others      *)
+(* still count, and only this refinement needs checking at small bounds.  *)
+(***************************************************************************)
+Counted   == Active \ announced       \* the users DCA still counts
+AbsCut    == IF Counted = {} THEN Len(log)
+             ELSE Min({st[u].cursor : u \in Counted})
+AbsLog    == SubSeq(log, AbsCut + 1, Len(log))
+AbsSt     == [u \in Uids |->
+                IF u \in announced THEN Gone
+                ELSE IF u \in Counted THEN [st[u] EXCEPT !.cursor = @ - AbsCut]
+                ELSE st[u]]
+
+Abs == INSTANCE DCA WITH log <- AbsLog, st <- AbsSt,
+                         nextUid <- nextUid, group <- group
+
+\* The fenced model refines DCA (checked as a PROPERTY: TLC checks the
+\* initial predicate and [][Abs!Next]_Abs!vars on every step).
+RefinesDCA == Abs!Spec
+
+(***************************************************************************)
+(* Liveness.  Every user keeps taking its own steps while it has one; a    *)
+(* zombie's are its reads and, once its own `left` is next, stopping       *)
+(* (spec/zombie.md).  Under this fairness the zombie stops, and the users  *)
+(* DCA counts have DCA's fairness and liveness (MC_fence_liveness.cfg).   *)
+(***************************************************************************)
+StopAtOwnLeft(u) == OwnLeftNext(u) /\ Stop(u)
+
+ZFairness == \A u \in Uids : WF_zvars(ZRead(u) \/ ZDcStep(u) \/ StopAtOwnLeft(u))
+
+ZFairSpec == ZSpec /\ ZFairness
+
+\* An announced user reads on to its own `left` and stops.
+ZombieStops == \A u \in Uids : u \in announced ~> st[u].status = "gone"
+
+\* DCA's fairness and liveness, of the mapped behaviour.
+RefinesFairDCA       == Abs!FairSpec
+AbsJoinerWelcomed    == Abs!JoinerEventuallyWelcomed
+AbsConverged         == Abs!EventuallyConverged
 =============================================================================
