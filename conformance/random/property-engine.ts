@@ -143,7 +143,7 @@ export interface DcChoice {
 const DC_STEP = /^(DcWelcome|DcAdd|DcRemove|DcAddFirst|DcLateWelcome|Revive)\((\d+)(?: → (\d+))?\)$/;
 
 /** A room under test, its recorder, and the checks run after each of its steps. */
-export class RoomHarness {
+export class RoomHarness implements Harness {
   readonly recorder: RunRecorder;
   readonly variant: Variant;
   /** Room size (active users at most). */
@@ -196,6 +196,14 @@ export class RoomHarness {
 
   activeUids(): Uid[] {
     return this.room.uids().filter((u) => this.room.state(u).status === "active");
+  }
+
+  nextUid(): Uid {
+    return this.room.nextUid;
+  }
+
+  isActive(u: Uid): boolean {
+    return this.room.state(u).status === "active";
   }
 
   hasUnread(u: Uid): boolean {
@@ -448,11 +456,36 @@ export class RoomHarness {
 
 // --- The commands -----------------------------------------------------------
 
+/**
+ * What the commands drive: a room under test with its checks after every step.
+ * RoomHarness (impl/room.ts) is one; conformance/random/batch-engine.ts drives
+ * impl/batch.ts (the batched rules) with the same commands.
+ */
+export interface Harness {
+  readonly halted: KnownBug | undefined;
+  /** Room size (active users at most) and the model's Users (UIDs 1..arrivals). */
+  readonly users: number;
+  readonly arrivals: number;
+  /** The UID the next arrival gets. */
+  nextUid(): Uid;
+  isActive(u: Uid): boolean;
+  activeUids(): Uid[];
+  hasUnread(u: Uid): boolean;
+  believedDc(): Uid | undefined;
+  groupMembers(): Uid[];
+  dcChoices(): DcChoice[];
+  join(): Promise<void>;
+  leave(u: Uid): Promise<void>;
+  read(u: Uid): Promise<void>;
+  dcStep(c: DcChoice): Promise<void>;
+  quiesce(senderPick: number): Promise<void>;
+}
+
 /** fast-check's model: the harness itself (check() reads the room's state, never changes it). */
 export interface RoomModel {
-  h: RoomHarness;
+  h: Harness;
 }
-export type RoomCommand = fc.AsyncCommand<RoomModel, RoomHarness>;
+export type RoomCommand = fc.AsyncCommand<RoomModel, Harness>;
 
 /** Selectors are taken modulo the number of candidates; 840 = lcm(1..8) keeps the pick uniform. */
 const pick = fc.nat({ max: 839 });
@@ -460,9 +493,9 @@ const nth = <T>(xs: readonly T[], k: number): T => xs[k % xs.length]!;
 
 class JoinCommand implements RoomCommand {
   check(m: Readonly<RoomModel>): boolean {
-    return !m.h.halted && m.h.room.nextUid <= m.h.arrivals && m.h.activeUids().length < m.h.users;
+    return !m.h.halted && m.h.nextUid() <= m.h.arrivals && m.h.activeUids().length < m.h.users;
   }
-  async run(_m: RoomModel, h: RoomHarness): Promise<void> {
+  async run(_m: RoomModel, h: Harness): Promise<void> {
     await h.join();
   }
   toString(): string {
@@ -481,9 +514,9 @@ class LeaveCommand implements RoomCommand {
     if (m.h.halted) return false;
     if (this.who !== "dc") return m.h.activeUids().length > 0;
     const dc = m.h.believedDc();
-    return dc !== undefined && m.h.groupMembers().some((u) => u !== dc && m.h.room.state(u).status === "active");
+    return dc !== undefined && m.h.groupMembers().some((u) => u !== dc && m.h.isActive(u));
   }
-  async run(_m: RoomModel, h: RoomHarness): Promise<void> {
+  async run(_m: RoomModel, h: Harness): Promise<void> {
     await h.leave(this.who === "dc" ? h.believedDc()! : nth(h.activeUids(), this.who));
   }
   toString(): string {
@@ -494,13 +527,13 @@ class LeaveCommand implements RoomCommand {
 /** The k-th active user with unread entries reads one. */
 class ReadCommand implements RoomCommand {
   constructor(readonly k: number) {}
-  private readers(h: RoomHarness): Uid[] {
+  private readers(h: Harness): Uid[] {
     return h.activeUids().filter((u) => h.hasUnread(u));
   }
   check(m: Readonly<RoomModel>): boolean {
     return !m.h.halted && this.readers(m.h).length > 0;
   }
-  async run(_m: RoomModel, h: RoomHarness): Promise<void> {
+  async run(_m: RoomModel, h: Harness): Promise<void> {
     await h.read(nth(this.readers(h), this.k));
   }
   toString(): string {
@@ -514,7 +547,7 @@ class DcStepCommand implements RoomCommand {
   check(m: Readonly<RoomModel>): boolean {
     return !m.h.halted && m.h.dcChoices().length > 0;
   }
-  async run(_m: RoomModel, h: RoomHarness): Promise<void> {
+  async run(_m: RoomModel, h: Harness): Promise<void> {
     await h.dcStep(nth(h.dcChoices(), this.k));
   }
   toString(): string {
@@ -528,7 +561,7 @@ class QuiesceCommand implements RoomCommand {
   check(m: Readonly<RoomModel>): boolean {
     return !m.h.halted;
   }
-  async run(_m: RoomModel, h: RoomHarness): Promise<void> {
+  async run(_m: RoomModel, h: Harness): Promise<void> {
     await h.quiesce(this.sender);
   }
   toString(): string {
@@ -595,9 +628,18 @@ export interface CampaignResult {
 
 /** The property: a random command sequence runs on a fresh room without breaking anything. */
 export function roomProperty(opts: CampaignOptions, onRunDone: (h: RoomHarness, error: unknown) => void) {
+  return harnessProperty(() => RoomHarness.create(opts), opts, onRunDone);
+}
+
+/** The same property for any harness (`create` makes a fresh one per run). */
+export function harnessProperty<H extends Harness>(
+  create: () => Promise<H>,
+  opts: Pick<CampaignOptions, "maxCommands" | "replayPath">,
+  onRunDone: (h: H, error: unknown) => void,
+) {
   const constraints = { maxCommands: opts.maxCommands ?? DEFAULT_MAX_COMMANDS, size: "max" as const, ...(opts.replayPath ? { replayPath: opts.replayPath } : {}) };
   return fc.asyncProperty(fc.commands([roomCommandArbitrary()], constraints), async (cmds) => {
-    const h = await RoomHarness.create(opts);
+    const h = await create();
     let error: unknown;
     try {
       await fc.asyncModelRun(() => ({ model: { h }, real: h }), cmds);
