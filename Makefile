@@ -50,13 +50,17 @@ crosscheck: $(DEPS) tlc
 mutants: $(DEPS) tlc
 	$(NPM) run -s mutants
 
-# Regenerate the model traces from TLC's state graph and random walks (traces/model/).
+# Regenerate the model traces from TLC's state graph and random walks (traces/model/),
+# and those of the batched rules (traces/batch/, spec/batching.md).
 traces: $(DEPS) tlc
 	$(NPM) run -s traces
+	$(NPM) run -s traces -- --batch
 
 # Replay every model trace on the implementation with real MLS; report action coverage.
+# The batched rules' traces on impl/batch.ts too.
 conformance: $(DEPS)
 	$(NPM) run -s conformance
+	$(NPM) run -s conformance:batch
 
 # Regenerate the auditor's spec-to-code map (docs/correspondence.md); make test fails if it is stale.
 map: $(DEPS)

@@ -100,10 +100,10 @@ export interface BatchValidation {
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 /** TLC's verdict on a recorded BatchRoom run. Throws TraceError for bad input, TraceValidationError when TLC gives no verdict. */
-export async function validateBatchRun(trace: ItfTrace, opts: { name?: string; outRoot?: string; jar?: ResolvedTlc } = {}): Promise<BatchValidation> {
+export async function validateBatchRun(trace: ItfTrace, opts: { name?: string; outRoot?: string; jar?: ResolvedTlc; /** Where the trace came from, for error messages. */ source?: string } = {}): Promise<BatchValidation> {
   const name = opts.name ?? "run";
   if (!SAFE_NAME.test(name) || name.includes("..")) throw new Error(`run name ${JSON.stringify(name)}: use letters, digits, "-", "_", "."`);
-  const { users, steps } = checkBatchTrace(trace, name);
+  const { users, steps } = checkBatchTrace(trace, opts.source ?? name);
   const dir = resolve(opts.outRoot ?? join(ROOT, "build", "validate-batch"), name);
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
