@@ -5,6 +5,9 @@
 // a trace from the model dictates the interleaving exactly. The room only plays
 // the delivery service (the log, UIDs) and the clients' crashes; all member work
 // (MLS, the checks of an entry, the DC's steps, save/restore) is the core's.
+// The DS may also announce a user that still runs (spec/zombie.md): it then
+// fences it (R5), refusing every append of that user, unless a test turns the
+// fence off to show what it prevents.
 
 import * as mls from "./mls.ts";
 import { MemberCore, type CoreOptions, type ReadOutcome, type SavedMember } from "./client/core.ts";
@@ -21,6 +24,22 @@ export interface RoomOptions {
   mls?: boolean;
   /** The published rule, for tests only: joiners trust a Welcome entry's removes unchecked (CoreOptions). */
   trustWelcomeRemoves?: boolean;
+  /**
+   * The DS fences a user announced as left (R5; default true). False is the known-bad DS of
+   * blind spot 2, for tests only: it appends a zombie's Welcomes and Commits (tla/Gap_Zombie.cfg).
+   */
+  fence?: boolean;
+}
+
+/** The DS refused an append: its author was announced as left (R5). The log is unchanged. */
+export class Fenced extends Error {
+  override readonly name = "Fenced";
+  constructor(
+    readonly uid: Uid,
+    readonly entry: LogEntry,
+  ) {
+    super(`the DS refused user ${uid}'s ${entry.type}: user ${uid} was announced as left (fenced); the client stops`);
+  }
 }
 
 export class Room {
@@ -36,6 +55,14 @@ export class Room {
   /** Clients that crashed and have not restarted: they take no step. */
   private readonly crashed = new Set<Uid>();
   private trustWelcomeRemoves = false;
+  /**
+   * Users whose `left` the DS appended while their clients still run and have not stopped
+   * (DCA_Zombie!announced): zombies, until they stop.
+   */
+  readonly announced = new Set<Uid>();
+  /** Every user whose `left` is on the log: the DS refuses their appends (R5), unless the fence is off. */
+  private readonly leftOnLog = new Set<Uid>();
+  private fence = true;
 
   private constructor(
     readonly variant: Variant,
@@ -47,6 +74,7 @@ export class Room {
     const ctx = opts.mls === false ? null : await mls.initMls();
     const room = new Room(opts.variant ?? "Correct", ctx);
     room.trustWelcomeRemoves = opts.trustWelcomeRemoves ?? false;
+    room.fence = opts.fence ?? true;
     let group: mls.MlsGroup | undefined;
     let creator: mls.Member | undefined;
     if (ctx) {
@@ -148,9 +176,12 @@ export class Room {
 
   // --- the delivery service's steps ---------------------------------------
 
-  /** The users present: arrived and not announced as left (a crashed client is present until then). */
+  /**
+   * @spec DCA_Zombie!ZJoin — the users present: arrived and not announced as left (a crashed
+   * client is present until then; a zombie, still running, is not).
+   */
   present(): Uid[] {
-    return this.uids().filter((u) => this.state(u).status === "active");
+    return this.uids().filter((u) => this.state(u).status === "active" && !this.leftOnLog.has(u));
   }
 
   /**
@@ -170,6 +201,7 @@ export class Room {
 
   /** @spec DCA!Leave R2 R5 — the user leaves, or crashed and the DS announces it. */
   leave(uid: Uid): void {
+    if (this.announced.has(uid)) throw new StepNotEnabled(`user ${uid} was announced as left already: it stops (stop), it does not leave again`);
     if (this.crashed.has(uid)) {
       // The DS announces a crashed client; it will never restart as this member.
       this.crashed.delete(uid);
@@ -177,7 +209,50 @@ export class Room {
     }
     const core = this.active(uid);
     this.log.push({ type: "left", uid });
+    this.leftOnLog.add(uid);
     core.leave();
+  }
+
+  /**
+   * @spec DCA_Zombie!Announce R5 — the DS announces a user that still runs (a heartbeat
+   * time-out): it appends `left` and fences the user, whose client goes on (a zombie) until it
+   * reads its own `left` or is told it is fenced, and stops.
+   */
+  announce(uid: Uid): void {
+    if (this.crashed.has(uid)) throw new StepNotEnabled(`member ${uid} has crashed: the DS announcing it is leave`);
+    if (this.announced.has(uid)) throw new StepNotEnabled(`user ${uid} was announced as left already`);
+    this.active(uid);
+    this.log.push({ type: "left", uid });
+    this.leftOnLog.add(uid);
+    this.announced.add(uid);
+  }
+
+  /**
+   * @spec DCA_Zombie!Stop R5 — an announced user's client stops: it reached its own `left`, or
+   * was told it is fenced, or crashed. It keeps no MLS state; to come back it joins as a new user.
+   */
+  stop(uid: Uid): void {
+    if (!this.announced.has(uid)) throw new StepNotEnabled(`user ${uid} was not announced as left: only a zombie stops (leave, crash)`);
+    if (this.crashed.has(uid)) {
+      // A zombie that crashed: it will never restart as this member.
+      this.crashed.delete(uid);
+      this.cores.set(uid, MemberCore.start(this.coreOptions(uid, this.core(uid).identity), 0));
+    }
+    this.core(uid).leave();
+    this.announced.delete(uid);
+  }
+
+  /**
+   * @spec DCA_Zombie!ZDc R5 — the DS appends a DC's entry, unless its author was announced as
+   * left: then it refuses it (Fenced), and the client, told so, stops. With the fence off (the
+   * known-bad DS) the zombie's entry goes on the log.
+   */
+  private append(uid: Uid, entry: LogEntry): void {
+    if (this.fence && this.leftOnLog.has(uid)) {
+      if (this.announced.has(uid)) this.stop(uid);
+      throw new Fenced(uid, entry);
+    }
+    this.log.push(entry);
   }
 
   /**
@@ -196,34 +271,37 @@ export class Room {
     const core = this.active(uid);
     const logIndex = core.state.cursor;
     if (logIndex >= this.log.length) throw new StepNotEnabled(`member ${uid} has read the whole log`);
-    return core.read(this.log[logIndex]!);
+    const entry = this.log[logIndex]!;
+    // DCA_Zombie!ZRead: a zombie reads on to its own `left`, and there it stops (stop).
+    if (this.announced.has(uid) && entry.type === "left" && entry.uid === uid) throw new StepNotEnabled(`user ${uid}'s next entry is its own left: it stops (stop)`);
+    return core.read(entry);
   }
 
   // --- the DC's steps: the member takes the step, then its entry goes on the log ---
 
   /** @spec DCA!DcWelcome R10 R11 R12 — the Welcome (step 1 of an add); `target` defaults to the earliest joiner. */
   async dcWelcome(uid: Uid, target?: Uid): Promise<void> {
-    this.log.push(await this.active(uid).dcWelcome(target));
+    this.append(uid, await this.active(uid).dcWelcome(target));
   }
 
   /** @spec DCA!DcAdd R10 R12 — the Add (step 2), a separate append. */
   dcAdd(uid: Uid): void {
-    this.log.push(this.active(uid).dcAdd());
+    this.append(uid, this.active(uid).dcAdd());
   }
 
   /** @spec DCA!DcRemove R13 */
   async dcRemove(uid: Uid): Promise<void> {
-    this.log.push(await this.active(uid).dcRemove());
+    this.append(uid, await this.active(uid).dcRemove());
   }
 
   /** @spec DCA!DcAddFirst — known-bad 2: the Add before its Welcome. */
   async dcAddFirst(uid: Uid): Promise<void> {
-    this.log.push(await this.active(uid).dcAddFirst());
+    this.append(uid, await this.active(uid).dcAddFirst());
   }
 
   /** @spec DCA!DcLateWelcome — known-bad 2: the Welcome after its Add. */
   dcLateWelcome(uid: Uid): void {
-    this.log.push(this.active(uid).dcLateWelcome());
+    this.append(uid, this.active(uid).dcLateWelcome());
   }
 
   /** @spec DCA!Revive R15 — a dead room revives: the member creates a new group and is its DC. */

@@ -61,11 +61,14 @@ ZLeave(u) ==
     /\ UNCHANGED announced
 
 \* The DC's steps.  Under "Fence" the DS refuses the append of an announced
-\* user, which then has no step but reading on to its own `left`.
-ZDcStep(u) ==
+\* user, which then has no step but reading on to its own `left`.  ZDc(u, A)
+\* is the rule around one DC step A of u (DCA_ZombieRecord names each one).
+ZDc(u, A) ==
     /\ ZombieRule = "Fence" => u \notin announced
-    /\ DcStep(u)
+    /\ A
     /\ UNCHANGED announced
+
+ZDcStep(u) == ZDc(u, DcStep(u))
 
 \* DCA's Join, except that the DS's list of the users present (R2, R15)
 \* leaves out those it has announced as left: to the DS they have left.

@@ -18,6 +18,11 @@
 //            a new group, which appends nothing) starts again from the new
 //            group at the log length it was made at; the implementation never
 //            reads it, so it is computed here from the full log and the revivals.
+//   announced  (traces of tla/DCA_Zombie.tla only) the users the DS announced as
+//            left whose clients still run; each of them is still active here,
+//            with its own local state, as in that model (it reads on to its own
+//            `left`); that model's refinement mapping onto DCA, where they are
+//            Gone, is TLC's to check (spec/zombie.md).
 
 import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 import { NO_UID, isCommit, type LogEntry, type MemberState, type Uid } from "../../impl/types.ts";
@@ -32,6 +37,8 @@ export interface ImplSnapshot {
   members: ReadonlyMap<Uid, MemberState>;
   /** The model's constant Users (UIDs 1..Users). */
   users: number;
+  /** DCA_Zombie!announced: users announced as left whose clients still run; absent for DCA's own traces. */
+  announced?: ReadonlySet<Uid>;
 }
 
 export interface Revival {
@@ -39,7 +46,7 @@ export interface Revival {
   logLength: number;
 }
 
-export type ModelState = { log: ItfValue; st: ItfValue; nextUid: ItfValue; group: ItfValue };
+export type ModelState = { log: ItfValue; st: ItfValue; nextUid: ItfValue; group: ItfValue; announced?: ItfValue };
 
 const set = (xs: readonly number[]): ItfValue => ({ "#set": [...new Set(xs)].sort((a, b) => a - b) });
 const NONE = { type: "none" };
@@ -141,5 +148,6 @@ export function toModel(snap: ImplSnapshot): ModelState {
     st,
     nextUid: snap.nextUid,
     group: groupTruth(snap.log, snap.revivals),
+    ...(snap.announced ? { announced: set([...snap.announced]) } : {}),
   };
 }

@@ -21,7 +21,7 @@ export const formatParams = (p: StepParams) =>
 const asRecord = (v: ItfValue | undefined) => v as unknown as Record<string, ItfValue>;
 
 /** Actions that need to know who acted (params.u, recorded or derived); Join's UID is the room's to give. */
-export const NEEDS_ACTOR = new Set(["Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcAddFirst", "DcLateWelcome", "Revive"]);
+export const NEEDS_ACTOR = new Set(["Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcAddFirst", "DcLateWelcome", "Revive", "Announce", "Stop"]);
 
 /** Parameters of step i: recorded in #meta.params, else derived from the states (TLC counterexamples). */
 export function stepParams(trace: ItfTrace, i: number): { params: StepParams; from: ParamsFrom } {

@@ -27,6 +27,11 @@ export const QUIESCED = "Quiesced";
  * model: replaying or drawing it would hide that.
  */
 export const KNOWN_ACTIONS: readonly string[] = [...MODEL_ACTIONS, QUIESCED];
+/**
+ * The steps of tla/DCA_Zombie.tla that are not DCA's (spec/zombie.md): a trace that has its
+ * variable `announced` may take them too (tla/DCA_ZombieRecord.tla names the others as DCA's).
+ */
+export const ZOMBIE_ACTIONS = ["Announce", "Stop"] as const;
 
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 export const isInt = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v);
@@ -61,6 +66,9 @@ export function checkDcaTrace(trace: ItfTrace, file: string): number {
     fail(`$["#meta"].variant: unknown variant ${show(variant)} (tla/DCA.tla's: ${VARIANTS.join(", ")})`);
   }
   let users = 0;
+  // A trace of the model with announced users (tla/DCA_Zombie.tla): its variable and its two steps.
+  const zombie = trace.vars.includes("announced");
+  const known = zombie ? [...KNOWN_ACTIONS, ...ZOMBIE_ACTIONS] : KNOWN_ACTIONS;
   // The model's value types; UIDs are 1..Users, 0 is NoUid.
   const nat: Check = (v, at) => want(isInt(v) && v >= 0, at, v, "a natural number");
   const uid: Check = (v, at) => want(isInt(v) && v >= 1 && v <= users, at, v, `a UID (1..${users})`);
@@ -124,11 +132,12 @@ export function checkDcaTrace(trace: ItfTrace, file: string): number {
     st.forEach((s: unknown, k) => user(s, `${at}.st[${k}]`));
     if (!isInt(state.nextUid)) fail(`${at}.nextUid: expected an integer, got ${show(state.nextUid)}`);
     if (trace.vars.includes("group")) group(state.group, `${at}.group`);
+    if (zombie) uidSet(state.announced, `${at}.announced`);
     if (i === 0) return;
     const action: unknown = state["#meta"]?.action;
     if (typeof action !== "string") return fail(`${at}["#meta"].action: missing (which action made this state?)`);
-    if (!KNOWN_ACTIONS.includes(action)) {
-      fail(`step ${i}: unknown action ${JSON.stringify(action)} (tla/DCA.tla's actions: ${MODEL_ACTIONS.join(", ")}; a recorded run may also claim ${QUIESCED})`);
+    if (!known.includes(action)) {
+      fail(`step ${i}: unknown action ${JSON.stringify(action)} (tla/DCA.tla's actions: ${MODEL_ACTIONS.join(", ")}; a recorded run may also claim ${QUIESCED}${zombie ? `; tla/DCA_Zombie.tla adds ${ZOMBIE_ACTIONS.join(", ")}` : ""})`);
     }
   });
   const violation = trace["#meta"]?.violation;

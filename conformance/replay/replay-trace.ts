@@ -62,7 +62,8 @@ export class ConformanceError extends Error {
 }
 
 function modelState(s: ItfState): ModelState {
-  return { log: s.log as ItfValue, st: s.st as ItfValue, nextUid: s.nextUid as ItfValue, group: s.group as ItfValue };
+  const vars = { log: s.log as ItfValue, st: s.st as ItfValue, nextUid: s.nextUid as ItfValue, group: s.group as ItfValue };
+  return s.announced === undefined ? vars : { ...vars, announced: s.announced as ItfValue };
 }
 
 /** What the replay will do, once the trace has passed checkTrace. */
@@ -155,6 +156,13 @@ async function perform(room: Room, action: string, p: StepParams): Promise<strin
     case "Revive":
       await room.revive(u);
       return undefined;
+    // Blind spot 2 (tla/DCA_Zombie.tla, spec/zombie.md): the DS announces a live user; it stops.
+    case "Announce":
+      room.announce(u);
+      return undefined;
+    case "Stop":
+      room.stop(u);
+      return undefined;
     // @spec DCA!AllGone — everyone has arrived and left: a stutter, nothing to do.
     case "AllGone":
       return undefined;
@@ -204,13 +212,15 @@ export function mlsProblems(room: Room): string[] {
   return problems;
 }
 
-export function snapshot(room: Room, users: number) {
+/** The room as the refinement mapping reads it; `zombie`: with the users announced as left (DCA_Zombie's variable). */
+export function snapshot(room: Room, users: number, zombie = false) {
   return {
     log: room.log,
     revivals: room.revivals,
     nextUid: room.nextUid,
     users,
     members: new Map(room.uids().map((u) => [u, room.state(u)])),
+    ...(zombie ? { announced: room.announced } : {}),
   };
 }
 
@@ -219,6 +229,11 @@ export interface ReplayOptions {
   mls?: boolean;
   /** Default: the trace's #meta.variant (refused if unknown), else "Correct". */
   variant?: Variant;
+  /**
+   * Whether the room's DS fences users announced as left (R5). Default: on, unless the trace
+   * says it was made without the fence (#meta.zombieRule "None", tla/ZombieRecord_gap.cfg).
+   */
+  fence?: boolean;
   /** Stop at the first divergence (default) or record it and go on while the step can be taken. */
   stopAtDivergence?: boolean;
   onStep?: (step: StepReport) => void;
@@ -235,7 +250,9 @@ export interface ReplayOptions {
  */
 export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise<ReplayReport> {
   const { users, variant, steps } = checkTrace(trace, opts.file, opts.variant);
-  const room = await Room.create({ variant, mls: opts.mls ?? true });
+  const zombie = trace.vars.includes("announced");
+  const fence = opts.fence ?? trace["#meta"]?.zombieRule !== "None";
+  const room = await Room.create({ variant, mls: opts.mls ?? true, fence });
   const report: ReplayReport = { file: opts.file, variant, steps: [] };
   const stop = opts.stopAtDivergence ?? true;
 
@@ -251,7 +268,7 @@ export async function replayTrace(trace: ItfTrace, opts: ReplayOptions): Promise
         refused = e instanceof Error ? e.message : String(e);
       }
     }
-    const mapped = toModel(snapshot(room, users));
+    const mapped = toModel(snapshot(room, users, zombie));
     opts.onMapped?.(i, mapped);
     opts.onRoom?.(i, room);
     const modelVars = modelState(state);
