@@ -77,5 +77,5 @@ describe.skipIf(skipWithoutTlc)("blind spot 2: a user announced as left while al
     const run = await runTlc({ spec: "tla/MC_zombie.tla", config: "tla/MC_zombie.cfg", jar: testJar(), workers: 1, quiet: true, outDir: join(OUT, "fence") });
     expect(run.outcome).toEqual({ kind: "ok" });
     expect(run.distinctStates).toBeGreaterThan(100_000);
-  }, 180_000);
+  }, 300_000); // 66 s alone; 134 s measured on this machine while other TLC runs shared its two cores
 });
