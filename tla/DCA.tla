@@ -12,6 +12,8 @@
 (*    `joined` for each arriving user (UIDs 1..Users in order; user 1      *)
 (*    creates the group and never joins), telling the arrival who is       *)
 (*    present, and `left` for any active user at any time.                 *)
+(*    The DC appends `skipped` for a joiner that left before it was added  *)
+(*    (R16), besides its Welcomes and Commits.                             *)
 (*    A crash is modelled as that same `left` step: a                      *)
 (*    crashed client takes no steps, which is indistinguishable from a     *)
 (*    slow one until the DS announces it, so merging the two loses no      *)
@@ -68,11 +70,14 @@ CONSTANTS
 (*                           or not, as before R2's present list           *)
 (*   KeepStaleRemoves      - entering keeps every pending remove, as       *)
 (*                           before R7's last sentence                     *)
+(*   NoSkip                - the rule before R16: a joiner that left       *)
+(*                           before it was added is welcomed, added and    *)
+(*                           then removed                                  *)
 (***************************************************************************)
 Variants == {"Correct", "FirstWelcomeCounts", "WelcomeWithoutRemoves",
              "WelcomeOutOfOrder", "AddBeforeWelcome", "DcLowestAlive",
              "NoSkipOwnAdd", "IgnoreRemoves",
-             "NoRevive", "NoPresentList", "KeepStaleRemoves"}
+             "NoRevive", "NoPresentList", "KeepStaleRemoves", "NoSkip"}
 
 ASSUME Users \in Nat \ {0}
 ASSUME Variant \in Variants
@@ -99,6 +104,10 @@ Min(S)      == CHOOSE x \in S : \A y \in S : x <= y
 IsUnique(q) == \A i, j \in DOMAIN q : i # j => q[i] # q[j]
 
 IsCommit(m) == m.type \in {"add", "remove"}
+
+\* The users a Welcome or Commit is for.  One here; tla/DCA_Batch.tla
+\* substitutes a batch's set (`Targets <- BTargets`).
+Targets(m) == {m.target}
 
 (***************************************************************************)
 (* Local state of one user.                                                *)
@@ -170,7 +179,8 @@ CanRevive(u) ==
     /\ st[u].ahead = {}
 
 \* The DC has something to do (with IgnoreRemoves, removes are not work);
-\* reviving a dead room is work too.
+\* reviving a dead room is work too.  Skipping a joiner that left (R16,
+\* DcSkip) needs a pending add or an add under way, so it is covered.
 HasWork(u) ==
     /\ st[u].status = "active"
     /\ \/ st[u].adding # NoUid
@@ -243,7 +253,10 @@ ConfirmsWelcome(u, s, m) ==
     /\ m.epoch + 1 = s.tentative.epoch
 
 (***************************************************************************)
-(* Reading one log entry (R3, R4, R7, R8, R9).                             *)
+(* Reading one log entry (R3, R4, R7, R8, R9, R16).                        *)
+(* A `skipped t` (R16) takes t off the reader's pending adds and removes,  *)
+(* whoever reads it, member or waiting joiner: t was never added, so no    *)
+(* Add and no Remove of t will come.                                       *)
 (***************************************************************************)
 OnWelcome(u, s, m) ==
     IF m.target # u \/ s.welcomed THEN s           \* not for u, or a repeat
@@ -266,6 +279,8 @@ OnMessage(u, s, m) ==
     CASE m.type = "joined"  -> [s EXCEPT !.pendingAdds = Append(@, m.uid)]
       [] m.type = "left"    -> [s EXCEPT !.pendingRemoves = Append(@, m.uid),
                                          !.ahead = @ \ {m.uid}]
+      [] m.type = "skipped" -> [s EXCEPT !.pendingAdds    = Drop(@, m.uid),
+                                         !.pendingRemoves = Drop(@, m.uid)]
       [] m.type = "welcome" -> OnWelcome(u, s, m)
       [] OTHER              -> OnCommit(u, s, m)
 
@@ -307,6 +322,16 @@ Read(u) ==
 NextJoinerIndices(d) ==
     IF Variant = "WelcomeOutOfOrder" THEN DOMAIN st[d].pendingAdds ELSE {1}
 
+\* R16: a joiner the DC has among its pending removes left before it was
+\* added.  The DC has read the `left` of every member ranked before it (R6),
+\* and each of them appended its Commits before its `left`, so the DC has
+\* read every Commit made before its own: none added t.  It skips t
+\* (DcSkip) instead of welcoming or adding it.  Under NoSkip, the rule
+\* before R16, nobody has left as far as the DC's adds are concerned.
+LeftBeforeAdded(d, t) ==
+    /\ Variant # "NoSkip"
+    /\ t \in Range(st[d].pendingRemoves)
+
 WelcomeMsg(d, t, epoch) ==
     [type |-> "welcome", target |-> t, epoch |-> epoch, sender |-> d,
      members |-> st[d].members \cup {t}, removes |-> st[d].pendingRemoves]
@@ -330,8 +355,9 @@ DcWelcome(d) ==
     /\ st[d].pendingAdds # <<>>
     /\ \E i \in NextJoinerIndices(d) :
           LET t == st[d].pendingAdds[i]
-          IN  Settle(Append(log, WelcomeMsg(d, t, st[d].epoch + 1)),
-                     [st EXCEPT ![d].adding = t])
+          IN  /\ ~LeftBeforeAdded(d, t)                          \* R16
+              /\ Settle(Append(log, WelcomeMsg(d, t, st[d].epoch + 1)),
+                        [st EXCEPT ![d].adding = t])
     /\ UNCHANGED <<nextUid, group>>
 
 \* Step 2 of an add: the Add Commit, a separate append (R10, R12).
@@ -339,6 +365,7 @@ DcAdd(d) ==
     /\ st[d].status = "active"
     /\ st[d].adding # NoUid
     /\ Variant # "AddBeforeWelcome"
+    /\ ~LeftBeforeAdded(d, st[d].adding)                         \* R16
     /\ SendCommit(d, CommitMsg(d, "add", st[d].adding), NoUid)
 
 \* Known-bad 2: the Add first, then (DcLateWelcome) the Welcome.
@@ -348,7 +375,8 @@ DcAddFirst(d) ==
     /\ st[d].adding = NoUid
     /\ st[d].pendingAdds # <<>>
     /\ LET t == Head(st[d].pendingAdds)
-       IN  SendCommit(d, CommitMsg(d, "add", t), t)
+       IN  /\ ~LeftBeforeAdded(d, t)
+           /\ SendCommit(d, CommitMsg(d, "add", t), t)
 
 DcLateWelcome(d) ==
     /\ Variant = "AddBeforeWelcome"
@@ -356,6 +384,28 @@ DcLateWelcome(d) ==
     /\ st[d].adding # NoUid
     /\ Settle(Append(log, WelcomeMsg(d, st[d].adding, st[d].epoch)),
               [st EXCEPT ![d].adding = NoUid])
+    /\ UNCHANGED <<nextUid, group>>
+
+\* A joiner that left before it was added is skipped (R16): the DC appends
+\* `skipped t` and drops t from its pending adds and removes, so neither a
+\* Welcome, an Add nor a Remove is spent on it.  t is the joiner under way
+\* (between the Welcome and the Add: the Welcome is for an epoch nobody
+\* reaches, and the Add is never sent), else the earliest pending one.
+\* Under AddBeforeWelcome `adding` means the Add is on the log already:
+\* only the late Welcome is left to send, nothing to skip.
+SkipMsg(d, t) == [type |-> "skipped", uid |-> t, sender |-> d]
+
+DcSkip(d) ==
+    /\ Believes(d)
+    /\ \/ st[d].adding # NoUid /\ Variant # "AddBeforeWelcome"
+       \/ st[d].adding = NoUid /\ st[d].pendingAdds # <<>>
+    /\ LET t == IF st[d].adding # NoUid THEN st[d].adding
+                ELSE Head(st[d].pendingAdds)
+       IN  /\ LeftBeforeAdded(d, t)
+           /\ Settle(Append(log, SkipMsg(d, t)),
+                     [st EXCEPT ![d] = [@ EXCEPT !.pendingAdds    = Drop(@, t),
+                                                 !.pendingRemoves = Drop(@, t),
+                                                 !.adding         = NoUid]])
     /\ UNCHANGED <<nextUid, group>>
 
 \* Removes, only once no add is pending (R13).
@@ -386,7 +436,7 @@ Revive(u) ==
     /\ UNCHANGED <<log, nextUid>>
 
 DcStep(d) == DcWelcome(d) \/ DcAdd(d) \/ DcAddFirst(d) \/ DcLateWelcome(d)
-             \/ DcRemove(d) \/ Revive(d)
+             \/ DcSkip(d) \/ DcRemove(d) \/ Revive(d)
 
 \* Everyone has arrived and left: nothing can happen any more.  Explicit so
 \* that TLC's deadlock check still reports any other state with no step.
@@ -425,6 +475,7 @@ FairSpec == Spec /\ Fairness
 
 Messages ==
     [type : {"joined", "left"}, uid : Uids]
+    \cup [type : {"skipped"}, uid : Uids, sender : Uids]
     \cup [type : {"welcome"}, target : Uids, epoch : Nat, sender : Uids,
           members : SUBSET Uids, removes : Seq(Uids)]
     \cup [type : {"add", "remove"}, target : Uids, epoch : Nat,
@@ -532,6 +583,22 @@ CommitsFromBelievedDc ==
         /\ c.sender \in group.members
         /\ c.epoch = st[c.sender].epoch /\ c.parent = st[c.sender].by
         /\ c.epoch = group.epoch /\ c.parent = group.by]_vars
+
+\* --- Property of one step that appends a Welcome or an Add (R16) ---------
+\* No Welcome and no Add is spent on a user whose `left` its committer has
+\* already read: the target is not among the committer's pending removes
+\* when it appends the entry.  A DC that has not read the `left` yet cannot
+\* help it, so the property asks no more.  (A Remove of such a user needs
+\* its Add first: NoDoubleCommit only lets members be removed.)  Fails
+\* under NoSkip, the rule before R16.
+DcAppend ==
+    /\ Len(log') = Len(log) + 1
+    /\ log'[Len(log')].type \in {"welcome", "add"}
+
+NoWelcomeOrAddAfterLeft ==
+    [][DcAppend =>
+        LET m == log'[Len(log')]
+        IN  Targets(m) \cap Range(st[m.sender].pendingRemoves) = {}]_vars
 
 \* --- Invariants beyond the published model -----------------------------
 

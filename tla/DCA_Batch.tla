@@ -37,9 +37,10 @@ EXTENDS DCA_Inputs
 CONSTANT BatchRank
 ASSUME BatchRank \in {"Uid", "None", "All"}
 
-\* The targets of a log entry: a batch's set, or DCA's single target (so the
-\* step property below reads DCA's own entries too).
-Targets(m) == IF "targets" \in DOMAIN m THEN m.targets ELSE {m.target}
+\* The targets of a log entry: a batch's set, or DCA's single target.  The
+\* configurations substitute it for DCA's Targets (`Targets <- BTargets`),
+\* so DCA's NoWelcomeOrAddAfterLeft (R16) reads batched entries.
+BTargets(m) == IF "targets" \in DOMAIN m THEN m.targets ELSE {m.target}
 
 (***************************************************************************)
 (* State: one more field, the batch a DC is adding (empty otherwise).      *)
@@ -117,13 +118,16 @@ BCommitMsg(d, type, ts) ==
      parent |-> st[d].by]
 
 \* Step 1: one Welcome for every pending joiner (R10, R11, R12 batched).
+\* A batch never includes a joiner that left before it was added (R16):
+\* while one is pending, BDcSkip is the DC's step.
 BDcWelcome(d) ==
     /\ Believes(d)
     /\ st[d].adding = NoUid
     /\ st[d].pendingAdds # <<>>
     /\ LET ts == Range(st[d].pendingAdds)
-       IN  Settle(Append(log, BWelcomeMsg(d, ts)),
-                  [st EXCEPT ![d].adding = Min(ts), ![d].batch = ts])
+       IN  /\ \A t \in ts : ~LeftBeforeAdded(d, t)
+           /\ Settle(Append(log, BWelcomeMsg(d, ts)),
+                     [st EXCEPT ![d].adding = Min(ts), ![d].batch = ts])
     /\ UNCHANGED <<nextUid, group>>
 
 BSendCommit(d, c) ==
@@ -133,10 +137,12 @@ BSendCommit(d, c) ==
     /\ group' = BApplyToGroup(group, c)
     /\ UNCHANGED nextUid
 
-\* Step 2: one Add Commit for the whole batch.
+\* Step 2: one Add Commit for the whole batch, unless one of it has left
+\* since the Welcome (then BDcSkip).
 BDcAdd(d) ==
     /\ st[d].status = "active"
     /\ st[d].adding # NoUid
+    /\ \A t \in st[d].batch : ~LeftBeforeAdded(d, t)
     /\ BSendCommit(d, BCommitMsg(d, "add", st[d].batch))
 
 \* Removes, once no add is pending: every pending remove in one Commit (R13).
@@ -147,16 +153,37 @@ BDcRemove(d) ==
     /\ st[d].pendingRemoves # <<>>
     /\ BSendCommit(d, BCommitMsg(d, "remove", Range(st[d].pendingRemoves)))
 
+\* R16 for a batch: the DC skips a joiner that left before it was added --
+\* one of the batch under way (the batch's Welcome and prepared Commit are
+\* then abandoned: the Commit cannot leave one of the Welcome's members
+\* out; the others stay pending, for a new Welcome), else one of the pending
+\* joiners -- the lowest UID first, one `skipped` entry (DCA's) each.
+BDcSkip(d) ==
+    /\ Believes(d)
+    /\ LET from == IF st[d].adding # NoUid THEN st[d].batch
+                   ELSE Range(st[d].pendingAdds)
+           gone == {t \in from : LeftBeforeAdded(d, t)}
+       IN  /\ gone # {}
+           /\ LET t == Min(gone)
+              IN  Settle(Append(log, SkipMsg(d, t)),
+                         [st EXCEPT ![d] = [@ EXCEPT !.pendingAdds    = Drop(@, t),
+                                                     !.pendingRemoves = Drop(@, t),
+                                                     !.adding         = NoUid,
+                                                     !.batch          = {}]])
+    /\ UNCHANGED <<nextUid, group>>
+
 \* The known-bad and superseded variants of DCA are single-target rules;
 \* the batched rule is checked with Variant = "Correct" only.  A dead room
 \* revives as in DCA (R15): Revive is DCA's own.
-BDcStep(d) == BDcWelcome(d) \/ BDcAdd(d) \/ BDcRemove(d) \/ Revive(d)
+BDcStep(d) == BDcWelcome(d) \/ BDcAdd(d) \/ BDcSkip(d) \/ BDcRemove(d)
+              \/ Revive(d)
 
 (***************************************************************************)
 (* What the properties read, for batched entries.                          *)
 (***************************************************************************)
 BMessages ==
     [type : {"joined", "left"}, uid : Uids]
+    \cup [type : {"skipped"}, uid : Uids, sender : Uids]
     \cup [type : {"welcome"}, targets : SUBSET Uids, epoch : Nat,
           sender : Uids, members : SUBSET Uids, removes : Seq(Uids)]
     \cup [type : {"add", "remove"}, targets : SUBSET Uids, epoch : Nat,
@@ -204,7 +231,8 @@ BNoDoubleCommit ==
 (*    no remove is pending (after the Add, a Welcome rather than a Remove  *)
 (*    would follow either way);                                            *)
 (*  - a `left` while an Add is under way, with no other joiner and no      *)
-(*    remove pending (after the Add the Remove is the same either way).    *)
+(*    remove pending (after the Add the Remove is the same either way),    *)
+(*    and not of one of the batch (that turns the Add into a skip, R16).   *)
 (***************************************************************************)
 BForUser(u, m) == m.type \in {"welcome", "add"} /\ u \in m.targets
 
@@ -213,27 +241,17 @@ BNoOpAhead(l, u, s, i) ==
     CASE m.type = "welcome" -> u \notin m.targets \/ s.welcomed
       [] IsCommit(m)        -> IF s.welcomed THEN m.sender = u
                                ELSE \A j \in (s.cursor + 1)..i : ~BForUser(u, l[j])
+      [] m.type = "skipped" -> m.sender = u        \* as DCA_Reduced's (R16)
       [] OTHER              -> FALSE
 
 BDcReadCommutes(s, m) ==
     /\ m.type \in {"joined", "left"}
     /\ s.adding # NoUid
     /\ s.pendingRemoves = <<>>
-    /\ m.type = "left" => Range(s.pendingAdds) \subseteq s.batch
+    /\ m.type = "left" => /\ Range(s.pendingAdds) \subseteq s.batch
+                         /\ m.uid \notin s.batch
 
-(***************************************************************************)
-(* Join, then leave before being welcomed (spec/batching.md section 1).    *)
-(* A Welcome or Add for a user whose `left` its committer has already read *)
-(* is wasted work: that user is gone, and the Add will need a Remove.  A   *)
-(* DC that appends one has the target among its pending removes.  (Reads   *)
-(* DCA's single-target entries and batched ones alike.)                    *)
-(***************************************************************************)
-DcAppend ==
-    /\ Len(log') = Len(log) + 1
-    /\ log'[Len(log')].type \in {"welcome", "add"}
-
-NoWelcomeOrAddAfterLeft ==
-    [][DcAppend =>
-        LET m == log'[Len(log')]
-        IN  Targets(m) \cap Range(st[m.sender].pendingRemoves) = {}]_vars
+\* Join, then leave before being welcomed (spec/batching.md section 1) is
+\* R16 now: DCA's NoWelcomeOrAddAfterLeft reads batched entries through
+\* BTargets, and the batched configurations check it.
 =============================================================================

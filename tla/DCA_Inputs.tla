@@ -3,17 +3,18 @@
 (* Which delivery-service entries a member can expect (spec/dca.md R2 and  *)
 (* sections 3 and 4).                                                      *)
 (*                                                                         *)
-(* The implementation refuses a `joined` or `left` entry that an honest    *)
-(* DS could not have appended at that point of the member's reading (a     *)
-(* replay, or a forged announcement).  A refusal is sound only if no       *)
+(* The implementation refuses a `joined`, `left` or `skipped` entry that   *)
+(* an honest DS could not have appended at that point of the member's      *)
+(* reading (a replay, or a forged entry).  A refusal is sound only if no   *)
 (* behaviour of the algorithm ever hands an active member such an entry:   *)
 (* otherwise the check itself would make an honest member diverge.  The    *)
 (* invariants below state exactly what impl/rules.ts checks                *)
-(* (unexpectedArrival, unexpectedLeave), and TLC checks them in every      *)
-(* reachable state (tla/MC_ci.cfg).  The departure checks read the         *)
-(* member's local state only; the arrival check reads LastArrival, which   *)
-(* the model derives from its log and the implementation keeps as a        *)
-(* counter (the conformance replay compares the two after every step).     *)
+(* (unexpectedArrival, unexpectedLeave, and SkippedIsExpected for R16's    *)
+(* `skipped`), and TLC checks them in every reachable state                *)
+(* (tla/MC_ci.cfg).  The departure and skip checks read the member's local *)
+(* state and LastArrival; the arrival check reads LastArrival, which the   *)
+(* model derives from its log and the implementation keeps as a counter    *)
+(* (the conformance replay compares the two after every step).             *)
 (*                                                                         *)
 (* A separate module: it adds definitions only (no variable, no step), so  *)
 (* the model itself, and the key of the long MC_full run, are untouched.   *)
@@ -65,6 +66,23 @@ JoinedIsNext ==
             LET v == NextEntry(u).uid
             IN  /\ v = LastArrival(u) + 1
                 /\ v \notin KnownUsers(u) \cup Range(st[u].pendingRemoves) \cup {u}
+
+\* A `skipped t` the member reads (R16) names a user that arrived (t is at
+\* most the last arrival it heard of), not itself, never added (not among
+\* its view of the members) and gone: not ranked before it, and, if it
+\* tracks t as a pending joiner, among its pending removes too (the DC read
+\* t's `left` before it skipped t, and so, in log order, has the member).
+\* A member that arrived after t left knows nothing of t and drops nothing.
+\* The implementation refuses a `skipped` that fails this: a forged skip of
+\* a live joiner would otherwise make the DC drop it, stranding it.
+SkippedIsExpected ==
+    \A u \in Active :
+        HasNext(u) /\ NextEntry(u).type = "skipped" =>
+            LET t == NextEntry(u).uid
+            IN  /\ t # u
+                /\ t <= LastArrival(u)
+                /\ t \notin st[u].members \cup st[u].ahead
+                /\ t \in Range(st[u].pendingAdds) => t \in Range(st[u].pendingRemoves)
 
 \* Sanity of LastArrival itself: every user has heard of itself and of all
 \* it tracks.

@@ -36,10 +36,12 @@
 (*    the last entry of log' (appending a DC message never drops it: its   *)
 (*    author is active and has not read it).  This matters for            *)
 (*    DcWelcome under the WelcomeOutOfOrder variant, where the joiner is   *)
-(*    picked by an \E inside DcWelcome that this module cannot see.        *)
+(*    picked by an \E inside DcWelcome that this module cannot see.  A     *)
+(*    `skipped` entry (DcSkip, R16) names its joiner `uid`, not `target`:  *)
+(*        [action |-> "DcSkip", u |-> 1, target |-> 3]                     *)
 (*                                                                         *)
 (* Keep TraceNext in step with DCA!Next: every disjunct of DCA!Next (Join, *)
-(* Leave, Read, the six DC steps of DcStep, AllGone) has exactly one       *)
+(* Leave, Read, the seven DC steps of DcStep, AllGone) has exactly one     *)
 (* disjunct here.  `npm run traces` fails if a Correct action is never     *)
 (* seen in the state graph.                                                *)
 (***************************************************************************)
@@ -58,8 +60,11 @@ traceVars == <<log, st, nextUid, group, step>>
 \* The entry the current step appended: the last entry of log'.
 Appended == log'[Len(log')]
 
+\* The user that entry is for: a Welcome's or Commit's target, a skip's uid.
+AppendedTarget == IF Appended.type = "skipped" THEN Appended.uid ELSE Appended.target
+
 \* A DC step of user d, recorded with the target named in the entry it appended.
-DcStepOf(d, name) == step' = [action |-> name, u |-> d, target |-> Appended.target]
+DcStepOf(d, name) == step' = [action |-> name, u |-> d, target |-> AppendedTarget]
 
 \* One operator per disjunct of D!Next, named like it: TLC labels the edges of
 \* its state-graph dump with these names.
@@ -71,18 +76,19 @@ DcWelcome(d)     == D!DcWelcome(d)     /\ DcStepOf(d, "DcWelcome")
 DcAdd(d)         == D!DcAdd(d)         /\ DcStepOf(d, "DcAdd")
 DcAddFirst(d)    == D!DcAddFirst(d)    /\ DcStepOf(d, "DcAddFirst")
 DcLateWelcome(d) == D!DcLateWelcome(d) /\ DcStepOf(d, "DcLateWelcome")
+DcSkip(d)        == D!DcSkip(d)        /\ DcStepOf(d, "DcSkip")
 DcRemove(d)      == D!DcRemove(d)      /\ DcStepOf(d, "DcRemove")
 \* Revive appends nothing: only its user is recorded.
 Revive(u)        == D!Revive(u) /\ step' = [action |-> "Revive", u |-> u]
 AllGone          == D!AllGone /\ step' = [action |-> "AllGone"]
 
-\* D!Next with D!DcStep(u) spelled out as its six disjuncts.
+\* D!Next with D!DcStep(u) spelled out as its seven disjuncts.
 Next ==
     \/ Join
     \/ \E u \in D!Uids :
         \/ Leave(u) \/ Read(u)
         \/ DcWelcome(u) \/ DcAdd(u) \/ DcAddFirst(u) \/ DcLateWelcome(u)
-        \/ DcRemove(u) \/ Revive(u)
+        \/ DcSkip(u) \/ DcRemove(u) \/ Revive(u)
     \/ AllGone
 
 Spec == Init /\ [][Next]_traceVars

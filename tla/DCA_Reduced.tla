@@ -64,6 +64,11 @@ InputOKIn(u, s, m) ==
         /\ m.type = "joined" =>
                /\ m.uid = lastArrival + 1
                /\ m.uid \notin known \cup Range(s.pendingRemoves) \cup {u}
+        /\ m.type = "skipped" =>                 \* SkippedIsExpected (R16)
+               /\ m.uid # u
+               /\ m.uid <= lastArrival
+               /\ m.uid \notin s.members \cup s.ahead
+               /\ m.uid \in Range(s.pendingAdds) => m.uid \in Range(s.pendingRemoves)
 
 \* What reading m does to s (DCA's Read, on a value).
 ReadIn(u, s, m) == OnMessage(u, [s EXCEPT !.cursor = @ + 1], m)
@@ -79,7 +84,10 @@ ReadIn(u, s, m) == OnMessage(u, [s EXCEPT !.cursor = @ + 1], m)
 \*    Add it can make first depends on, unless a Remove could come first
 \*    (DcRemove needs no pending adds) or any joiner may be taken;
 \*  - a `left` only adds a pending remove, which no Commit depends on but a
-\*    Welcome carries, so only when no Welcome can come first.
+\*    Welcome carries, so only when no Welcome can come first; and not the
+\*    `left` of the joiner under way, which turns its Add into a skip (R16).
+\* (With no pending remove, or no pending add, no DcSkip is enabled before
+\* or after either read: R16 skips a joiner among both lists.)
 DcReadCommutes(s, m) ==
     \/ /\ m.type = "joined"
        /\ s.pendingRemoves = <<>>
@@ -87,6 +95,7 @@ DcReadCommutes(s, m) ==
     \/ /\ m.type = "left"
        /\ \/ s.adding = NoUid /\ s.pendingAdds = <<>>
           \/ /\ s.adding # NoUid /\ s.pendingAdds = <<s.adding>>
+             /\ m.uid # s.adding
              /\ Variant # "AddBeforeWelcome"
 
 EagerIn(u, s) ==
@@ -128,6 +137,9 @@ ForUser(u, m) == m.type \in {"welcome", "add"} /\ m.target = u
 \* whatever u reads before it (DCA's OnMessage):
 \*  - a Welcome for someone else, or for a u already welcomed (OnWelcome);
 \*  - a Commit u made, once u is welcomed (CommitOutcome: "skip");
+\*  - a `skipped t` u appended (R16): u dropped t from both its lists when
+\*    it appended it, after reading t's `joined` and `left`, and only
+\*    those entries put t there, so t is in neither when u reads it;
 \*  - any Commit, for a u not welcomed that nothing up to i is addressed to:
 \*    u is still not welcomed there and the Commit confirms nothing (OnCommit).
 \* Welcomed never reverts, and only reads of entries addressed to u welcome
@@ -138,6 +150,7 @@ NoOpAhead(l, u, s, i) ==
     CASE m.type = "welcome" -> m.target # u \/ s.welcomed
       [] IsCommit(m)        -> IF s.welcomed THEN m.sender = u
                                ELSE \A j \in (s.cursor + 1)..i : ~ForUser(u, l[j])
+      [] m.type = "skipped" -> m.sender = u
       [] OTHER              -> FALSE
 
 \* Entry i of l is needed by no active user (of states s) still to read it.
@@ -214,9 +227,17 @@ MidAdd      == Cardinality({u \in Active : st[u].adding # NoUid})
 \* Revive (R15) sets the epoch back to 0 but welcomes its user; only a
 \* Leave (GoneCount) ever makes a member stop counting here.
 WelcomedCount == Cardinality(Confirmed)
+\* Joiners each active user has heard of (read the `joined` of: UIDs above
+\* its own up to LastArrival) and no longer tracks as pending: added, or
+\* skipped (R16).  Reading a `joined` adds one heard-of and one pending, so
+\* reads never lower it; DcSkip raises it (the skipping DC drops the
+\* joiner), as does applying an Add.  It lets DcSkip, which appends an
+\* entry and may end an add under way, raise the rank.
+ResolvedCount == SumOf(LAMBDA u : LastArrival(u) - u - Len(st[u].pendingAdds), Active)
 
 \* The rank as a tuple, greatest weight first.  Unread entries count down.
-Rank == <<nextUid, GoneCount, WelcomedCount, group.epoch, MidAdd, -UnreadCount>>
+Rank == <<nextUid, GoneCount, WelcomedCount, group.epoch, ResolvedCount,
+          MidAdd, -UnreadCount>>
 
 RECURSIVE LexLess(_, _, _)
 LexLess(a, b, i) ==

@@ -41,7 +41,9 @@ LeftNotRepeated           == I!LeftNotRepeated
 LeftIsKnown               == I!LeftIsKnown
 JoinedIsNext              == I!JoinedIsNext
 LastArrivalCoversKnown    == I!LastArrivalCoversKnown
+SkippedIsExpected         == I!SkippedIsExpected
 CommitEpochsIncreaseByOne == I!CommitEpochsIncreaseByOne
 NoDoubleCommit            == I!NoDoubleCommit
 CommitsFromBelievedDc     == I!CommitsFromBelievedDc
+NoWelcomeOrAddAfterLeft   == I!NoWelcomeOrAddAfterLeft
 =============================================================================

@@ -98,15 +98,17 @@ Becomes(k) ==
 Who(e) == IF e.u = 0 THEN D!Uids ELSE {e.u} \cap D!Uids
 
 \* A DC step appends one entry, for its target; it is the last entry of
-\* log' (DCA_Record.tla reads the target the same way).
+\* log' (DCA_Record.tla reads the target the same way): a Welcome's or a
+\* Commit's `target`, a `skipped` entry's `uid` (R16).
 AppendedFor(e) ==
     \/ e.target = 0
     \/ /\ Len(log') > 0
-       /\ "target" \in DOMAIN log'[Len(log')]
-       /\ log'[Len(log')].target = e.target
+       /\ LET m == log'[Len(log')]
+          IN  \/ "target" \in DOMAIN m /\ m.target = e.target
+              \/ m.type = "skipped" /\ m.uid = e.target
 
 \* The step of DCA that record e says was taken.  One case per action of
-\* DCA!Next (Join, Leave, Read, the six DC steps, AllGone).
+\* DCA!Next (Join, Leave, Read, the seven DC steps, AllGone).
 LabelledStep(e) ==
     CASE e.action = "Join"          -> D!Join /\ (e.u = 0 \/ e.u = nextUid)
       [] e.action = "Leave"         -> \E u \in Who(e) : D!Leave(u)
@@ -118,6 +120,8 @@ LabelledStep(e) ==
       [] e.action = "DcAddFirst"    -> \E u \in Who(e) : D!DcAddFirst(u)
                                                          /\ AppendedFor(e)
       [] e.action = "DcLateWelcome" -> \E u \in Who(e) : D!DcLateWelcome(u)
+                                                         /\ AppendedFor(e)
+      [] e.action = "DcSkip"        -> \E u \in Who(e) : D!DcSkip(u)
                                                          /\ AppendedFor(e)
       [] e.action = "DcRemove"      -> \E u \in Who(e) : D!DcRemove(u)
                                                          /\ AppendedFor(e)
