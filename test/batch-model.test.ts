@@ -1,14 +1,16 @@
 // Batched adds and removes, a candidate rule (spec/batching.md, tla/DCA_Batch.tla), and
-// the open TODO of join-then-leave. Today's rules welcome a joiner whose `left` the DC has
-// read (tla/Gap_JoinLeave.cfg fails with NoWelcomeOrAddAfterLeft); the batched rules pass
-// every MC_ci property at 3 users (tla/MC_batch.cfg; 4 users and the reduced model at 5
-// are explicit runs, tla/models.json);
+// join-then-leave (R16). The rule before R16 welcomes a joiner whose `left` the DC has
+// read (tla/Mutant_NoSkip.cfg fails with NoWelcomeOrAddAfterLeft, 6 states), and so do
+// the batched rules without R16's skip (the same batched configuration with
+// Variant = "NoSkip"); the batched rules pass every MC_ci property, R16's included, at 3
+// users (tla/MC_batch.cfg; 4 users and the reduced model at 5 are explicit runs,
+// tla/models.json);
 // joiners of one batch that do not rank each other by UID make two DCs
 // (tla/BatchMutant_UnrankedJoiners.cfg fails with AtMostOneBelievesDc), so the passing
 // checks have teeth: the same configuration with the tie-break removed fails, and with
 // every batch-mate ranked first the group has no DC (BatchMutant_AllRankedBefore, QuiescentSomeDc).
-// Budget: 45 s on one worker (30 s measured here under load; four small runs).
-import { mkdir, readFile, rm } from "node:fs/promises";
+// Budget: 60 s on one worker (five small runs).
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTlc } from "../scripts/tlc/run.ts";
@@ -22,10 +24,20 @@ describe.skipIf(skipWithoutTlc)("batched adds and removes (TLC)", () => {
   beforeAll(() => mkdir(OUT, { recursive: true }));
   afterAll(() => rm(OUT, { recursive: true, force: true }));
 
-  it("today's rules welcome a joiner whose `left` the DC has read (Gap_JoinLeave, 6 states)", async () => {
-    const run = await tlc("tla/Gap_JoinLeave.tla", "tla/Gap_JoinLeave.cfg", "gap");
+  // @spec DCA!NoWelcomeOrAddAfterLeft DCA!DcSkip R16
+  it("the rule before R16 welcomes a joiner whose `left` the DC has read (Mutant_NoSkip, 6 states)", async () => {
+    const run = await tlc("tla/DCA.tla", "tla/Mutant_NoSkip.cfg", "noskip");
     expect(run.outcome).toEqual({ kind: "property", name: "NoWelcomeOrAddAfterLeft" });
     expect(run.errorTrace?.length).toBe(6);
+  }, 60_000);
+
+  it("so do the batched rules without R16's skip: a batch then welcomes a joiner that has left", async () => {
+    const good = await readFile("tla/MC_batch.cfg", "utf8");
+    expect(good).toContain("  NoWelcomeOrAddAfterLeft\n");
+    const cfg = join(OUT, "batch-noskip.cfg");
+    await writeFile(cfg, good.replace('Variant = "Correct"', 'Variant = "NoSkip"').replace(/INVARIANTS[\s\S]*$/, "PROPERTIES\n  NoWelcomeOrAddAfterLeft\n"));
+    const run = await tlc("tla/MC_batch.tla", cfg, "batch-noskip");
+    expect(run.outcome).toEqual({ kind: "property", name: "NoWelcomeOrAddAfterLeft" });
   }, 60_000);
 
   it("the must-fail variant differs from MC_batch only in the tie-break and the properties", async () => {
