@@ -69,19 +69,22 @@ JoinedIsNext ==
 
 \* A `skipped t` the member reads (R16) names a user that arrived (t is at
 \* most the last arrival it heard of), not itself, never added (not among
-\* its view of the members) and gone: not ranked before it, and, if it
-\* tracks t as a pending joiner, among its pending removes too (the DC read
-\* t's `left` before it skipped t, and so, in log order, has the member).
-\* A member that arrived after t left knows nothing of t and drops nothing.
-\* The implementation refuses a `skipped` that fails this: a forged skip of
-\* a live joiner would otherwise make the DC drop it, stranding it.
+\* its view of the members), and, if it tracks t as a pending joiner, among
+\* its pending removes too: the DC read t's `left` before it skipped t, and
+\* so, in log order, has the member.  A member that arrived after t left
+\* knows nothing of t and drops nothing.  The implementation refuses a
+\* `skipped` that fails this: a forged skip of a live joiner would make the
+\* DC drop it, stranding it.  Violated by the known-bad WelcomeOutOfOrder,
+\* whose DC adds a joiner that a later DC, having skipped that Add as a
+\* joiner itself (R9), still tracks as pending and then skips (t is a
+\* member): R16's premise is R11's arrival order.
 SkippedIsExpected ==
     \A u \in Active :
         HasNext(u) /\ NextEntry(u).type = "skipped" =>
             LET t == NextEntry(u).uid
             IN  /\ t # u
                 /\ t <= LastArrival(u)
-                /\ t \notin st[u].members \cup st[u].ahead
+                /\ t \notin st[u].members
                 /\ t \in Range(st[u].pendingAdds) => t \in Range(st[u].pendingRemoves)
 
 \* Sanity of LastArrival itself: every user has heard of itself and of all

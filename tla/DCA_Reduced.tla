@@ -67,7 +67,7 @@ InputOKIn(u, s, m) ==
         /\ m.type = "skipped" =>                 \* SkippedIsExpected (R16)
                /\ m.uid # u
                /\ m.uid <= lastArrival
-               /\ m.uid \notin s.members \cup s.ahead
+               /\ m.uid \notin s.members
                /\ m.uid \in Range(s.pendingAdds) => m.uid \in Range(s.pendingRemoves)
 
 \* What reading m does to s (DCA's Read, on a value).
