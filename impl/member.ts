@@ -1,6 +1,6 @@
 // One member of a room as an XState v5 machine. Its states and events mirror the
 // model's actions: READ is DCA!Read, DC_WELCOME / DC_ADD / DC_REMOVE (and the
-// known-bad DC_ADD_FIRST / DC_LATE_WELCOME) are the DC's steps, REVIVE is a dead
+// known-bad DC_ADD_FIRST / DC_LATE_WELCOME) and DC_SKIP (R16) are the DC's steps, REVIVE is a dead
 // room's re-creation (DCA!Revive), LEAVE is DCA!Leave. Transitions are pure: every MLS operation has already been done by
 // the room (impl/room.ts), which puts its result in the event, so a recorded
 // event sequence replays to the same state.
@@ -13,14 +13,16 @@ import {
   canLateWelcome,
   canRemove,
   canRevive,
+  canSkip,
   canWelcome,
   creatorState,
   joinerState,
   onMessage,
   readEffect,
   reviveState,
+  skipState,
 } from "./rules.ts";
-import { NO_UID, type CommitEntry, type LogEntry, type MemberState, type Uid, type Variant, type WelcomeEntry } from "./types.ts";
+import { NO_UID, type CommitEntry, type LogEntry, type MemberState, type SkippedEntry, type Uid, type Variant, type WelcomeEntry } from "./types.ts";
 
 /** The member's MLS state, opaque here (impl/mls.ts); absent when MLS is switched off. */
 export type MlsGroupRef = unknown;
@@ -28,7 +30,10 @@ export type MlsGroupRef = unknown;
 export interface MemberMls {
   /** The MLS group of its current epoch (null before it is welcomed). */
   group: MlsGroupRef | null;
-  /** A DC between Welcome and Add: the group its Commit creates, adopted when the Add is sent. */
+  /**
+   * A DC between Welcome and Add: the group its Commit creates, adopted when the Add is
+   * sent, dropped if the joiner is skipped (R16; `group` is then still its epoch's).
+   */
   pendingGroup: MlsGroupRef | null;
 }
 
@@ -53,12 +58,18 @@ export interface MemberContext {
 export type MemberEvent =
   /** @spec DCA!Read — `group` is the MLS state the entry produced, if it changes it. */
   | { type: "READ"; entry: LogEntry; group?: MlsGroupRef }
-  /** @spec DCA!DcWelcome — `pendingGroup` is the DC's state after the Commit it made. */
-  | { type: "DC_WELCOME"; entry: WelcomeEntry; pendingGroup?: MlsGroupRef }
+  /**
+   * @spec DCA!DcWelcome — `pendingGroup` is the DC's state after the Commit it made; `group`, a
+   * live copy of its state before it (making the Commit retired that handle), kept in case
+   * the joiner is skipped before its Add (R16).
+   */
+  | { type: "DC_WELCOME"; entry: WelcomeEntry; pendingGroup?: MlsGroupRef; group?: MlsGroupRef }
   /** @spec DCA!DcAdd */
   | { type: "DC_ADD"; entry: CommitEntry }
   /** @spec DCA!DcRemove */
   | { type: "DC_REMOVE"; entry: CommitEntry; group?: MlsGroupRef }
+  /** @spec DCA!DcSkip R16 — the DC skips a joiner that left before it was added; its MLS epoch stays. */
+  | { type: "DC_SKIP"; entry: SkippedEntry }
   /** @spec DCA!DcAddFirst — known-bad 2 */
   | { type: "DC_ADD_FIRST"; entry: CommitEntry; group?: MlsGroupRef }
   /** @spec DCA!DcLateWelcome — known-bad 2 */
@@ -110,6 +121,7 @@ export const memberMachine = setup({
       event.type === "DC_REMOVE" &&
       canRemove(context.state, context.variant) &&
       event.entry.target === context.state.pendingRemoves[0],
+    canSkip: ({ context, event }) => event.type === "DC_SKIP" && canSkip(context.state, event.entry.uid, context.variant),
     canAddFirst: ({ context, event }) =>
       event.type === "DC_ADD_FIRST" &&
       canAddFirst(context.state, context.variant) &&
@@ -134,7 +146,7 @@ export const memberMachine = setup({
       event.type === "DC_WELCOME"
         ? {
             state: { ...context.state, adding: event.entry.target },
-            mls: { ...context.mls, pendingGroup: event.pendingGroup ?? null },
+            mls: { group: event.group ?? context.mls.group, pendingGroup: event.pendingGroup ?? null },
           }
         : {},
     ),
@@ -150,6 +162,10 @@ export const memberMachine = setup({
       event.type === "DC_REMOVE"
         ? { state: applyCommit(context.state, event.entry), mls: { ...context.mls, group: event.group ?? null } }
         : {},
+    ),
+    // The prepared Commit is dropped: the DC stays in its epoch, with the group it had (R16).
+    sendSkip: assign(({ context, event }) =>
+      event.type === "DC_SKIP" ? { state: skipState(context.state, event.entry.uid), mls: { ...context.mls, pendingGroup: null } } : {},
     ),
     sendAddFirst: assign(({ context, event }) =>
       event.type === "DC_ADD_FIRST"
@@ -200,6 +216,7 @@ export const memberMachine = setup({
         DC_WELCOME: { guard: "canWelcome", actions: "sendWelcome" },
         DC_ADD: { guard: "canAdd", actions: "sendAdd" },
         DC_REMOVE: { guard: "canRemove", actions: "sendRemove" },
+        DC_SKIP: { guard: "canSkip", actions: "sendSkip" },
         DC_ADD_FIRST: { guard: "canAddFirst", actions: "sendAddFirst" },
         DC_LATE_WELCOME: { guard: "canLateWelcome", actions: "sendLateWelcome" },
         REFUSE: { actions: "refuse" },

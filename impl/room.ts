@@ -294,6 +294,11 @@ export class Room {
     this.append(uid, await this.active(uid).dcRemove());
   }
 
+  /** @spec DCA!DcSkip R16 — the DC skips a joiner that left before it was added (mid-add or not). */
+  dcSkip(uid: Uid): void {
+    this.log.push(this.active(uid).dcSkip());
+  }
+
   /** @spec DCA!DcAddFirst — known-bad 2: the Add before its Welcome. */
   async dcAddFirst(uid: Uid): Promise<void> {
     this.append(uid, await this.active(uid).dcAddFirst());

@@ -8,6 +8,7 @@ import {
   type CommitEntry,
   type LogEntry,
   type MemberState,
+  type SkippedEntry,
   type Uid,
   type Variant,
   type WelcomeEntry,
@@ -159,7 +160,8 @@ export type ReadEffect =
   | "confirm-welcome" //  R8: the Add confirming the tentative Welcome
   | "skip-commit" //      R9: own Commit, or read before being welcomed
   | "apply-commit" //     R9
-  | "reject-commit"; //   R9: not of this member's epoch; MLS would refuse it
+  | "reject-commit" //    R9: not of this member's epoch; MLS would refuse it
+  | "drop-skipped"; //    R16: a joiner the DC skipped: no longer pending
 
 /** @spec DCA!OnMessage */
 export function readEffect(s: MemberState, entry: LogEntry, variant: Variant): ReadEffect {
@@ -168,6 +170,8 @@ export function readEffect(s: MemberState, entry: LogEntry, variant: Variant): R
       return "track-join";
     case "left":
       return "track-leave";
+    case "skipped":
+      return "drop-skipped";
     case "welcome":
       if (entry.target !== s.uid || s.welcomed) return "ignore-welcome";
       return variant === "FirstWelcomeCounts" ? "enter-at-welcome" : "hold-welcome";
@@ -184,7 +188,17 @@ export function readEffect(s: MemberState, entry: LogEntry, variant: Variant): R
   }
 }
 
-/** @spec DCA!OnMessage R3 R4 R7 R8 R9 — the member's state after reading `entry` (cursor advanced). */
+/**
+ * @spec DCA!OnMessage R16 — reading `skipped t`, a user (member or waiting joiner) drops t
+ * from its pending adds and removes: t was never added, so nobody will add or remove it.
+ * Only this entry lets a user drop a departed joiner: an Add of t by a DC that had not read
+ * t's `left` may still be ahead on the log.
+ */
+export function dropSkipped(s: MemberState, t: Uid): MemberState {
+  return { ...s, pendingAdds: without(s.pendingAdds, t), pendingRemoves: without(s.pendingRemoves, t) };
+}
+
+/** @spec DCA!OnMessage R3 R4 R7 R8 R9 R16 — the member's state after reading `entry` (cursor advanced). */
 export function onMessage(s0: MemberState, entry: LogEntry, variant: Variant): MemberState {
   const s = { ...s0, cursor: s0.cursor + 1 };
   const effect = readEffect(s0, entry, variant);
@@ -195,6 +209,8 @@ export function onMessage(s0: MemberState, entry: LogEntry, variant: Variant): M
       const uid = (entry as { uid: Uid }).uid;
       return { ...s, pendingRemoves: [...s.pendingRemoves, uid], ahead: without(s.ahead, uid) };
     }
+    case "drop-skipped":
+      return dropSkipped(s, (entry as SkippedEntry).uid);
     case "hold-welcome":
       return { ...s, tentative: entry as WelcomeEntry };
     case "enter-at-welcome":
@@ -238,19 +254,62 @@ export function commitEntry(s: MemberState, type: "add" | "remove", target: Uid)
   return { type, target, epoch: s.epoch, sender: s.uid, parent: s.by };
 }
 
-/** @spec DCA!DcWelcome R10 R11 R12 — may `s` send a Welcome for `target` now? */
+/**
+ * @spec DCA!DcSkip R16 — has `t` left before it was added? The DC knows it was never added
+ * when it believes (R6): it has read the `left` of every earlier DC, hence every Commit
+ * they made, so a joiner both among its pending adds and its pending removes was never
+ * added. The known-bad NoSkip (the rule before R16) never says so: it welcomes, adds and
+ * then removes such a joiner.
+ */
+export function leftBeforeAdded(s: MemberState, t: Uid, variant: Variant): boolean {
+  return variant !== "NoSkip" && s.pendingAdds.includes(t) && s.pendingRemoves.includes(t);
+}
+
+/**
+ * @spec DCA!DcSkip R16 — the joiner the DC would skip now: the one it is adding (its Welcome
+ * sent, its Add not), else the head of its pending adds; NO_UID if that one has not left.
+ */
+export function skipTarget(s: MemberState, variant: Variant): Uid {
+  if (!believes(s, variant)) return NO_UID;
+  const t = s.adding !== NO_UID ? s.adding : (s.pendingAdds[0] ?? NO_UID);
+  return t !== NO_UID && leftBeforeAdded(s, t, variant) ? t : NO_UID;
+}
+
+/** @spec DCA!DcSkip R16 — may `s` skip `t` now? */
+export function canSkip(s: MemberState, t: Uid, variant: Variant): boolean {
+  return t !== NO_UID && skipTarget(s, variant) === t;
+}
+
+/**
+ * @spec DCA!DcSkip R16 — the DC's state after skipping `t`: t is no longer pending, and an add
+ * under way (its Welcome for an epoch nobody reaches) is abandoned.
+ */
+export function skipState(s: MemberState, t: Uid): MemberState {
+  return { ...dropSkipped(s, t), adding: NO_UID };
+}
+
+/** @spec DCA!DcSkip R16 — the entry the DC appends. */
+export function skippedEntry(s: MemberState, t: Uid): SkippedEntry {
+  return { type: "skipped", uid: t, sender: s.uid };
+}
+
+/**
+ * @spec DCA!DcWelcome R10 R11 R12 R16 — may `s` send a Welcome for `target` now? Not for a
+ * joiner that has left (R16: it is skipped instead).
+ */
 export function canWelcome(s: MemberState, target: Uid, variant: Variant): boolean {
   return (
     variant !== "AddBeforeWelcome" &&
     believes(s, variant) &&
     s.adding === NO_UID &&
-    nextJoiners(s, variant).includes(target)
+    nextJoiners(s, variant).includes(target) &&
+    !leftBeforeAdded(s, target, variant)
   );
 }
 
-/** @spec DCA!DcAdd R10 — the Add completing a Welcome. */
+/** @spec DCA!DcAdd R10 R16 — the Add completing a Welcome, unless its joiner has left meanwhile (R16: skipped). */
 export function canAdd(s: MemberState, variant: Variant): boolean {
-  return variant !== "AddBeforeWelcome" && s.status === "active" && s.adding !== NO_UID;
+  return variant !== "AddBeforeWelcome" && s.status === "active" && s.adding !== NO_UID && !leftBeforeAdded(s, s.adding, variant);
 }
 
 /** @spec DCA!DcAddFirst — known-bad 2 only. */

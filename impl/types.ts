@@ -19,7 +19,8 @@ export type Variant =
   | "IgnoreRemoves"
   | "NoRevive"
   | "NoPresentList"
-  | "KeepStaleRemoves";
+  | "KeepStaleRemoves"
+  | "NoSkip";
 
 export const VARIANTS: readonly Variant[] = [
   "Correct",
@@ -33,6 +34,7 @@ export const VARIANTS: readonly Variant[] = [
   "NoRevive",
   "NoPresentList",
   "KeepStaleRemoves",
+  "NoSkip",
 ];
 
 // --- Log entries (spec/dca.md section 1). MLS bytes ride along when MLS is on. ---
@@ -75,7 +77,18 @@ export interface CommitEntry {
   commit?: Uint8Array;
 }
 
-export type LogEntry = JoinedEntry | LeftEntry | WelcomeEntry | CommitEntry;
+/**
+ * @spec DCA!DcSkip R16 — the DC skipped a joiner that left before it was added: nobody
+ * welcomes, adds or removes it. `sender`: the DC that appended it (the model's entry has
+ * no sender; the refinement mapping drops it). No MLS bytes: a skip changes no epoch.
+ */
+export interface SkippedEntry {
+  type: "skipped";
+  uid: Uid;
+  sender: Uid;
+}
+
+export type LogEntry = JoinedEntry | LeftEntry | WelcomeEntry | CommitEntry | SkippedEntry;
 
 export const isCommit = (e: LogEntry): e is CommitEntry => e.type === "add" || e.type === "remove";
 

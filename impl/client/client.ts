@@ -491,6 +491,7 @@ const sameBytes = (a?: Uint8Array, b?: Uint8Array) => (!a && !b) || (!!a && !!b 
 export function sameEntry(a: LogEntry, b: LogEntry): boolean {
   if (a.type !== b.type) return false;
   if (a.type === "joined" || a.type === "left") return a.uid === (b as typeof a).uid;
+  if (a.type === "skipped") return a.uid === (b as typeof a).uid && a.sender === (b as typeof a).sender;
   const x = a as unknown as Record<string, unknown>;
   const y = b as unknown as Record<string, unknown>;
   return (

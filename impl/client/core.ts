@@ -10,8 +10,8 @@
 import { createActor, type Actor } from "xstate";
 import * as mls from "../mls.ts";
 import { memberMachine, type MemberEvent } from "../member.ts";
-import { commitEntry, readEffect, unexpectedArrival, unexpectedLeave, welcomeEntry } from "../rules.ts";
-import { NO_UID, type CommitEntry, type LogEntry, type MemberState, type Uid, type Variant, type WelcomeEntry } from "../types.ts";
+import { commitEntry, readEffect, skippedEntry, skipTarget, unexpectedArrival, unexpectedLeave, welcomeEntry } from "../rules.ts";
+import { NO_UID, type CommitEntry, type LogEntry, type MemberState, type SkippedEntry, type Uid, type Variant, type WelcomeEntry } from "../types.ts";
 import { checkEntry, MalformedEntry, sameList, sameUids } from "./entry-check.ts";
 import { MemberInputError, StepNotEnabled } from "./errors.ts";
 
@@ -47,8 +47,8 @@ export interface CoreOptions {
   groupIdBase?: string;
 }
 
-/** The DC steps, named as the model's actions (Revive: a dead room's re-creation, R15). */
-export type DcAction = "DcWelcome" | "DcAdd" | "DcRemove" | "DcAddFirst" | "DcLateWelcome" | "Revive";
+/** The DC steps, named as the model's actions (Revive: a dead room's re-creation, R15; DcSkip: R16). */
+export type DcAction = "DcWelcome" | "DcAdd" | "DcRemove" | "DcSkip" | "DcAddFirst" | "DcLateWelcome" | "Revive";
 
 type MemberActor = Actor<typeof memberMachine>;
 
@@ -144,6 +144,8 @@ export class MemberCore {
     if (s.status !== "active") return steps;
     const uid = this.uid;
     if (this.canStep({ type: "REVIVE", logLength })) steps.push(`Revive(${uid})`);
+    const skip = skipTarget(s, this.variant);
+    if (skip !== NO_UID && this.canStep({ type: "DC_SKIP", entry: skippedEntry(s, skip) })) steps.push(`DcSkip(${uid} → ${skip})`);
     for (const t of s.pendingAdds) {
       if (this.canStep({ type: "DC_WELCOME", entry: welcomeEntry(s, t, s.epoch + 1) })) steps.push(`DcWelcome(${uid} → ${t})`);
     }
@@ -163,14 +165,17 @@ export class MemberCore {
   }
 
   /**
-   * The DC step a client that runs on its own takes next, if any: finish an add in
-   * progress first, then the head of the removes (R13), then a Welcome for the head
-   * of the joiners (R10, R12); the known-bad variants take their own steps.
+   * The DC step a client that runs on its own takes next, if any: skip a joiner that
+   * left before it was added (R16: the one being added, or the head of the joiners),
+   * else finish an add in progress, then the head of the removes (R13), then a Welcome
+   * for the head of the joiners (R10, R12); the known-bad variants take their own steps.
    */
   nextDcStep(logLength: number): { action: DcAction; target: Uid } | null {
     const s = this.state;
     if (s.status !== "active") return null;
     if (this.canStep({ type: "REVIVE", logLength })) return { action: "Revive", target: NO_UID };
+    const skip = skipTarget(s, this.variant);
+    if (skip !== NO_UID && this.canStep({ type: "DC_SKIP", entry: skippedEntry(s, skip) })) return { action: "DcSkip", target: skip };
     if (this.canStep({ type: "DC_ADD", entry: commitEntry(s, "add", s.adding) })) return { action: "DcAdd", target: s.adding };
     if (this.canStep({ type: "DC_LATE_WELCOME", entry: welcomeEntry(s, s.adding, s.epoch) })) return { action: "DcLateWelcome", target: s.adding };
     const head = s.pendingRemoves[0];
@@ -194,8 +199,9 @@ export class MemberCore {
   save(): SavedMember {
     const snap = this.actor.getPersistedSnapshot() as unknown as { context: { mls: Record<string, unknown> } };
     const { mls: memberMls } = this.actor.getSnapshot().context;
-    // A DC between Welcome and Add has only its next state: making the Commit retired
-    // the old handle, which is nothing to save (the DC adopts the next state with its Add).
+    // A DC between Welcome and Add keeps both states: its epoch's (a copy taken before
+    // making the Commit, for a skip, R16) and the next one (adopted with its Add). A
+    // retired handle (none in the steps here; kept as a guard) is nothing to save.
     const encode = (g: unknown) => {
       if (!g) return null;
       try {
@@ -275,6 +281,10 @@ export class MemberCore {
     }
     if (effect === "ignore-welcome" && entry.type === "welcome" && entry.target === this.uid) {
       refuse("second-welcome", `a Welcome from ${entry.sender} for a member already in the group`);
+    }
+    // R16: only a joiner whose `left` is on the log is skipped, and this member has not left.
+    if (entry.type === "skipped" && entry.uid === this.uid) {
+      refuse("self-skip", `a skip of this member by ${entry.sender}, but the member has not left`);
     }
     // Arrivals and departures the DS could not honestly announce here (R2): replays, forgeries.
     const unexpected =
@@ -417,12 +427,19 @@ export class MemberCore {
     const entry = welcomeEntry(state, target ?? this.head(state.pendingAdds, "welcome"), state.epoch + 1);
     const event = { type: "DC_WELCOME", entry } as const;
     // The removes the entry states go inside the Welcome too, signed (R7, spec/welcome-auth.md).
-    const made = await this.mlsWork(event, (ctx, group) => mls.commitAdd(ctx, group, this.keyPackageOf(entry.target), { removes: entry.removes }));
+    // Making the Commit retires the DC's handle of its epoch, so it first takes a copy of it
+    // (impl/mls.ts: decodeGroup of encodeGroup), in case the joiner leaves before the Add and
+    // is skipped (R16): the DC then stays in this epoch. The Commit made from the original is
+    // never sent then, so the copy's next Commit reuses no handshake key anybody saw.
+    const made = await this.mlsWork(event, async (ctx, group) => {
+      const keep = mls.decodeGroup(ctx, mls.encodeGroup(group));
+      return { keep, ...(await mls.commitAdd(ctx, group, this.keyPackageOf(entry.target), { removes: entry.removes })) };
+    });
     if (made) {
       entry.welcome = made.welcome;
       this.pendingCommit = made.commit;
     }
-    this.send({ ...event, pendingGroup: made?.group });
+    this.send(made ? { ...event, pendingGroup: made.group, group: made.keep } : event);
     return entry;
   }
 
@@ -444,6 +461,22 @@ export class MemberCore {
     const made = await this.mlsWork(event, (ctx, group) => mls.commitRemove(ctx, group, entry.target));
     if (made) entry.commit = made.commit;
     this.send({ ...event, group: made?.group });
+    return entry;
+  }
+
+  /**
+   * @spec DCA!DcSkip R16 — the DC skips the joiner it would add next (the one it is adding, or
+   * the head of its joiners) because that joiner has left: no Welcome, Add or Remove for it.
+   * Mid-add (its Welcome sent, its Add not) the prepared Commit is discarded and the DC stays
+   * in its epoch; the Welcome sent is for an epoch nobody reaches.
+   */
+  dcSkip(): SkippedEntry {
+    const state = this.dcState();
+    const t = skipTarget(state, this.variant);
+    if (t === NO_UID) throw new StepNotEnabled(`member ${this.uid} has no departed joiner to skip`);
+    const entry = skippedEntry(state, t);
+    this.send({ type: "DC_SKIP", entry });
+    this.pendingCommit = null;
     return entry;
   }
 
@@ -494,6 +527,8 @@ export class MemberCore {
         return this.dcAdd();
       case "DcRemove":
         return this.dcRemove();
+      case "DcSkip":
+        return this.dcSkip();
       case "DcAddFirst":
         return this.dcAddFirst();
       case "DcLateWelcome":

@@ -1,11 +1,11 @@
 // Entries come from the delivery service, which is untrusted (spec/dca.md
-// section 3): before any rule or MLS work, an entry must be one of the five kinds
+// section 3): before any rule or MLS work, an entry must be one of the six kinds
 // with every field of the right type, so the member machine only ever sees
 // entries its rules are defined on.
 
 import { NO_UID, type LogEntry, type Uid } from "../types.ts";
 
-/** A log entry that is not one of the five kinds, or has a field missing or of the wrong type. */
+/** A log entry that is not one of the six kinds, or has a field missing or of the wrong type. */
 export class MalformedEntry extends Error {
   constructor(
     readonly reason: "unknown-entry" | "malformed-entry",
@@ -23,7 +23,7 @@ const isEpoch = (v: unknown): boolean => Number.isInteger(v) && (v as number) >=
 export function checkEntry(entry: LogEntry, withMls: boolean): void {
   const e = entry as unknown as Record<string, unknown> | null;
   const type = e?.type;
-  if (typeof type !== "string" || !["joined", "left", "welcome", "add", "remove"].includes(type)) {
+  if (typeof type !== "string" || !["joined", "left", "skipped", "welcome", "add", "remove"].includes(type)) {
     throw new MalformedEntry("unknown-entry", `unknown log entry type ${JSON.stringify(type)}`);
   }
   const bad = (field: string) => {
@@ -33,6 +33,10 @@ export function checkEntry(entry: LogEntry, withMls: boolean): void {
   if (type === "joined" || type === "left") {
     if (!isUid(e!.uid)) bad("uid");
     if (type === "joined") bytes("keyPackage");
+    return;
+  }
+  if (type === "skipped") {
+    for (const field of ["uid", "sender"]) if (!isUid(e![field])) bad(field);
     return;
   }
   for (const field of ["target", "sender"]) if (!isUid(e![field])) bad(field);
