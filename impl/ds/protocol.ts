@@ -18,6 +18,7 @@ export const MAX_ID_LENGTH = 128;
 export type WireEntry =
   | { type: "joined"; uid: Uid; keyPackage?: string }
   | { type: "left"; uid: Uid }
+  | { type: "skipped"; uid: Uid; sender: Uid }
   | { type: "welcome"; target: Uid; epoch: number; sender: Uid; members: Uid[]; removes: Uid[]; welcome?: string }
   | { type: "add" | "remove"; target: Uid; epoch: number; sender: Uid; parent: Uid; commit?: string };
 /** The entries a client may append (joined/left are the DS's own). */
@@ -54,7 +55,8 @@ export type ErrorCode =
   | "bad-sender"
   | "reserved-entry" // joined/left from a client
   | "rate-limited"
-  | "unknown-user";
+  | "unknown-user"
+  | "bad-skip"; // a `skipped` entry the log contradicts (R16; see skipRefusal)
 
 export type Decoded = { ok: true; msg: ClientMessage } | { ok: false; code: ErrorCode; reason: string; id?: string };
 
@@ -88,7 +90,7 @@ function uids(o: Obj, k: string, where: string): Uid[] {
   return v as Uid[];
 }
 
-/** An entry a client appends: only welcome/add/remove, every field typed (the DS never looks inside the bytes). */
+/** An entry a client appends: only welcome/add/remove/skipped, every field typed (the DS never looks inside the bytes). */
 export function decodeClientEntry(v: unknown): ClientEntry {
   if (!v || typeof v !== "object" || Array.isArray(v)) refuse("entry", "expected an object");
   const e = v as Obj;
@@ -97,6 +99,8 @@ export function decodeClientEntry(v: unknown): ClientEntry {
     case "joined":
     case "left":
       return refuse("entry.type", `"${e.type}" is appended by the DS only`, "reserved-entry");
+    case "skipped":
+      return { type: "skipped", uid: nat(e, "uid", w, 1), sender: nat(e, "sender", w, 1) };
     case "welcome":
       return {
         type: "welcome", target: nat(e, "target", w, 1), epoch: nat(e, "epoch", w), sender: nat(e, "sender", w, 1),
@@ -173,6 +177,27 @@ export function presentAt(log: readonly WireEntry[], joinedAt: number, uid: Uid)
   const left = new Set<Uid>();
   for (const e of log.slice(0, joinedAt)) if (e.type === "left") left.add(e.uid);
   return Array.from({ length: uid - 1 }, (_, i) => i + 1).filter((v) => !left.has(v));
+}
+
+/**
+ * @spec DCA!DcSkip R16 — why the log contradicts a `skipped` of `uid` (null: it does not).
+ * A DC skips a joiner it has seen arrive and leave and that was never added, once: so the
+ * log must hold the joiner's `joined` and `left`, and no `add` of it and no earlier
+ * `skipped` of it. Only envelopes are read (the DS never parses MLS), off the log itself
+ * like presentAt, so every storage backend answers the same. Checked before the append,
+ * not atomically with it: two skips of one joiner racing in from two connections could
+ * both land; members treat the second as a no-op (impl/rules.ts dropSkipped), and an
+ * honest DC never sends one (the next DC reads the first before it believes, R6).
+ */
+export function skipRefusal(log: readonly WireEntry[], uid: Uid): string | null {
+  const at = (type: WireEntry["type"]) => log.findIndex((e) => e.type === type && ("target" in e ? e.target : e.uid) === uid);
+  if (at("joined") < 0) return `field entry.uid: user ${uid} has no \`joined\` on the log (only a joiner is skipped)`;
+  if (at("left") < 0) return `field entry.uid: user ${uid} has no \`left\` on the log (only a joiner that left is skipped)`;
+  const added = at("add");
+  if (added >= 0) return `field entry.uid: user ${uid} was added at index ${added} (a member that left is removed, not skipped)`;
+  const skipped = at("skipped");
+  if (skipped >= 0) return `field entry.uid: user ${uid} was already skipped at index ${skipped}`;
+  return null;
 }
 
 /** The one encoder of server frames. */

@@ -9,7 +9,7 @@
 
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Uid } from "../types.ts";
-import { decodeClientFrame, encodeServerMessage, HARD_FRAME_BYTES, presentAt, type ClientMessage, type ServerMessage } from "./protocol.ts";
+import { decodeClientFrame, encodeServerMessage, HARD_FRAME_BYTES, presentAt, skipRefusal, type ClientMessage, type ServerMessage } from "./protocol.ts";
 import type { Storage } from "./storage.ts";
 
 export interface DsOptions {
@@ -207,9 +207,14 @@ export async function startDs(opts: DsOptions): Promise<RunningDs> {
       case "append": {
         if (!c.streaming || c.observer || c.uid === null) return send(c, { t: "error", id: m.id, code: "not-in-room", reason: "append from a connection that is not a user of the room" });
         if (m.entry.sender !== c.uid) return send(c, { t: "error", id: m.id, code: "bad-sender", reason: `field entry.sender: ${m.entry.sender} is not this connection's user ${c.uid}` });
+        // A skip (R16) the log contradicts is refused; a retried one that landed is answered by the append below.
+        if (m.entry.type === "skipped" && (await storage.appendedAt(r.name, c.uid, m.id)) === null) {
+          const why = skipRefusal((await storage.read(r.name, 0)).map((x) => x.entry), m.entry.uid);
+          if (why) return send(c, { t: "error", id: m.id, code: "bad-skip", reason: why });
+        }
         const res = await storage.append(r.name, c.uid, m.id, m.entry);
         if (res === "fenced") return send(c, { t: "fenced", reason: `user ${c.uid} was announced as left; appends refused` });
-        if (!res.existing) event(`room ${r.name}: user ${c.uid} appended ${m.entry.type} of ${m.entry.target} at index ${res.index}`);
+        if (!res.existing) event(`room ${r.name}: user ${c.uid} appended ${m.entry.type} of ${m.entry.type === "skipped" ? m.entry.uid : m.entry.target} at index ${res.index}`);
         send(c, { t: "ack", id: m.id, index: res.index });
         relay(r);
         return;

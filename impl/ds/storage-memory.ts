@@ -44,6 +44,10 @@ export class MemoryStorage implements Storage {
     return { index: r.log.length - 1, existing: false };
   }
 
+  async appendedAt(room: string, uid: Uid, id: string): Promise<number | null> {
+    return this.room(room).appended.get(`${uid}/${id}`) ?? null;
+  }
+
   async leave(room: string, uid: Uid): Promise<number | null> {
     const r = this.room(room);
     if (r.left.has(uid)) return null;

@@ -60,6 +60,10 @@ export class RedisStorage implements Storage {
     const [index, existing] = (await this.redis.eval(APPEND, 4, k.meta, k.log, k.appended, k.left, uid, `${uid}/${id}`, JSON.stringify(entry))) as [number, number];
     return index === -1 ? "fenced" : { index, existing: existing === 1 };
   }
+  async appendedAt(room: string, uid: Uid, id: string) {
+    const had = await this.redis.hget(keys(room).appended, `${uid}/${id}`);
+    return had === null ? null : Number(had);
+  }
   async leave(room: string, uid: Uid) {
     const k = keys(room);
     const r = Number(await this.redis.eval(LEAVE, 3, k.meta, k.log, k.left, uid, JSON.stringify({ type: "left", uid })));

@@ -70,11 +70,13 @@ export class SqliteStorage implements Storage {
       }),
     };
     this.hasLeftQ = (room, uid) => left.get(room, uid) !== undefined;
+    this.appendedQ = (room, uid, id) => had.get(room, uid, id)?.idx ?? null;
     this.rowQ = row;
     const readQ = this.db.prepare<[string, number], { idx: number; body: string }>("SELECT idx, body FROM entries WHERE room = ? AND idx >= ? ORDER BY idx");
     this.readQ = (room, from) => readQ.all(room, from).map((r) => ({ index: r.idx, entry: JSON.parse(r.body) as WireEntry }));
   }
   private readonly hasLeftQ: (room: string, uid: Uid) => boolean;
+  private readonly appendedQ: (room: string, uid: Uid, id: string) => number | null;
   private readonly rowQ: (room: string) => { next_uid: number; head: number };
   private readonly readQ: (room: string, from: number) => Indexed[];
 
@@ -86,6 +88,9 @@ export class SqliteStorage implements Storage {
   }
   async append(room: string, uid: Uid, id: string, entry: ClientEntry) {
     return this.tx.append(room, uid, id, entry);
+  }
+  async appendedAt(room: string, uid: Uid, id: string) {
+    return this.appendedQ(room, uid, id);
   }
   async leave(room: string, uid: Uid) {
     return this.tx.leave(room, uid);

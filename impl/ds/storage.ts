@@ -23,6 +23,8 @@ export interface Storage {
   admit(room: string, uid: Uid, keyPackage?: string): Promise<{ joinedAt: number | null } | null>;
   /** Appends unless `uid` has left; an (uid, id) pair already appended answers its index (idempotent). */
   append(room: string, uid: Uid, id: string, entry: ClientEntry): Promise<AppendResult>;
+  /** The index an (uid, id) append landed at, or null if none has (so a retried append is answered before it is checked). */
+  appendedAt(room: string, uid: Uid, id: string): Promise<number | null>;
   /** Appends `left` and fences `uid`; null if it had already left. */
   leave(room: string, uid: Uid): Promise<number | null>;
   hasLeft(room: string, uid: Uid): Promise<boolean>;
