@@ -32,7 +32,11 @@ const ENTRY_OF: Record<string, LogEntry["type"]> = {
   DcAdd: "add",
   DcAddFirst: "add",
   DcRemove: "remove",
+  DcSkip: "skipped",
 };
+
+/** Whom a DC's entry is about: the target of a Welcome or Commit, the joiner of a skip (R16). */
+const aboutOf = (e: LogEntry): Uid | undefined => (e.type === "skipped" ? e.uid : "target" in e ? e.target : undefined);
 
 export interface MergedRun {
   trace: ItfTrace;
@@ -61,7 +65,7 @@ export function mergeRun(
   // Each DC's entries on the log, in order, matched to its recorded DC steps in order.
   const dcEntries = new Map<Uid, number[]>();
   log.forEach((e, i) => {
-    if (e.type === "welcome" || e.type === "add" || e.type === "remove") dcEntries.set(e.sender, [...(dcEntries.get(e.sender) ?? []), i]);
+    if (e.type === "welcome" || e.type === "add" || e.type === "remove" || e.type === "skipped") dcEntries.set(e.sender, [...(dcEntries.get(e.sender) ?? []), i]);
   });
   const matched = new Map<RecordedStep, number>();
   let dropped = 0;
@@ -84,8 +88,8 @@ export function mergeRun(
         throw new MergeError(`user ${u}'s recording, step ${n + 1}: ${s.action}(${u} → ${s.target}) has no entry on the log (user ${u} made ${mine.length} entries)`);
       }
       const e = log[at]!;
-      if (e.type !== type || (e as { target: Uid }).target !== s.target) {
-        throw new MergeError(`user ${u}'s recording, step ${n + 1}: ${s.action}(${u} → ${s.target}), but user ${u}'s entry number ${k + 1} (log index ${at}) is a ${e.type} for ${(e as { target: Uid }).target}`);
+      if (e.type !== type || aboutOf(e) !== s.target) {
+        throw new MergeError(`user ${u}'s recording, step ${n + 1}: ${s.action}(${u} → ${s.target}), but user ${u}'s entry number ${k + 1} (log index ${at}) is a ${e.type} for ${aboutOf(e)}`);
       }
       matched.set(s, at);
       k++;

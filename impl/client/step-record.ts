@@ -13,7 +13,7 @@ import type { MemberState, Uid } from "../types.ts";
 
 export interface RecordedStep {
   uid: Uid;
-  /** "Read", or a DC step: "DcWelcome", "DcAdd", "DcRemove", "DcAddFirst", "DcLateWelcome", "Revive". */
+  /** "Read", or a DC step: "DcWelcome", "DcAdd", "DcRemove", "DcSkip", "DcAddFirst", "DcLateWelcome", "Revive". */
   action: string;
   target?: Uid;
   /** The log index read, or where the DC's entry landed (-1 until known); for Revive the log length it saw. */
