@@ -268,10 +268,12 @@ export function leftBeforeAdded(s: MemberState, t: Uid, variant: Variant): boole
 /**
  * @spec DCA!DcSkip R16 — the joiner the DC would skip now: the one it is adding (its Welcome
  * sent, its Add not), else the head of its pending adds; NO_UID if that one has not left.
+ * (Under the known-bad AddBeforeWelcome, `adding` is a joiner already added, its Welcome
+ * owed: the head of the pending adds is the one.)
  */
 export function skipTarget(s: MemberState, variant: Variant): Uid {
   if (!believes(s, variant)) return NO_UID;
-  const t = s.adding !== NO_UID ? s.adding : (s.pendingAdds[0] ?? NO_UID);
+  const t = s.adding !== NO_UID && variant !== "AddBeforeWelcome" ? s.adding : (s.pendingAdds[0] ?? NO_UID);
   return t !== NO_UID && leftBeforeAdded(s, t, variant) ? t : NO_UID;
 }
 
@@ -312,9 +314,15 @@ export function canAdd(s: MemberState, variant: Variant): boolean {
   return variant !== "AddBeforeWelcome" && s.status === "active" && s.adding !== NO_UID && !leftBeforeAdded(s, s.adding, variant);
 }
 
-/** @spec DCA!DcAddFirst — known-bad 2 only. */
+/** @spec DCA!DcAddFirst — known-bad 2 only (not for a joiner that has left, R16). */
 export function canAddFirst(s: MemberState, variant: Variant): boolean {
-  return variant === "AddBeforeWelcome" && believes(s, variant) && s.adding === NO_UID && s.pendingAdds.length > 0;
+  return (
+    variant === "AddBeforeWelcome" &&
+    believes(s, variant) &&
+    s.adding === NO_UID &&
+    s.pendingAdds.length > 0 &&
+    !leftBeforeAdded(s, s.pendingAdds[0]!, variant)
+  );
 }
 
 /** @spec DCA!DcLateWelcome — known-bad 2 only. */

@@ -79,8 +79,8 @@ export interface CommitEntry {
 
 /**
  * @spec DCA!DcSkip R16 — the DC skipped a joiner that left before it was added: nobody
- * welcomes, adds or removes it. `sender`: the DC that appended it (the model's entry has
- * no sender; the refinement mapping drops it). No MLS bytes: a skip changes no epoch.
+ * welcomes, adds or removes it. `sender`: the DC that appended it. No MLS bytes: a skip
+ * changes no epoch.
  */
 export interface SkippedEntry {
   type: "skipped";

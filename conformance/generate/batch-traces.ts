@@ -83,6 +83,7 @@ function readOutcome(s: UserState, m: Msg): string {
   switch (m.type) {
     case "joined":
     case "left":
+    case "skipped":
       return m.type;
     case "welcome":
       if (!m.targets.includes(s.uid)) return "welcome-other";

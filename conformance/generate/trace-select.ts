@@ -49,8 +49,9 @@ export const isGroupDead = (state: ModelLike): boolean => GroupDead(state);
 /**
  * Finer coverage than the action and its parameters, read off the state before the
  * step (Correct variant): what kind of entry a Read consumes and what the reader
- * makes of it (R3, R4, R7-R9), who leaves (R5, R12), and whether a Welcome carries
- * removes (R7) or replaces a tentative one (R8, R12). Only used to choose traces.
+ * makes of it (R3, R4, R7-R9), who leaves (R5, R12), whether a Welcome carries
+ * removes (R7) or replaces a tentative one (R8, R12), and whether a skip comes
+ * before the joiner's Welcome or after it (R16). Only used to choose traces.
  */
 export function detailKeys(pre: ModelLike, step: DcaStep): string[] {
   const state = view(pre);
@@ -73,6 +74,10 @@ export function detailKeys(pre: ModelLike, step: DcaStep): string[] {
     if (s.tentative) out.push("Revive drops-tentative");
     return out;
   }
+  if (step.action === "DcSkip") {
+    // R16: the joiner left before its Welcome, or between its Welcome and its Add (the prepared Commit discarded).
+    return [s.adding !== 0 ? "DcSkip mid-add" : "DcSkip before-welcome"];
+  }
   if (step.action === "DcWelcome") {
     const out: string[] = [];
     if (s.pendingRemoves.length > 0) out.push("DcWelcome carries-removes");
@@ -90,6 +95,7 @@ function readOutcome(s: UserState, m: Msg): string {
   switch (m.type) {
     case "joined":
     case "left":
+    case "skipped":
       return m.type;
     case "welcome":
       if (m.target !== s.uid) return "welcome-other";

@@ -6,7 +6,7 @@
 //
 //   log      the room's log without the prefix every active user has read
 //            (DCA!Settle), each entry without its MLS bytes; a Welcome's
-//            `members` as a set; a `skipped` entry without its sender.
+//            `members` as a set.
 //   st       st[u] for every UID 1..Users: the model's constant `Fresh` for a
 //            user that has not arrived, `Gone` for one that left, else the
 //            member's local state with its cursor counted from the retained
@@ -67,13 +67,14 @@ function fresh(status: "waiting" | "gone"): ItfValue {
   };
 }
 
-/** A log entry as the model writes it (no MLS bytes; a `skipped` entry without its sender). */
+/** A log entry as the model writes it (no MLS bytes). */
 export function entryToModel(e: LogEntry): ItfValue {
   switch (e.type) {
     case "joined":
     case "left":
-    case "skipped":
       return { type: e.type, uid: e.uid };
+    case "skipped":
+      return { type: e.type, uid: e.uid, sender: e.sender };
     case "welcome":
       return { type: e.type, target: e.target, epoch: e.epoch, sender: e.sender, members: set(e.members), removes: [...e.removes] };
     default:

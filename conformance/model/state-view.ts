@@ -15,6 +15,7 @@ import type { ModelState } from "./refinement.ts";
  */
 export type Msg =
   | { type: "joined" | "left"; uid: number }
+  | { type: "skipped"; uid: number; sender: number }
   | { type: "welcome"; target: number; targets: number[]; epoch: number; sender: number; members: number[]; removes: number[] }
   | { type: "add" | "remove"; target: number; targets: number[]; epoch: number; sender: number; parent: number };
 export type WelcomeMsg = Extract<Msg, { type: "welcome" }>;
@@ -102,6 +103,8 @@ function msg(v: unknown, what: string): Msg {
     case "joined":
     case "left":
       return { type: m.type, uid: num(m.uid, `${what}.uid`) };
+    case "skipped":
+      return { type: "skipped", uid: num(m.uid, `${what}.uid`), sender: num(m.sender, `${what}.sender`) };
     case "welcome":
       return {
         type: "welcome",

@@ -21,7 +21,7 @@ export const formatParams = (p: StepParams) =>
 const asRecord = (v: ItfValue | undefined) => v as unknown as Record<string, ItfValue>;
 
 /** Actions that need to know who acted (params.u, recorded or derived); Join's UID is the room's to give. */
-export const NEEDS_ACTOR = new Set(["Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcAddFirst", "DcLateWelcome", "Revive", "Announce", "Stop"]);
+export const NEEDS_ACTOR = new Set(["Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcSkip", "DcAddFirst", "DcLateWelcome", "Revive", "Announce", "Stop"]);
 
 /** Parameters of step i: recorded in #meta.params, else derived from the states (TLC counterexamples). */
 export function stepParams(trace: ItfTrace, i: number): { params: StepParams; from: ParamsFrom } {
@@ -59,6 +59,8 @@ export function deriveStepParams(trace: ItfTrace, i: number): { params: StepPara
   const u = candidates[0]! + 1;
   const log = next.log as ItfValue[];
   const last = log.length ? rec(log[log.length - 1]) : undefined;
-  const target = action.startsWith("Dc") && last && typeof last.target === "number" ? (last.target as number) : undefined;
+  // A DC step's target is whom its entry is about: a Welcome's or Commit's target, a skip's joiner (R16).
+  const about = last && (last.type === "skipped" ? last.uid : last.target);
+  const target = action.startsWith("Dc") && typeof about === "number" ? about : undefined;
   return { params: target === undefined ? { u } : { u, target }, from: "derived" };
 }

@@ -17,9 +17,9 @@ export class TraceError extends Error {
 /** DCA's variables, in the order ITF lists them (sorted). */
 export const DCA_VARS = ["group", "log", "nextUid", "st"] as const;
 /** DCA!Next's actions. */
-export const MODEL_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "Revive", "AllGone"] as const;
+export const MODEL_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "DcSkip", "Revive", "AllGone"] as const;
 /** The actions the Correct variant takes (AllGone is a stutter; the others are known-bad variants' steps). */
-export const CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "Revive"] as const;
+export const CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcSkip", "Revive"] as const;
 /** Not an action of the model: a recorded run's claim that nothing is left to do (conformance/validate/run-recorder.ts, checked as DCA!Quiescent). */
 export const QUIESCED = "Quiesced";
 /**
@@ -90,6 +90,7 @@ export function checkDcaTrace(trace: ItfTrace, file: string): number {
   const ENTRIES: Record<string, Check> = {
     joined: record({ uid }),
     left: record({ uid }),
+    skipped: record({ uid, sender: uid }),
     welcome: record({ target: uid, epoch: nat, sender: uid, members: uidSet, removes: uidSeq }),
     add: record(commit),
     remove: record(commit),
@@ -97,7 +98,7 @@ export function checkDcaTrace(trace: ItfTrace, file: string): number {
   const entry: Check = (v, at) => {
     const type = isRecord(v) ? v.type : undefined;
     if (typeof type !== "string" || !Object.hasOwn(ENTRIES, type)) {
-      return isRecord(v) ? want(false, `${at}.type`, type, `"joined", "left", "welcome", "add" or "remove"`) : want(false, at, v, "a log entry (a record)");
+      return isRecord(v) ? want(false, `${at}.type`, type, `"joined", "left", "skipped", "welcome", "add" or "remove"`) : want(false, at, v, "a log entry (a record)");
     }
     ENTRIES[type]!(v, at);
   };

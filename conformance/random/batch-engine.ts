@@ -84,6 +84,12 @@ export class BatchHarness implements Harness {
     return view(this.current).group.members;
   }
 
+  /** The newest active user the group has not added, if any (Harness; R16). */
+  newestJoiner(): Uid | undefined {
+    const m = this.groupMembers();
+    return this.activeUids().filter((u) => !m.includes(u)).at(-1);
+  }
+
   /** The DC steps the room offers; a batch is the room's to choose, so a choice names no target. */
   dcChoices(): DcChoice[] {
     return this.room.enabledDcSteps().map((text) => {

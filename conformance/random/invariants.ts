@@ -273,6 +273,20 @@ export function CommitsFromBelievedDc(before: ModelLike, after: ModelLike, varia
   return out;
 }
 
+/**
+ * @spec DCA!NoWelcomeOrAddAfterLeft R16 — a DC never sends a Welcome or an Add for a joiner
+ * whose `left` it has read: it skips it (the known-bad NoSkip welcomes, adds and removes it).
+ */
+export function NoWelcomeOrAddAfterLeft(before: ModelLike, after: ModelLike): string[] {
+  const a = view(after).log, b = view(before).log;
+  if (a.length !== b.length + 1) return [];
+  const m = a[a.length - 1]!;
+  if (m.type !== "welcome" && m.type !== "add") return [];
+  const d = view(before).st[m.sender - 1];
+  if (!d?.pendingRemoves.includes(m.target)) return [];
+  return [`${m.type}(${m.target}) by ${m.sender}: user ${m.sender} has read ${m.target}'s left (its pending removes are ${fmtSeq(d.pendingRemoves)})`];
+}
+
 // --- All of them ---------------------------------------------------------
 
 export type Invariant = (m: ModelLike, variant: Variant) => string[];
@@ -298,6 +312,7 @@ export const STEP_PROPERTIES: Readonly<Record<string, StepProperty>> = {
   CommitEpochsIncreaseByOne,
   NoDoubleCommit,
   CommitsFromBelievedDc,
+  NoWelcomeOrAddAfterLeft,
 };
 
 export interface Violation {

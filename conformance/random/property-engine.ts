@@ -96,6 +96,8 @@ export class CampaignStats {
   deadGroups = 0;
   appMessages = 0;
   rejectedReads = 0;
+  /** R16 skips made between the joiner's Welcome and its Add (the others come before its Welcome). */
+  midAddSkips = 0;
   /** Runs cut short by a tolerated known bug, by bug id. */
   readonly cutShort = new Map<string, number>();
   readonly actions = new Map<string, number>();
@@ -114,6 +116,7 @@ export class CampaignStats {
     this.deadGroups += h.deadGroups;
     this.appMessages += h.appMessages;
     this.rejectedReads += h.rejectedReads;
+    this.midAddSkips += h.midAddSkips;
     for (const [a, n] of h.actions) this.actions.set(a, (this.actions.get(a) ?? 0) + n);
   }
 }
@@ -135,12 +138,12 @@ export class RunFailure extends Error {
 }
 
 export interface DcChoice {
-  action: "DcWelcome" | "DcAdd" | "DcRemove" | "DcAddFirst" | "DcLateWelcome" | "Revive";
+  action: "DcWelcome" | "DcAdd" | "DcRemove" | "DcSkip" | "DcAddFirst" | "DcLateWelcome" | "Revive";
   u: Uid;
   target?: Uid;
 }
 
-const DC_STEP = /^(DcWelcome|DcAdd|DcRemove|DcAddFirst|DcLateWelcome|Revive)\((\d+)(?: → (\d+))?\)$/;
+const DC_STEP = /^(DcWelcome|DcAdd|DcRemove|DcSkip|DcAddFirst|DcLateWelcome|Revive)\((\d+)(?: → (\d+))?\)$/;
 
 /** A room under test, its recorder, and the checks run after each of its steps. */
 export class RoomHarness implements Harness {
@@ -159,6 +162,7 @@ export class RoomHarness implements Harness {
   deadGroups = 0;
   appMessages = 0;
   rejectedReads = 0;
+  midAddSkips = 0;
   readonly actions = new Map<string, number>();
   /** Set when a tolerated known bug ended the run: every command is then skipped. */
   halted: KnownBug | undefined;
@@ -216,6 +220,12 @@ export class RoomHarness implements Harness {
     return view(this.current).group.members;
   }
 
+  /** The newest active user the group has not added (the DC may be welcoming it), if any. */
+  newestJoiner(): Uid | undefined {
+    const members = this.groupMembers();
+    return this.activeUids().filter((u) => !members.includes(u)).at(-1);
+  }
+
   /** The user that believes it is the DC (the lowest, should several). */
   believedDc(): Uid | undefined {
     return this.room.uids().find((u) => believes(this.room.state(u), this.variant));
@@ -266,6 +276,9 @@ export class RoomHarness implements Harness {
           return this.room.dcAdd(c.u);
         case "DcRemove":
           return this.room.dcRemove(c.u);
+        case "DcSkip":
+          if (this.room.state(c.u).adding !== 0) this.midAddSkips++;
+          return this.room.dcSkip(c.u);
         case "DcAddFirst":
           return this.room.dcAddFirst(c.u);
         case "DcLateWelcome":
@@ -473,6 +486,8 @@ export interface Harness {
   hasUnread(u: Uid): boolean;
   believedDc(): Uid | undefined;
   groupMembers(): Uid[];
+  /** The newest active user the group has not added (R16: the one a Leave(joiner) takes), if any. */
+  newestJoiner(): Uid | undefined;
   dcChoices(): DcChoice[];
   join(): Promise<void>;
   leave(u: Uid): Promise<void>;
@@ -506,21 +521,38 @@ class JoinCommand implements RoomCommand {
 /**
  * A user leaves or crashes (the same step): the k-th active user, or "dc": the
  * believed DC, taken only while another active user is in the group to take over
- * (so that DC changes are frequent and do not mostly kill the group).
+ * (so that DC changes are frequent and do not mostly kill the group), or "joiner":
+ * the newest user not yet added (before its Welcome, or between its Welcome and its
+ * Add), which the DC then skips (R16).
  */
 class LeaveCommand implements RoomCommand {
-  constructor(readonly who: "dc" | number) {}
+  constructor(readonly who: "dc" | "joiner" | number) {}
   check(m: Readonly<RoomModel>): boolean {
     if (m.h.halted) return false;
+    if (this.who === "joiner") return m.h.newestJoiner() !== undefined;
     if (this.who !== "dc") return m.h.activeUids().length > 0;
     const dc = m.h.believedDc();
     return dc !== undefined && m.h.groupMembers().some((u) => u !== dc && m.h.isActive(u));
   }
   async run(_m: RoomModel, h: Harness): Promise<void> {
-    await h.leave(this.who === "dc" ? h.believedDc()! : nth(h.activeUids(), this.who));
+    await h.leave(this.who === "dc" ? h.believedDc()! : this.who === "joiner" ? h.newestJoiner()! : nth(h.activeUids(), this.who));
   }
   toString(): string {
-    return `Leave(${this.who === "dc" ? "dc" : `#${this.who}`})`;
+    return `Leave(${typeof this.who === "number" ? `#${this.who}` : this.who})`;
+  }
+}
+
+/** A user arrives and leaves at once, before anyone has read its arrival (R16: the DC skips it). */
+class JoinLeaveCommand implements RoomCommand {
+  check(m: Readonly<RoomModel>): boolean {
+    return new JoinCommand().check(m);
+  }
+  async run(_m: RoomModel, h: Harness): Promise<void> {
+    await h.join();
+    await h.leave(h.nextUid() - 1);
+  }
+  toString(): string {
+    return "JoinLeave";
   }
 }
 
@@ -572,16 +604,23 @@ class QuiesceCommand implements RoomCommand {
 /**
  * Command weights, tuned (mls off, 300 runs of up to 150 commands) for runs of
  * ~170 steps with ~2.3 DC changes on average (up to 10), and a live group at
- * three quarters of the Quiesce commands.
+ * three quarters of the Quiesce commands. A joiner leaving before it is added
+ * (R16) comes from JoinLeave and from Leave(joiner), often enough that most
+ * runs skip someone, before its Welcome and between its Welcome and its Add.
  */
-const W = { join: 6, leave: 5, leaveDc: 4, leaveAny: 1, read: 10, dc: 8, quiesce: 2 };
+const W = { join: 6, joinLeave: 1, leave: 5, leaveDc: 4, leaveJoiner: 1, leaveAny: 1, read: 10, dc: 8, quiesce: 2 };
 /** The command mix. Reads dominate (every entry is read by every member); half the leaves are the DC's. */
 export function roomCommandArbitrary(): fc.Arbitrary<RoomCommand> {
   return fc.oneof(
     { arbitrary: fc.constant<RoomCommand>(new JoinCommand()), weight: W.join },
+    { arbitrary: fc.constant<RoomCommand>(new JoinLeaveCommand()), weight: W.joinLeave },
     {
       arbitrary: fc
-        .oneof({ arbitrary: fc.constant<"dc">("dc"), weight: W.leaveDc }, { arbitrary: pick, weight: W.leaveAny })
+        .oneof(
+          { arbitrary: fc.constant<"dc">("dc"), weight: W.leaveDc },
+          { arbitrary: fc.constant<"joiner">("joiner"), weight: W.leaveJoiner },
+          { arbitrary: pick, weight: W.leaveAny },
+        )
         .map((w): RoomCommand => new LeaveCommand(w)),
       weight: W.leave,
     },

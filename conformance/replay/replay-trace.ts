@@ -147,6 +147,9 @@ async function perform(room: Room, action: string, p: StepParams): Promise<strin
     case "DcRemove":
       await room.dcRemove(u);
       return undefined;
+    case "DcSkip":
+      room.dcSkip(u); // whom it skipped is the member's to choose (R16): the log compared next says if it is the model's
+      return undefined;
     case "DcAddFirst":
       await room.dcAddFirst(u);
       return undefined;

@@ -477,6 +477,7 @@ export class MemberCore {
     const entry = skippedEntry(state, t);
     this.send({ type: "DC_SKIP", entry });
     this.pendingCommit = null;
+    this.owedWelcome = null; // known-bad AddBeforeWelcome: the skip clears `adding`, as in the model
     return entry;
   }
 
