@@ -215,6 +215,8 @@ class Shape {
       case "joined":
       case "left":
         return this.record(v, path, { type: str, uid: int });
+      case "skipped":
+        return this.record(v, path, { type: str, uid: int, sender: int });
       case "welcome":
         return this.record(v, path, {
           type: str,
@@ -228,7 +230,7 @@ class Shape {
       case "remove":
         return this.record(v, path, { type: str, target: int, epoch: int, sender: int, parent: int });
       default:
-        return this.fail(path, `expected a DCA log entry (type joined, left, welcome, add or remove), found ${show(v)}`);
+        return this.fail(path, `expected a DCA log entry (type joined, left, skipped, welcome, add or remove), found ${show(v)}`);
     }
   }
 

@@ -4,7 +4,7 @@
 //
 // Arrows, exactly one per step of these kinds and none for any other step:
 //   - an append (Join, Leave, DcWelcome, DcAdd, DcAddFirst, DcLateWelcome,
-//     DcRemove): author → DS, labelled with the entry appended;
+//     DcRemove, DcSkip): author → DS, labelled with the entry appended;
 //   - a Read: DS → reader, labelled with the entry read, which is
 //     prev.log[prev.st[u].cursor] (0-based) in the PREVIOUS state: the log is
 //     compacted and cursors count from its retained part (DCA!Settle).
@@ -24,7 +24,7 @@ import type { ItfValue } from "../../tlc/formats/tla-values.ts";
 /** A user's lifeline (its UID) or the delivery service's. */
 export type Lane = number | "ds";
 
-export const APPEND_ACTIONS: readonly string[] = ["Join", "Leave", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove"];
+export const APPEND_ACTIONS: readonly string[] = ["Join", "Leave", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "DcSkip"];
 export const READ_ACTION = "Read";
 
 /** The type of the entry each appending action puts on the log (tla/DCA.tla; DcAddFirst sends the Add, DcLateWelcome the Welcome). */
@@ -36,6 +36,7 @@ const APPENDED_TYPE: Record<string, string> = {
   DcAdd: "add",
   DcAddFirst: "add",
   DcRemove: "remove",
+  DcSkip: "skipped",
 };
 
 /** Whether a step of this action draws an arrow (see the header). */
@@ -116,6 +117,8 @@ export function entryLabel(e: Entry): string {
       return `joined ${n("uid")}`;
     case "left":
       return `left ${n("uid")}`;
+    case "skipped":
+      return `skipped ${n("uid")}`;
     case "welcome":
       return `Welcome → ${n("target")} (e${n("epoch")})`;
     case "add":
@@ -203,8 +206,10 @@ function arrowOf(trace: ItfTrace, i: number, action: string, params: StepParams,
   const entry = after[after.length - 1]!;
   if (entry.type !== type) fail(`${action} appends an entry of type ${type}, but the log ends with "${entryLabel(entry)}"`);
   if (entry.sender !== u) fail(`the appended entry's sender is user ${show(entry.sender)}, not the acting user ${u}`);
-  if (params.target !== undefined && entry.target !== params.target) {
-    fail(`the appended entry's target is user ${show(entry.target)}, but the params name user ${show(params.target)}`);
+  // Whom the entry is about: a Welcome's or Commit's target, a skip's joiner (R16).
+  const about = entry.type === "skipped" ? entry.uid : entry.target;
+  if (params.target !== undefined && about !== params.target) {
+    fail(`the appended entry's target is user ${show(about)}, but the params name user ${show(params.target)}`);
   }
   return arrow("append", entry);
 }

@@ -26,7 +26,7 @@ export interface ChartOptions {
 
 /** The colour family of a log entry, named in the legend. */
 export function entryClass(type: unknown): string {
-  return type === "joined" || type === "left" ? "membership" : type === "welcome" ? "welcome" : type === "add" || type === "remove" ? "commit" : "other";
+  return type === "joined" || type === "left" || type === "skipped" ? "membership" : type === "welcome" ? "welcome" : type === "add" || type === "remove" ? "commit" : "other";
 }
 
 const laneX = (lane: Lane) => LAYOUT.label + LAYOUT.col * (lane === "ds" ? 0.5 : lane + 0.5);
