@@ -269,11 +269,12 @@ export function leftBeforeAdded(s: MemberState, t: Uid, variant: Variant): boole
  * @spec DCA!DcSkip R16 — the joiner the DC would skip now: the one it is adding (its Welcome
  * sent, its Add not), else the head of its pending adds; NO_UID if that one has not left.
  * (Under the known-bad AddBeforeWelcome, `adding` is a joiner already added, its Welcome
- * owed: the head of the pending adds is the one.)
+ * owed: nothing to skip then.)
  */
 export function skipTarget(s: MemberState, variant: Variant): Uid {
   if (!believes(s, variant)) return NO_UID;
-  const t = s.adding !== NO_UID && variant !== "AddBeforeWelcome" ? s.adding : (s.pendingAdds[0] ?? NO_UID);
+  if (s.adding !== NO_UID && variant === "AddBeforeWelcome") return NO_UID;
+  const t = s.adding !== NO_UID ? s.adding : (s.pendingAdds[0] ?? NO_UID);
   return t !== NO_UID && leftBeforeAdded(s, t, variant) ? t : NO_UID;
 }
 
@@ -362,9 +363,15 @@ export function knownUsers(s: MemberState): Set<Uid> {
  */
 export const LEFT_OF_UNKNOWN_POSSIBLE: readonly Variant[] = ["WelcomeOutOfOrder", "DcLowestAlive"];
 
+/**
+ * Known-bad variants under which an honest `skipped` can fail DCA_Inputs!SkippedIsExpected
+ * (TLC, test/inputs-model.test.ts): the room does not refuse unexpected skips there.
+ */
+export const SKIP_OF_UNEXPECTED_POSSIBLE: readonly Variant[] = ["WelcomeOutOfOrder", "NoPresentList"];
+
 /** Why an entry cannot have come from an honest DS: the refusal's reason code and its explanation. */
 export interface Unexpected {
-  reason: "duplicate-entry" | "self-leave" | "unknown-user" | "unexpected-arrival";
+  reason: "duplicate-entry" | "self-leave" | "unknown-user" | "unexpected-arrival" | "self-skip" | "unexpected-skip";
   detail: string;
 }
 
@@ -392,6 +399,25 @@ export function unexpectedArrival(lastArrival: Uid, v: Uid): Unexpected | null {
   if (v <= lastArrival) return { reason: "duplicate-entry", detail: `user ${v} has already arrived (the member has heard of arrivals up to ${lastArrival})` };
   if (v !== lastArrival + 1) {
     return { reason: "unexpected-arrival", detail: `UIDs are given in order and the last arrival the member read is ${lastArrival}, so the next is ${lastArrival + 1}, not ${v}` };
+  }
+  return null;
+}
+
+/**
+ * @spec DCA_Inputs!SkippedIsExpected R16 — why `skipped t` cannot be honest for this member now
+ * (null: it can). A DC skips a user that arrived (t is at most the last arrival the member
+ * heard of), never added (not in its view of the members) and gone (not ranked before it;
+ * and if the member tracks t as a joiner, it has read t's `left` too, since the DC had read
+ * it before skipping and the member reads in log order). A forged skip of a live joiner
+ * would otherwise make the next DC drop it, stranding it.
+ */
+export function unexpectedSkip(s: MemberState, lastArrival: Uid, t: Uid): Unexpected | null {
+  if (t === s.uid) return { reason: "self-skip", detail: `a skip of this member, but the member has not left` };
+  if (t > lastArrival) return { reason: "unknown-user", detail: `user ${t} has not arrived as this member knows it (the last arrival it read is ${lastArrival})` };
+  if (s.members.includes(t)) return { reason: "unexpected-skip", detail: `user ${t} is a member of the group as this member sees it (a member is removed, not skipped)` };
+  if (s.ahead.includes(t)) return { reason: "unexpected-skip", detail: `user ${t} is ranked before this member and has not been seen leaving` };
+  if (s.pendingAdds.includes(t) && !s.pendingRemoves.includes(t)) {
+    return { reason: "unexpected-skip", detail: `user ${t} is a joiner this member has not seen leave (only a joiner that left is skipped)` };
   }
   return null;
 }

@@ -10,7 +10,7 @@
 import { createActor, type Actor } from "xstate";
 import * as mls from "../mls.ts";
 import { memberMachine, type MemberEvent } from "../member.ts";
-import { commitEntry, readEffect, skippedEntry, skipTarget, unexpectedArrival, unexpectedLeave, welcomeEntry } from "../rules.ts";
+import { commitEntry, readEffect, SKIP_OF_UNEXPECTED_POSSIBLE, skippedEntry, skipTarget, unexpectedArrival, unexpectedLeave, unexpectedSkip, welcomeEntry } from "../rules.ts";
 import { NO_UID, type CommitEntry, type LogEntry, type MemberState, type SkippedEntry, type Uid, type Variant, type WelcomeEntry } from "../types.ts";
 import { checkEntry, MalformedEntry, sameList, sameUids } from "./entry-check.ts";
 import { MemberInputError, StepNotEnabled } from "./errors.ts";
@@ -282,14 +282,11 @@ export class MemberCore {
     if (effect === "ignore-welcome" && entry.type === "welcome" && entry.target === this.uid) {
       refuse("second-welcome", `a Welcome from ${entry.sender} for a member already in the group`);
     }
-    // R16: only a joiner whose `left` is on the log is skipped, and this member has not left.
-    if (entry.type === "skipped" && entry.uid === this.uid) {
-      refuse("self-skip", `a skip of this member by ${entry.sender}, but the member has not left`);
-    }
-    // Arrivals and departures the DS could not honestly announce here (R2): replays, forgeries.
+    // Arrivals, departures and skips (R16) the DS could not honestly hand it here (R2): replays, forgeries.
     const unexpected =
       entry.type === "joined" ? unexpectedArrival(this.lastArrival, entry.uid)
       : entry.type === "left" ? unexpectedLeave(state, entry.uid, this.variant)
+      : entry.type === "skipped" && !SKIP_OF_UNEXPECTED_POSSIBLE.includes(this.variant) ? unexpectedSkip(state, this.lastArrival, entry.uid)
       : null;
     if (unexpected) refuse(unexpected.reason, unexpected.detail);
   }
@@ -477,7 +474,6 @@ export class MemberCore {
     const entry = skippedEntry(state, t);
     this.send({ type: "DC_SKIP", entry });
     this.pendingCommit = null;
-    this.owedWelcome = null; // known-bad AddBeforeWelcome: the skip clears `adding`, as in the model
     return entry;
   }
 
