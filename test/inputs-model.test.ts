@@ -6,7 +6,7 @@
 // LEFT_OF_UNKNOWN_POSSIBLE and SKIP_OF_UNEXPECTED_POSSIBLE to the variants that break
 // LeftIsKnown and SkippedIsExpected with 3 users: a variant missing from one would make
 // the room refuse honest entries, one listed needlessly would let forged ones through.
-// Budget: about 70 s (one TLC run per variant, two or three for the listed ones).
+// Budget: about 90 s on a busy machine (one TLC run per variant, two or three for the listed ones).
 
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

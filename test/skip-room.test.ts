@@ -126,12 +126,30 @@ describe("R16: a joiner that leaves before its Welcome is skipped", () => {
     expect(room.state(2)).toMatchObject({ members: [2], epoch: 2, pendingAdds: [], pendingRemoves: [] });
   });
 
-  it("a member refuses a skip of itself (it has not left)", async () => {
+  // @spec DCA_Inputs!SkippedIsExpected R16 — forged skips (a DS, or anyone on the connection).
+  it("a member refuses a skip an honest DS could not hand it, by name; a forged skip does not strand a live joiner", async () => {
     const room = await Room.create();
     await addNext(room, [1]);
-    room.deliver({ type: "skipped", uid: 2, sender: 1 });
-    const out = await room.read(2);
-    expect(out.kind).toBe("rejected");
-    expect(out.kind === "rejected" && out.error.reason).toBe("self-skip");
+    const t = await room.join(); // live, pending at 1 and 2
+    await catchUp(room, 1);
+    await catchUp(room, 2);
+    const refused = async (reader: number, uid: number, reason: string, detail: RegExp) => {
+      room.deliver({ type: "skipped", uid, sender: 1 });
+      const out = await room.read(reader);
+      expect(out.kind).toBe("rejected");
+      expect(out.kind === "rejected" && [out.error.reason, out.error.message]).toEqual([reason, expect.stringMatching(detail)]);
+    };
+    await refused(2, 2, "self-skip", /the member has not left/);
+    await refused(2, 9, "unknown-user", /user 9 has not arrived as this member knows it/);
+    await refused(2, 1, "unexpected-skip", /user 1 is a member of the group/);
+    await catchUp(room, 1); // the same three, refused by the DC too
+    room.deliver({ type: "skipped", uid: t, sender: 1 });
+    for (const reader of [1, 2]) {
+      const out = await room.read(reader);
+      expect(out.kind === "rejected" && [out.error.reason, out.error.message]).toEqual(["unexpected-skip", expect.stringMatching(/a joiner this member has not seen leave/)]);
+      expect(room.state(reader).pendingAdds).toEqual([t]);
+    }
+    // The joiner is still added: the DC did not drop it on the DS's word.
+    expect(await dcWork(room, 1)).toEqual([`DcWelcome(1 → ${t})`, `DcAdd(1 → ${t})`]);
   });
 });
