@@ -367,7 +367,7 @@ export const LEFT_OF_UNKNOWN_POSSIBLE: readonly Variant[] = ["WelcomeOutOfOrder"
  * Known-bad variants under which an honest `skipped` can fail DCA_Inputs!SkippedIsExpected
  * (TLC, test/inputs-model.test.ts): the room does not refuse unexpected skips there.
  */
-export const SKIP_OF_UNEXPECTED_POSSIBLE: readonly Variant[] = ["WelcomeOutOfOrder", "NoPresentList"];
+export const SKIP_OF_UNEXPECTED_POSSIBLE: readonly Variant[] = ["WelcomeOutOfOrder"];
 
 /** Why an entry cannot have come from an honest DS: the refusal's reason code and its explanation. */
 export interface Unexpected {
@@ -406,16 +406,15 @@ export function unexpectedArrival(lastArrival: Uid, v: Uid): Unexpected | null {
 /**
  * @spec DCA_Inputs!SkippedIsExpected R16 — why `skipped t` cannot be honest for this member now
  * (null: it can). A DC skips a user that arrived (t is at most the last arrival the member
- * heard of), never added (not in its view of the members) and gone (not ranked before it;
- * and if the member tracks t as a joiner, it has read t's `left` too, since the DC had read
- * it before skipping and the member reads in log order). A forged skip of a live joiner
- * would otherwise make the next DC drop it, stranding it.
+ * heard of), never added (not in its view of the members) and gone (if the member tracks t
+ * as a joiner, it has read t's `left` too, since the DC had read it before skipping and the
+ * member reads in log order). A forged skip of a live joiner would otherwise make the next
+ * DC drop it, stranding it.
  */
 export function unexpectedSkip(s: MemberState, lastArrival: Uid, t: Uid): Unexpected | null {
   if (t === s.uid) return { reason: "self-skip", detail: `a skip of this member, but the member has not left` };
   if (t > lastArrival) return { reason: "unknown-user", detail: `user ${t} has not arrived as this member knows it (the last arrival it read is ${lastArrival})` };
   if (s.members.includes(t)) return { reason: "unexpected-skip", detail: `user ${t} is a member of the group as this member sees it (a member is removed, not skipped)` };
-  if (s.ahead.includes(t)) return { reason: "unexpected-skip", detail: `user ${t} is ranked before this member and has not been seen leaving` };
   if (s.pendingAdds.includes(t) && !s.pendingRemoves.includes(t)) {
     return { reason: "unexpected-skip", detail: `user ${t} is a joiner this member has not seen leave (only a joiner that left is skipped)` };
   }

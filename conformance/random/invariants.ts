@@ -283,8 +283,9 @@ export function NoWelcomeOrAddAfterLeft(before: ModelLike, after: ModelLike): st
   const m = a[a.length - 1]!;
   if (m.type !== "welcome" && m.type !== "add") return [];
   const d = view(before).st[m.sender - 1];
-  if (!d?.pendingRemoves.includes(m.target)) return [];
-  return [`${m.type}(${m.target}) by ${m.sender}: user ${m.sender} has read ${m.target}'s left (its pending removes are ${fmtSeq(d.pendingRemoves)})`];
+  const gone = m.targets.filter((t) => d?.pendingRemoves.includes(t));
+  if (!d || !gone.length) return [];
+  return [`${m.type}(${m.targets.join(", ")}) by ${m.sender}: user ${m.sender} has read the left of ${gone.join(", ")} (its pending removes are ${fmtSeq(d.pendingRemoves)})`];
 }
 
 // --- All of them ---------------------------------------------------------
