@@ -58,7 +58,7 @@ describe("the committed map (docs/correspondence.md)", async () => {
   });
 
   it("counts replayed steps for the actions of the correct algorithm", () => {
-    for (const a of ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "Revive"]) {
+    for (const a of ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcSkip", "Revive"]) {
       expect(map.rows.find((r) => r.id === a)?.steps, a).toBeGreaterThan(0);
     }
   });

@@ -92,7 +92,7 @@ describe("npm run replay: the replay's own checks (conformance/replay/replay-tra
       (e: unknown) => e,
     );
   it.each<[string, (t: ItfTrace) => void, string]>([
-    ["unknown action", (t) => void (meta(t, 2).action = "Teleport"), 'x.itf.json: step 2: unknown action "Teleport" (tla/DCA.tla\'s actions: Join, Leave, Read, DcWelcome, DcAdd, DcAddFirst, DcLateWelcome, DcRemove, Revive, AllGone; a recorded run may also claim Quiesced)'],
+    ["unknown action", (t) => void (meta(t, 2).action = "Teleport"), 'x.itf.json: step 2: unknown action "Teleport" (tla/DCA.tla\'s actions: Join, Leave, Read, DcWelcome, DcAdd, DcAddFirst, DcLateWelcome, DcRemove, DcSkip, Revive, AllGone; a recorded run may also claim Quiesced)'],
     ["string user", (t) => void (meta(t, 2).params = { u: "2" }), 'x.itf.json: step 2 (Read): params.u: expected a user 1..3 (Read needs the acting user), got "2"'],
     ["no user", (t) => void (meta(t, 2).params = {}), "x.itf.json: step 2 (Read): params.u: expected a user 1..3 (Read needs the acting user), got nothing"],
     ["params not a record", (t) => void (meta(t, 2).params = [1]), 'x.itf.json: step 2 (Read): params: expected a record like {"u": 1}, got [1]'],

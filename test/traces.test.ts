@@ -60,6 +60,8 @@ function onMessage(u: number, s: Rec, m: Rec): Rec {
       return { ...s, pendingAdds: [...seq(s.pendingAdds), m.uid!] };
     case "left":
       return { ...s, pendingRemoves: [...seq(s.pendingRemoves), m.uid!], ahead: set(items(s.ahead).filter((x) => x !== m.uid)) };
+    case "skipped": // R16: the joiner was never added; nobody adds or removes it
+      return { ...s, pendingAdds: drop(s.pendingAdds, m.uid!), pendingRemoves: drop(s.pendingRemoves, m.uid!) };
     case "welcome":
       return m.target !== u || s.welcomed ? s : { ...s, tentative: m };
     default: {
@@ -142,6 +144,7 @@ function checkStep(pre: ItfState, post: ItfState, action: string, params: Params
     case "DcWelcome":
       expect(believes(me!) && me!.adding === 0, `${where}: a believing DC, no add in progress`).toBe(true);
       expect(params.target, `${where}: the earliest pending joiner (R11)`).toBe(seq(me!.pendingAdds)[0]);
+      expect(seq(me!.pendingRemoves), `${where}: a joiner that has not left (R16)`).not.toContain(params.target);
       appended = {
         type: "welcome",
         target: params.target!,
@@ -155,6 +158,7 @@ function checkStep(pre: ItfState, post: ItfState, action: string, params: Params
     case "DcAdd":
       expect(me!.status, where).toBe("active");
       expect(me!.adding, `${where}: the Add of the Welcome in progress`).toBe(params.target);
+      expect(seq(me!.pendingRemoves), `${where}: a joiner that has not left (R16)`).not.toContain(params.target);
       appended = dcMessage("add");
       mine = { ...applyCommit(me!, appended), adding: 0 };
       break;
@@ -164,6 +168,15 @@ function checkStep(pre: ItfState, post: ItfState, action: string, params: Params
       appended = dcMessage("remove");
       mine = applyCommit(me!, appended);
       break;
+    case "DcSkip": {
+      // R16: the joiner under way, else the earliest pending one, has left: skipped.
+      const t = me!.adding !== 0 ? me!.adding : seq(me!.pendingAdds)[0];
+      expect(believes(me!), `${where}: a believing DC`).toBe(true);
+      expect([params.target, seq(me!.pendingRemoves).includes(t!)], `${where}: the joiner under way or the earliest, which has left`).toEqual([t, true]);
+      appended = { type: "skipped", uid: t!, sender: u! };
+      mine = { ...onMessage(u!, me!, appended), adding: 0 };
+      break;
+    }
     case "Revive":
       // R15: not a member, the whole log read, every user ranked before it seen leave.
       expect(me!.status === "active" && me!.welcomed === false && me!.cursor === preLog.length && items(me!.ahead).length === 0, `${where}: a dead room to revive`).toBe(true);

@@ -34,7 +34,7 @@ const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const count = (text: string, needle: string | RegExp) => text.split(needle).length - 1;
 
 // The steps that append to the DS log, by the rules of tla/DCA.tla.
-const APPENDS = new Set(["Join", "Leave", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove"]);
+const APPENDS = new Set(["Join", "Leave", "DcWelcome", "DcAdd", "DcAddFirst", "DcLateWelcome", "DcRemove", "DcSkip"]);
 
 type Expected = { step: number; kind: "append" | "read"; who: { user: number; entryType: string }[] };
 
@@ -219,8 +219,8 @@ describe("violations", () => {
     const file = "traces/counterexamples/Liveness_WelcomeWithoutRemoves.itf.json";
     const trace = await load(file);
     const chart = buildChart(trace, file);
-    expect(trace.loop).toBe(18);
-    expect(chart.violation).toEqual({ ...(trace["#meta"]!.violation as object), step: 18, loop: 18 });
+    expect(trace.loop).toBe(16);
+    expect(chart.violation).toEqual({ ...(trace["#meta"]!.violation as object), step: 16, loop: 16 });
     const page = renderPage({ file, trace, chart });
     expect(count(page, '<path class="loop"')).toBe(1);
     expect(page).toContain("the last state repeats forever");
@@ -284,7 +284,7 @@ describe("malformed traces: one line naming the file and what is wrong", () => {
     ["st-not-seq", () => { const t = good(); (t.states[0] as Rec).st = "x"; return JSON.stringify(t); }, /st-not-seq\.itf\.json: \$\.states\[0\]\.st: expected a non-empty sequence/],
     // Quiesced is listed apart: it is a recorded run's claim, not an action of the model.
     ["unknown-action", () => { const t = good(); (t.states[2]!["#meta"] as Rec).action = "Teleport"; return JSON.stringify(t); },
-      /unknown-action\.itf\.json: step 2: unknown action "Teleport" \(tla\/DCA\.tla's actions: Join, Leave, Read, DcWelcome, DcAdd, DcAddFirst, DcLateWelcome, DcRemove, Revive, AllGone; a recorded run may also claim Quiesced\)$/],
+      /unknown-action\.itf\.json: step 2: unknown action "Teleport" \(tla\/DCA\.tla's actions: Join, Leave, Read, DcWelcome, DcAdd, DcAddFirst, DcLateWelcome, DcRemove, DcSkip, Revive, AllGone; a recorded run may also claim Quiesced\)$/],
     ["unknown-variant", () => { const t = good(); t["#meta"]!.variant = "Bogus"; return JSON.stringify(t); },
       new RegExp(`unknown-variant\\.itf\\.json: \\$\\["#meta"\\]\\.variant: unknown variant "Bogus" \\(tla/DCA\\.tla's: ${VARIANTS.join(", ")}\\)$`)],
     ["variant-not-string", () => { const t = good(); t["#meta"]!.variant = 3; return JSON.stringify(t); }, /\$\["#meta"\]\.variant: unknown variant 3 \(tla\/DCA\.tla's: Correct, /],
@@ -313,7 +313,7 @@ describe("malformed traces: one line naming the file and what is wrong", () => {
     ["st-map", () => { const t = good(); (t.states[1] as Rec).st = { "#map": users(t.states[1]!.st).map((u, k) => [k + 1, u]) }; return JSON.stringify(t); }, /\$\.states\[1\]\.st: expected a non-empty sequence of user states, got \{"#map":/],
     ["epoch-negative", () => { const t = good(); users(t.states[2]!.st)[0]!.epoch = -1; return JSON.stringify(t); }, /\$\.states\[2\]\.st\[0\]\.epoch: expected a natural number, got -1$/],
     ["entry-epoch-negative", () => { const t = good(); (t.states[3]!.log as Rec[])[0]!.epoch = -1; return JSON.stringify(t); }, /\$\.states\[3\]\.log\[0\]\.epoch: expected a natural number, got -1$/],
-    ["entry-type", () => { const t = good(); (t.states[1]!.log as Rec[])[0]!.type = "teleported"; return JSON.stringify(t); }, /\$\.states\[1\]\.log\[0\]\.type: expected "joined", "left", "welcome", "add" or "remove", got "teleported"$/],
+    ["entry-type", () => { const t = good(); (t.states[1]!.log as Rec[])[0]!.type = "teleported"; return JSON.stringify(t); }, /\$\.states\[1\]\.log\[0\]\.type: expected "joined", "left", "skipped", "welcome", "add" or "remove", got "teleported"$/],
     ["entry-no-sender", () => { const t = good(); delete (t.states[3]!.log as Rec[])[0]!.sender; return JSON.stringify(t); }, /\$\.states\[3\]\.log\[0\]\.sender: expected a UID \(1\.\.3\), got nothing$/],
     // Appends the states do not bear out (cover-Join-u2: 1 Join(2), 3 DcWelcome(1 → 2), 4 DcAdd(1 → 2)).
     ["dc-no-append", () => { const t = good(); t.states[4]!.log = clone(t.states[3]!.log); return JSON.stringify(t); }, /step 4 \(DcAdd\(1 → 2\)\): the log went from 1 entry to 1 entry; DcAdd appends exactly one$/],

@@ -19,11 +19,11 @@ const MODULES = ["DCA.tla", "DCA_Inputs.tla", "DCA_Record.tla", "DCA_Swarm.tla"]
 const INVARIANTS = [
   "TypeOK", "UniquePendings", "UidsEnumerate", "QuiescentNoPendings", "QuiescentEqualEpochs", "QuiescentAllWelcomed",
   "QuiescentWelcomesAdded", "AtMostOneBelievesDc", "NoFork", "ViewMatchesGroup", "LeftNotRepeated", "LeftIsKnown",
-  "JoinedIsNext", "LastArrivalCoversKnown", "QuiescentNotStranded", "QuiescentSomeDc",
+  "JoinedIsNext", "LastArrivalCoversKnown", "QuiescentNotStranded", "QuiescentSomeDc", "SkippedIsExpected",
 ];
-const PROPERTIES = ["CommitEpochsIncreaseByOne", "NoDoubleCommit", "CommitsFromBelievedDc"];
+const PROPERTIES = ["CommitEpochsIncreaseByOne", "NoDoubleCommit", "CommitsFromBelievedDc", "NoWelcomeOrAddAfterLeft"];
 /** The actions of the Correct variant (DCA!Next), each of which a campaign should take. */
-export const CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "Revive"];
+export const CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcSkip", "Revive"];
 
 export interface SwarmSeed {
   seed: number;
