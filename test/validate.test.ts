@@ -214,7 +214,7 @@ describe("input that is not a DCA trace is refused before TLC runs", () => {
       [(t) => (t.states = []), /non-empty array of states/],
       [(t) => ((t.states[1]!.st as Record<string, unknown>[])[0]!.cursor = "0"), /\$\.states\[1\]\.st\[0\]\.cursor: expected a cursor in 0\.\.\d+ \(the log's length\), got "0"/],
       [(t) => ((t.states[0]!.group as Record<string, unknown>).members = [1]), /\$\.states\[0\]\.group\.members: expected a set/],
-      [(t) => (t.states[1]!.log = [{ type: "hello" }]), /\$\.states\[1\]\.log\[0\]\.type: expected "joined", "left", "welcome", "add" or "remove", got "hello"/],
+      [(t) => (t.states[1]!.log = [{ type: "hello" }]), /\$\.states\[1\]\.log\[0\]\.type: expected "joined", "left", "skipped", "welcome", "add" or "remove", got "hello"/],
       // The shape every reader of a DCA trace checks (conformance/model/vocabulary.ts, as the replay and the viewer do).
       [(t) => ((t.states[1]!.st as Record<string, unknown>[])[0]!.status = "zombie"), /^t: \$\.states\[1\]\.st\[0\]\.status: expected "waiting", "active" or "gone", got "zombie"$/],
       [(t) => ((t.states[1]!.st as Record<string, unknown>[])[0]!.by = 9), /\$\.states\[1\]\.st\[0\]\.by: expected a UID \(1\.\.3\) or 0 \(none\), got 9/],
