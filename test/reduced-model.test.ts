@@ -51,26 +51,26 @@ describe.skipIf(skipWithoutTlc)("the reduced model against the model (TLC)", () 
 
   it("at 3 users the full model reaches no caught-up state and takes no Commit step the reduced one misses", async () => {
     const sets = await reducedSets(3, o());
-    expect(sets.states).toBeLessThan(4277); // the full model's count at 3 users
+    expect(sets.states).toBeLessThan(4049); // the full model's count at 3 users
     expect(sets.caughtUp.length).toBeGreaterThan(0);
     expect(sets.commitSteps.length).toBeGreaterThan(0);
     const v = await checkCoverage(sets, o());
     expect(v.verdict, v.detail).toBe("covered");
     expect(v.detail).toContain(`it meets all ${sets.caughtUp.length} caught-up states and ${sets.commitSteps.length} Commit steps`);
-    expect(v.full.distinctStates).toBe(4277);
+    expect(v.full.distinctStates).toBe(4049);
   }, 120_000);
 
   it("at 4 users too, in both directions: the same caught-up states and Commit steps (issue 13's bound for the cross-check)", async () => {
     // Both TLC workers: the full model at 4 users is MC_ci's state space (about a minute).
     const o4 = { ...o(), workers: 2 as const };
     const sets = await reducedSets(4, o4);
-    expect(sets.states).toBeLessThan(829_707 / 100); // the reduction must still cut the 4-user model a hundredfold
+    expect(sets.states).toBeLessThan(714_047 / 100); // the reduction must still cut the 4-user model a hundredfold
     const v = await checkCoverage(sets, o4);
     expect(v.verdict, v.detail).toBe("covered");
-    expect(v.full.distinctStates).toBe(829_707);
-    expect(sets.caughtUp.length).toBe(1339);
-    expect(sets.quiescent).toBe(134);
-    expect(sets.commitSteps.length).toBe(182);
+    expect(v.full.distinctStates).toBe(714_047);
+    expect(sets.caughtUp.length).toBe(1556);
+    expect(sets.quiescent).toBe(216);
+    expect(sets.commitSteps.length).toBe(231);
   }, 300_000);
 
   it("every must-fail configuration fails on the reduced model with the same property", async () => {
@@ -110,7 +110,7 @@ describe.skipIf(skipWithoutTlc)("the reduced model against the model (TLC)", () 
     await writeFile(closed, text.replace('Variant = "NoRevive"', 'Variant = "Correct"'));
     const run = await runTlc({ spec: "tla/DCA.tla", config: closed, jar: testJar(), workers: 1, quiet: true, outDir: join(OUT, "closed") });
     expect(run.outcome).toEqual({ kind: "ok" });
-    expect(run.distinctStates).toBe(4277);
+    expect(run.distinctStates).toBe(4049);
   }, 60_000);
 
   it("states each liveness property by its quiescent-state form", () => {
