@@ -39,12 +39,27 @@ describe("blind spot 2 on the implementation: a user announced as left while ali
   }, 60_000);
 
   it("the replay compares the zombie's own state: a room whose zombie skips a read diverges", async () => {
-    const file = traceFiles(ZOMBIE_TRACE_DIR).find((f) => f.includes("walk-fenced"))!;
-    const trace = await readItf(file);
-    const i = trace.states.findIndex((s, k) => k > 0 && s["#meta"]?.action === "Read" && (trace.states[k - 1]!.announced as { "#set": number[] })["#set"].includes((s["#meta"]!.params as { u: number }).u));
-    expect(i).toBeGreaterThan(0);
+    // A zombie's read that shows: the zombie is still active in the state after the next step
+    // (a read right before its Stop leaves nothing to compare).
+    const zombieRead = (trace: Awaited<ReturnType<typeof readItf>>) =>
+      trace.states.findIndex((s, k) => {
+        const u = (s["#meta"]?.params as { u?: number } | undefined)?.u;
+        const next = trace.states[k + 1]?.st as { status: string }[] | undefined;
+        return k > 0 && s["#meta"]?.action === "Read" && u !== undefined &&
+          (trace.states[k - 1]!.announced as { "#set": number[] })["#set"].includes(u) && next?.[u - 1]?.status === "active";
+      });
+    let file = "";
+    let trace: Awaited<ReturnType<typeof readItf>> | undefined;
+    let i = -1;
+    for (const f of traceFiles(ZOMBIE_TRACE_DIR).filter((x) => x.includes("walk-fenced"))) {
+      trace = await readItf(f);
+      i = zombieRead(trace);
+      file = f;
+      if (i > 0) break;
+    }
+    expect(i, "no walk has a zombie read followed by another step of that zombie").toBeGreaterThan(0);
     // The zombie's read left out: the trace without that step (its later states still say it read).
-    const cut = { ...trace, states: [...trace.states.slice(0, i), ...trace.states.slice(i + 1)] };
+    const cut = { ...trace!, states: [...trace!.states.slice(0, i), ...trace!.states.slice(i + 1)] };
     await expect(replayTrace(cut, { file, mls: false })).rejects.toThrow(ConformanceError);
   });
 
