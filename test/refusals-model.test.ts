@@ -3,9 +3,11 @@
 // tla/DCA_Refusals.tla: any member may skip any entry). TLC: such refusals never make two
 // members believe they are the DC (tla/MC_refusals.cfg passes, 3 users); they do leave a
 // member behind (NoFork fails), which is the DS denying service — so the skips are real
-// and the passing check has teeth. Budget: under 40 s on one worker (two 3-user runs; 31 s
-// measured on the shared 2-core machine with another TLC run beside it).
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+// and the passing check has teeth. With R15 the silent refusal of a `joined` splits the room
+// (Gap_RefusalSplit fails); R16's skip closes it (MC_refusals_skip passes), and without the
+// joiner learning from its own `skipped` it is open again. Budget: under 100 s on one worker
+// (five 3-user runs; 97 s measured with a 6-user TLC run on the same 2 cores).
+import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTlc } from "../scripts/tlc/run.ts";
@@ -25,7 +27,7 @@ describe.skipIf(skipWithoutTlc)("a DS whose forgeries make members refuse entrie
     expect(r.distinctStates).toBeGreaterThan(10_000);
   }, 60_000);
 
-  // @spec DCA!Revive R15 — an open gap: the check above runs the rules before R15 (Variant = "NoRevive").
+  // @spec DCA!Revive R15 — with silent refusals (RefusalRule "Silent"); the check above runs the rules before R15 (Variant = "NoRevive").
   it("with R15, a DC made to refuse a `joined` lets the skipped user revive apart: two DCs of two groups (Gap_RefusalSplit fails)", async () => {
     expect(await readFile("tla/MC_refusals.cfg", "utf8")).toContain('Variant = "NoRevive"');
     const r = await run("tla/Gap_RefusalSplit.cfg", "split");
@@ -34,7 +36,28 @@ describe.skipIf(skipWithoutTlc)("a DS whose forgeries make members refuse entrie
 
   it("but a member that refused a Commit stays behind (NoFork fails): the refusals do happen", async () => {
     const cfg = join(OUT, "nofork.cfg");
-    await writeFile(cfg, 'SPECIFICATION RSpec\nCONSTANTS\n  Users = 3\n  Variant = "Correct"\nINVARIANTS\n  NoFork\n');
+    await writeFile(cfg, 'SPECIFICATION RSpec\nCONSTANTS\n  Users = 3\n  Variant = "Correct"\n  RefusalRule = "Silent"\nINVARIANTS\n  NoFork\n');
     expect((await run(cfg, "nofork")).outcome).toEqual({ kind: "invariant", name: "NoFork" });
+  }, 60_000);
+
+  // @spec DCA!DcSkip R16 R15
+  it("R16's skip closes it: the refuser skips the joiner, which reads its `skipped` and never revives (MC_refusals_skip passes)", async () => {
+    const cfg = await readFile("tla/MC_refusals_skip.cfg", "utf8");
+    expect(cfg).toContain('RefusalRule = "Skip"');
+    const r = await run("tla/MC_refusals_skip.cfg", "skip");
+    expect(r.outcome).toEqual({ kind: "ok" });
+    expect(r.distinctStates).toBeGreaterThan(20_000);
+  }, 60_000);
+
+  it("without the joiner learning from its own `skipped`, the split is back", async () => {
+    const dir = join(OUT, "deaf");
+    await mkdir(dir, { recursive: true });
+    for (const f of ["DCA.tla", "DCA_Inputs.tla", "MC_refusals.tla", "MC_refusals_skip.cfg"]) await copyFile(join("tla", f), join(dir, f));
+    const text = await readFile("tla/DCA_Refusals.tla", "utf8");
+    const own = '/\\ NextEntry(u).type = "skipped" /\\ NextEntry(u).uid = u';
+    expect(text).toContain(own);
+    await writeFile(join(dir, "DCA_Refusals.tla"), text.replace(own, "/\\ FALSE"));
+    const r = await runTlc({ spec: join(dir, "MC_refusals.tla"), config: join(dir, "MC_refusals_skip.cfg"), jar: testJar(), workers: 1, quiet: true, outDir: join(OUT, "deaf-out") });
+    expect(r.outcome).toEqual({ kind: "invariant", name: "AtMostOneBelievesDc" });
   }, 60_000);
 });
