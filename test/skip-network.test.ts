@@ -20,6 +20,8 @@ import { startDs, type RunningDs } from "../impl/ds/server.ts";
 import { MemoryStorage } from "../impl/ds/storage-memory.ts";
 import type { LogEntry, Uid, Variant } from "../impl/types.ts";
 import { mergeRun } from "../conformance/validate/network-merge.ts";
+import { validateRun } from "../conformance/validate/trace-validate.ts";
+import { skipWithoutTlc, testJar } from "./local-tlc.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "dca-skip-net-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,6 +99,12 @@ async function room(variant: Variant, tag: string) {
 const about = (log: LogEntry[], t: Uid) =>
   log.filter((e) => (e.type === "skipped" ? e.uid === t : "target" in e && e.target === t)).map((e) => e.type);
 
+/** TLC's verdict on a merged run (skipped, as every TLC test, where no TLC is found outside CI). */
+async function tlcAccepts(trace: Awaited<ReturnType<typeof mergeRun>>["trace"], name: string): Promise<boolean | undefined> {
+  if (skipWithoutTlc) return undefined;
+  return (await validateRun(trace, { name, variant: "Correct", jar: testJar(), explain: false })).accepted;
+}
+
 /** Users 1 (the DC, slow to read) and 2; user 3 arrives and leaves before 1 has read its arrival. */
 async function leavesBeforeWelcome(variant: Variant, tag: string) {
   const r = await room(variant, tag);
@@ -125,7 +133,8 @@ describe("R16 over a real delivery service and network clients", () => {
     for (const c of [a, b]) expect(c.state).toMatchObject({ pendingAdds: [], pendingRemoves: [] });
     const m = await merged();
     expect(m.order.filter((s) => s.startsWith("Dc"))).toEqual(["DcWelcome(1 → 2)", "DcAdd(1 → 2)", "DcSkip(1 → 3)"]);
-  }, 30_000);
+    expect(await tlcAccepts(m.trace, "skip-net-ok")).toBe(skipWithoutTlc ? undefined : true);
+  }, 60_000);
 
   // @spec DCA!DcSkip R16 — teeth: the same run under the rule before R16.
   it("NoSkip: the same run spends a Welcome, an Add and a Remove on it, two more epochs", async () => {
@@ -133,8 +142,11 @@ describe("R16 over a real delivery service and network clients", () => {
     await until("3 removed", async () => about(await log(), 3).length === 3 && a.view?.epoch === 3 && b.view?.epoch === 3);
     expect(about(await log(), 3)).toEqual(["welcome", "add", "remove"]);
     expect(a.view!.safetyNumber).toBe(b.view!.safetyNumber);
-    expect((await merged()).order.filter((s) => s.startsWith("Dc")).slice(2)).toEqual(["DcWelcome(1 → 3)", "DcAdd(1 → 3)", "DcRemove(1 → 3)"]);
-  }, 30_000);
+    const m = await merged();
+    expect(m.order.filter((s) => s.startsWith("Dc")).slice(2)).toEqual(["DcWelcome(1 → 3)", "DcAdd(1 → 3)", "DcRemove(1 → 3)"]);
+    // The correct model would have skipped 3: TLC refuses the run.
+    expect(await tlcAccepts(m.trace, "skip-net-noskip")).toBe(skipWithoutTlc ? undefined : false);
+  }, 60_000);
 
   // @spec DCA!DcSkip DCA!DcAdd R16 — mid-add over the network.
   it("mid-add: the joiner leaves after its Welcome; the DC skips, stays in its epoch, and adds the next joiner from it", async () => {
@@ -160,8 +172,10 @@ describe("R16 over a real delivery service and network clients", () => {
     await until("1, 2 and 4 in one epoch", async () => (await r.quiet()) && d.view?.members.length === 3);
     expect([a, b, d].map((x) => x.view!.epoch)).toEqual([2, 2, 2]);
     expect(new Set([a, b, d].map((x) => x.view!.safetyNumber)).size).toBe(1);
-    expect((await r.merged()).order.filter((s) => s.startsWith("Dc"))).toEqual([
+    const m = await r.merged();
+    expect(m.order.filter((s) => s.startsWith("Dc"))).toEqual([
       "DcWelcome(1 → 2)", "DcAdd(1 → 2)", "DcWelcome(1 → 3)", "DcSkip(1 → 3)", "DcWelcome(1 → 4)", "DcAdd(1 → 4)",
     ]);
-  }, 30_000);
+    expect(await tlcAccepts(m.trace, "skip-net-mid")).toBe(skipWithoutTlc ? undefined : true);
+  }, 60_000);
 });
