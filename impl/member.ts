@@ -32,7 +32,7 @@ export interface MemberMls {
   group: MlsGroupRef | null;
   /**
    * A DC between Welcome and Add: the group its Commit creates, adopted when the Add is
-   * sent, dropped if the joiner is skipped (R16; `group` is then still its epoch's).
+   * sent, dropped if the joiner is skipped (R16: the DC goes back to its epoch's group).
    */
   pendingGroup: MlsGroupRef | null;
 }
@@ -58,18 +58,17 @@ export interface MemberContext {
 export type MemberEvent =
   /** @spec DCA!Read — `group` is the MLS state the entry produced, if it changes it. */
   | { type: "READ"; entry: LogEntry; group?: MlsGroupRef }
-  /**
-   * @spec DCA!DcWelcome — `pendingGroup` is the DC's state after the Commit it made; `group`, a
-   * live copy of its state before it (making the Commit retired that handle), kept in case
-   * the joiner is skipped before its Add (R16).
-   */
-  | { type: "DC_WELCOME"; entry: WelcomeEntry; pendingGroup?: MlsGroupRef; group?: MlsGroupRef }
+  /** @spec DCA!DcWelcome — `pendingGroup` is the DC's state after the Commit it made. */
+  | { type: "DC_WELCOME"; entry: WelcomeEntry; pendingGroup?: MlsGroupRef }
   /** @spec DCA!DcAdd */
   | { type: "DC_ADD"; entry: CommitEntry }
   /** @spec DCA!DcRemove */
   | { type: "DC_REMOVE"; entry: CommitEntry; group?: MlsGroupRef }
-  /** @spec DCA!DcSkip R16 — the DC skips a joiner that left before it was added; its MLS epoch stays. */
-  | { type: "DC_SKIP"; entry: SkippedEntry }
+  /**
+   * @spec DCA!DcSkip R16 — the DC skips a joiner that left before it was added; its MLS epoch
+   * stays. Mid-add, `group` is its epoch's state as kept before the Commit it now drops.
+   */
+  | { type: "DC_SKIP"; entry: SkippedEntry; group?: MlsGroupRef }
   /** @spec DCA!DcAddFirst — known-bad 2 */
   | { type: "DC_ADD_FIRST"; entry: CommitEntry; group?: MlsGroupRef }
   /** @spec DCA!DcLateWelcome — known-bad 2 */
@@ -146,7 +145,7 @@ export const memberMachine = setup({
       event.type === "DC_WELCOME"
         ? {
             state: { ...context.state, adding: event.entry.target },
-            mls: { group: event.group ?? context.mls.group, pendingGroup: event.pendingGroup ?? null },
+            mls: { ...context.mls, pendingGroup: event.pendingGroup ?? null },
           }
         : {},
     ),
@@ -165,7 +164,9 @@ export const memberMachine = setup({
     ),
     // The prepared Commit is dropped: the DC stays in its epoch, with the group it had (R16).
     sendSkip: assign(({ context, event }) =>
-      event.type === "DC_SKIP" ? { state: skipState(context.state, event.entry.uid), mls: { ...context.mls, pendingGroup: null } } : {},
+      event.type === "DC_SKIP"
+        ? { state: skipState(context.state, event.entry.uid), mls: { group: event.group ?? context.mls.group, pendingGroup: null } }
+        : {},
     ),
     sendAddFirst: assign(({ context, event }) =>
       event.type === "DC_ADD_FIRST"

@@ -1,8 +1,9 @@
 // R16 on the in-process room, real MLS: a joiner that leaves before it is added is
 // skipped (one `skipped` entry, no Welcome, Add or Remove for it), before its Welcome
 // or between its Welcome and its Add (the prepared Commit discarded, the DC staying in
-// its epoch); and the known-bad NoSkip, the rule before R16, on the same steps spends
-// a Welcome, an Add and a Remove (two more epochs) on it. Budget: about 5 s.
+// its epoch, also across a crash of its client); and the known-bad NoSkip, the rule
+// before R16, on the same steps spends a Welcome, an Add and a Remove (two more epochs)
+// on it. Budget: about 5 s.
 import { describe, expect, it } from "vitest";
 import * as mls from "../impl/mls.ts";
 import { Room } from "../impl/room.ts";
@@ -95,6 +96,27 @@ describe("R16: a joiner that leaves before its Welcome is skipped", () => {
     for (const v of [2, u]) await catchUp(room, v);
     const n = numbers(room);
     expect([...n.keys()]).toEqual([1, 2, u]);
+    expect([...n.values()].map((x) => x.epoch)).toEqual([2, 2, 2]);
+    expect(new Set([...n.values()].map((x) => x.number)).size).toBe(1);
+  });
+
+  // @spec DCA!DcSkip R16 — the epoch's state kept for a skip survives a crash of the DC's client.
+  it("mid-add, across a crash and restart of the DC: it skips from its saved state and commits on", async () => {
+    const room = await Room.create();
+    await addNext(room, [1]);
+    const t = await room.join();
+    await catchUp(room, 1);
+    await room.dcWelcome(1);
+    const saved = room.crash(1);
+    expect(saved.keptGroup).toBeInstanceOf(Uint8Array);
+    room.leave(t);
+    room.restart(1, saved);
+    await catchUp(room, 1);
+    room.dcSkip(1);
+    const u = await room.join();
+    expect(await dcWork(room, 1)).toEqual([`DcWelcome(1 → ${u})`, `DcAdd(1 → ${u})`]);
+    for (const v of [2, u]) await catchUp(room, v);
+    const n = numbers(room);
     expect([...n.values()].map((x) => x.epoch)).toEqual([2, 2, 2]);
     expect(new Set([...n.values()].map((x) => x.number)).size).toBe(1);
   });

@@ -21,6 +21,8 @@ export interface SavedMember {
   group: Uint8Array | null;
   pendingGroup: Uint8Array | null;
   pendingCommit: Uint8Array | null;
+  /** A DC between Welcome and Add: its epoch's group as it was before the Commit (encodeGroup), for a skip (R16). */
+  keptGroup?: Uint8Array | null;
 }
 
 export type ReadOutcome =
@@ -63,6 +65,13 @@ export class MemberCore {
   private actor: MemberActor;
   /** A DC between Welcome and Add keeps the Commit bytes it will append. */
   private pendingCommit: Uint8Array | null = null;
+  /**
+   * ...and its epoch's group as it was before making that Commit, encoded: making the
+   * Commit retired that handle, and a skip (R16) leaves the DC in this epoch. Kept as
+   * bytes and decoded only for a skip (encoding is about a quarter of a copy's cost:
+   * 10 ms of 42 ms at 64 members, measured with scripts/bench-mls.ts's group).
+   */
+  private keptGroup: Uint8Array | null = null;
   /** Known-bad 2: the Welcome owed after an early Add. */
   private owedWelcome: Uint8Array | null = null;
 
@@ -98,6 +107,7 @@ export class MemberCore {
     actor.start();
     const core = new MemberCore(opts, actor);
     core.pendingCommit = saved.pendingCommit;
+    core.keptGroup = saved.keptGroup ?? null;
     core.owedWelcome = owedWelcome;
     return core;
   }
@@ -199,9 +209,9 @@ export class MemberCore {
   save(): SavedMember {
     const snap = this.actor.getPersistedSnapshot() as unknown as { context: { mls: Record<string, unknown> } };
     const { mls: memberMls } = this.actor.getSnapshot().context;
-    // A DC between Welcome and Add keeps both states: its epoch's (a copy taken before
-    // making the Commit, for a skip, R16) and the next one (adopted with its Add). A
-    // retired handle (none in the steps here; kept as a guard) is nothing to save.
+    // A DC between Welcome and Add has only its next state live: making the Commit retired
+    // the old handle, which is nothing to save (the DC adopts the next state with its Add;
+    // its epoch's state, for a skip, is kept encoded: keptGroup).
     const encode = (g: unknown) => {
       if (!g) return null;
       try {
@@ -216,6 +226,7 @@ export class MemberCore {
       group: encode(memberMls.group),
       pendingGroup: encode(memberMls.pendingGroup),
       pendingCommit: this.pendingCommit,
+      keptGroup: this.keptGroup,
     };
   }
 
@@ -228,6 +239,7 @@ export class MemberCore {
   stop(): void {
     this.actor.stop();
     this.pendingCommit = null;
+    this.keptGroup = null;
   }
 
   // --- the member leaves ------------------------------------------------------
@@ -236,6 +248,7 @@ export class MemberCore {
   leave(): void {
     this.send({ type: "LEAVE" });
     this.pendingCommit = null;
+    this.keptGroup = null;
     this.owedWelcome = null;
   }
 
@@ -424,19 +437,21 @@ export class MemberCore {
     const entry = welcomeEntry(state, target ?? this.head(state.pendingAdds, "welcome"), state.epoch + 1);
     const event = { type: "DC_WELCOME", entry } as const;
     // The removes the entry states go inside the Welcome too, signed (R7, spec/welcome-auth.md).
-    // Making the Commit retires the DC's handle of its epoch, so it first takes a copy of it
-    // (impl/mls.ts: decodeGroup of encodeGroup), in case the joiner leaves before the Add and
-    // is skipped (R16): the DC then stays in this epoch. The Commit made from the original is
-    // never sent then, so the copy's next Commit reuses no handshake key anybody saw.
+    // Making the Commit retires the DC's handle of its epoch, so it first keeps that state
+    // encoded, in case the joiner leaves before the Add and is skipped (R16): the DC then
+    // stays in this epoch (impl/mls.ts: an independent copy is decodeGroup of encodeGroup).
+    // The Commit made from the original is never sent then, so the next Commit, made from
+    // the copy, reuses no handshake key anybody saw.
     const made = await this.mlsWork(event, async (ctx, group) => {
-      const keep = mls.decodeGroup(ctx, mls.encodeGroup(group));
-      return { keep, ...(await mls.commitAdd(ctx, group, this.keyPackageOf(entry.target), { removes: entry.removes })) };
+      const kept = mls.encodeGroup(group);
+      return { kept, ...(await mls.commitAdd(ctx, group, this.keyPackageOf(entry.target), { removes: entry.removes })) };
     });
     if (made) {
       entry.welcome = made.welcome;
       this.pendingCommit = made.commit;
+      this.keptGroup = made.kept;
     }
-    this.send(made ? { ...event, pendingGroup: made.group, group: made.keep } : event);
+    this.send({ ...event, pendingGroup: made?.group });
     return entry;
   }
 
@@ -447,6 +462,7 @@ export class MemberCore {
     if (this.pendingCommit) entry.commit = this.pendingCommit;
     this.send({ type: "DC_ADD", entry });
     this.pendingCommit = null;
+    this.keptGroup = null;
     return entry;
   }
 
@@ -472,8 +488,12 @@ export class MemberCore {
     const t = skipTarget(state, this.variant);
     if (t === NO_UID) throw new StepNotEnabled(`member ${this.uid} has no departed joiner to skip`);
     const entry = skippedEntry(state, t);
-    this.send({ type: "DC_SKIP", entry });
+    const event = { type: "DC_SKIP", entry } as const;
+    // Mid-add with MLS: back to the epoch's state kept before the Commit was made.
+    const kept = state.adding !== NO_UID && this.ctx && this.keptGroup && this.canStep(event) ? mls.decodeGroup(this.ctx, this.keptGroup) : undefined;
+    this.send(kept ? { ...event, group: kept } : event);
     this.pendingCommit = null;
+    this.keptGroup = null;
     return entry;
   }
 
