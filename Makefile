@@ -76,7 +76,7 @@ verify: check mutants traces conformance map reports
 	@$(NPM) run -s summary
 
 # The large configuration: the reduced model (spec/reduction.md) at 6 users, every
-# property, exhaustive: 613,507 states, about 20 minutes here on a loaded machine.
+# property, exhaustive: 685,649 states with R16, about 20-30 minutes here on a loaded machine.
 # It checkpoints into ~/.cache/dca-verified/runs/ every 10
 # minutes, and running it again resumes (or, once finished, prints the recorded result;
 # FRESH=1 checks again from scratch). USERS=7 checks the reduced model at 7 users
