@@ -36,6 +36,8 @@ RecNext ==
         \/ ZDc(u, DcWelcome(u)) /\ DcStepOf(u, "DcWelcome")
         \/ ZDc(u, DcAdd(u))     /\ DcStepOf(u, "DcAdd")
         \/ ZDc(u, DcRemove(u))  /\ DcStepOf(u, "DcRemove")
+        \* R16: the skipped joiner is the appended entry's uid (it has no target).
+        \/ ZDc(u, DcSkip(u))    /\ step' = [action |-> "DcSkip", u |-> u, target |-> Appended.uid]
         \/ ZDc(u, Revive(u))    /\ step' = [action |-> "Revive", u |-> u]
     \/ AllGone /\ UNCHANGED announced /\ step' = [action |-> "AllGone"]
 

@@ -35,7 +35,7 @@ export const ZOMBIE_MODEL_FILES = ["DCA.tla", "DCA_Inputs.tla", "DCA_Zombie.tla"
 export const zombieModelHash = (config: string) => modelHash(config, ZOMBIE_MODEL_FILES);
 /** DCA_Zombie's variables: DCA's and `announced`, sorted as ITF lists them. */
 export const ZOMBIE_VARS = ["announced", ...DCA_VARS] as const;
-export const ZOMBIE_ACTIONS = ["Join", "Leave", "Announce", "Stop", "Read", "DcWelcome", "DcAdd", "DcRemove", "Revive", "AllGone"] as const;
+export const ZOMBIE_ACTIONS = ["Join", "Leave", "Announce", "Stop", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcSkip", "Revive", "AllGone"] as const;
 /** What the fenced traces must show (spec/zombie.md). */
 export const REQUIRED_KEYS = [
   "Announce role=dc",
