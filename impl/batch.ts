@@ -25,7 +25,8 @@
 // that contradict a member's state are refused with an error naming the member and index.
 // `batchRank` other than "Uid" is a known-bad switch for tests only (tla/DCA_Batch.tla's
 // BatchRank: "None", batch-mates do not rank each other; "All", every batch-mate ranks
-// before one).
+// before one); so is `skip: false`, the rule before R16 (a joiner that left before it was
+// added is welcomed, added and removed instead of skipped).
 
 import * as mls from "./mls.ts";
 import { safetyNumber } from "./safety-number.ts";
@@ -36,6 +37,7 @@ export type Uid = number;
 export type BatchEntry =
   | { type: "joined"; uid: Uid; keyPackage: Uint8Array }
   | { type: "left"; uid: Uid }
+  | { type: "skipped"; uid: Uid; sender: Uid }
   | { type: "welcome"; targets: Uid[]; epoch: number; sender: Uid; members: Uid[]; removes: Uid[]; welcome: Uint8Array }
   | { type: "add" | "remove"; targets: Uid[]; epoch: number; sender: Uid; parent: Uid; commit: Uint8Array };
 
@@ -58,7 +60,7 @@ interface BatchMember {
   pendingAdds: Uid[];
   pendingRemoves: Uid[];
   /** A DC between its Welcome and its Add: the batch and the Commit it made with the Welcome. */
-  adding: { targets: Uid[]; commit: Uint8Array; next: mls.MlsGroup } | null;
+  adding: { targets: Uid[]; commit: Uint8Array; next: mls.MlsGroup; before: Uint8Array } | null;
   keyPackages: Map<Uid, Uint8Array>;
   mlsMember: mls.Member;
   group: mls.MlsGroup | null;
@@ -100,6 +102,8 @@ export interface BatchRoomOptions {
   onEpoch?: (uid: Uid, epoch: number) => void;
   /** Known-bad tie-breaks for tests only (default "Uid", the candidate rule). */
   batchRank?: BatchRank;
+  /** R16 (default true); false is the rule before it, for tests only: a departed joiner is welcomed, added and removed. */
+  skip?: boolean;
 }
 
 export class BatchRoom {
@@ -112,6 +116,7 @@ export class BatchRoom {
   private readonly users = new Map<Uid, BatchMember>();
   readonly batch: boolean;
   readonly batchRank: BatchRank;
+  readonly skip: boolean;
 
   private constructor(
     readonly ctx: mls.MlsContext,
@@ -119,6 +124,7 @@ export class BatchRoom {
   ) {
     this.batch = opts.batch ?? true;
     this.batchRank = opts.batchRank ?? "Uid";
+    this.skip = opts.skip ?? true;
   }
 
   /** R1: user 1 creates the group. */
@@ -229,6 +235,10 @@ export class BatchRoom {
         m.pendingRemoves.push(e.uid);
         m.ahead.delete(e.uid);
         return true;
+      case "skipped": // R16: the DC skipped a joiner that left before it was added
+        m.pendingAdds = m.pendingAdds.filter((v) => v !== e.uid);
+        m.pendingRemoves = m.pendingRemoves.filter((v) => v !== e.uid);
+        return true;
       case "welcome":
         if (e.targets.includes(uid) && !m.welcomed) m.tentative = e; // a later one replaces it (R8)
         return true;
@@ -292,6 +302,7 @@ export class BatchRoom {
   dcAdd(uid: Uid): void {
     const m = this.user(uid);
     if (!m.active || m.adding === null) throw new BatchStepNotEnabled(`DcAdd(${uid}): it has no Welcome waiting for its Add`);
+    if (this.skippable(m) !== undefined) throw new BatchStepNotEnabled(`DcAdd(${uid}): ${this.skippable(m)} left before it was added: DcSkip first (R16)`);
     const { targets, commit, next } = m.adding;
     const e: CommitEntry = { type: "add", targets, epoch: m.epoch, sender: uid, parent: m.by, commit };
     this.log.push(e);
@@ -307,10 +318,13 @@ export class BatchRoom {
     if (!this.believes(uid) || m.adding !== null || m.pendingAdds.length === 0) {
       throw new BatchStepNotEnabled(`DcWelcome(${uid}): ${this.notDc(m) ?? (m.adding ? "an add is under way" : "no joiner is pending")}`);
     }
+    if (this.skippable(m) !== undefined) throw new BatchStepNotEnabled(`DcWelcome(${uid}): ${this.skippable(m)} left before it was added: DcSkip first (R16)`);
     const targets = (this.batch ? [...m.pendingAdds] : [m.pendingAdds[0]!]).sort((a, b) => a - b);
     const removes = [...m.pendingRemoves];
+    // The group as it was, should the batch be abandoned for a skip (R16): commitAddMany retires the handle.
+    const before = mls.encodeGroup(m.group!);
     const made = await mls.commitAddMany(this.ctx, m.group!, targets.map((t) => m.keyPackages.get(t)!), { removes });
-    m.adding = { targets, commit: made.commit, next: made.group };
+    m.adding = { targets, commit: made.commit, next: made.group, before };
     this.log.push({ type: "welcome", targets, epoch: m.epoch + 1, sender: uid, members: [...m.members, ...targets].sort((a, b) => a - b), removes, welcome: made.welcome });
   }
 
@@ -327,6 +341,38 @@ export class BatchRoom {
     this.commits++;
     m.group = made.group;
     this.apply(m, e);
+  }
+
+  /**
+   * DCA_Batch's BDcSkip (R16): the joiner a believing DC skips next, if any — the lowest UID
+   * among the batch under way, else among its pending joiners, that is also among its
+   * pending removes (it left before it was added: the DC has read every earlier DC's
+   * `left`, hence every Commit they made, so nobody added it). Undefined if none.
+   */
+  private skippable(m: BatchMember): Uid | undefined {
+    if (!this.skip || !this.believes(m.uid)) return undefined;
+    const from = m.adding !== null ? m.adding.targets : m.pendingAdds;
+    const gone = from.filter((t) => m.pendingRemoves.includes(t));
+    return gone.length === 0 ? undefined : Math.min(...gone);
+  }
+
+  /**
+   * tla/DCA_Batch.tla, BDcSkip: the DC appends `skipped t` for a joiner that left before it was
+   * added and drops it from its pending adds and removes; a batch under way is abandoned
+   * (its Welcome is for an epoch nobody reaches, its prepared Commit is discarded and the
+   * DC is back in its group as it was); its other joiners stay pending for a new Welcome.
+   */
+  dcSkip(uid: Uid): void {
+    const m = this.user(uid);
+    const t = this.skippable(m);
+    if (t === undefined) throw new BatchStepNotEnabled(`DcSkip(${uid}): ${this.notDc(m) ?? "no joiner it tracks left before it was added"}`);
+    if (m.adding !== null) {
+      m.group = mls.decodeGroup(this.ctx, m.adding.before);
+      m.adding = null;
+    }
+    m.pendingAdds = m.pendingAdds.filter((v) => v !== t);
+    m.pendingRemoves = m.pendingRemoves.filter((v) => v !== t);
+    this.log.push({ type: "skipped", uid: t, sender: uid });
   }
 
   /** tla/DCA.tla, CanRevive: not a member, the whole log read, every user ranked before it seen leave (R15). */
@@ -368,7 +414,9 @@ export class BatchRoom {
     const out: string[] = [];
     for (const uid of this.active()) {
       const m = this.user(uid);
-      if (m.adding !== null) out.push(`DcAdd(${uid} → ${m.adding.targets.join(",")})`);
+      const skip = this.skippable(m);
+      if (skip !== undefined) out.push(`DcSkip(${uid} → ${skip})`);
+      else if (m.adding !== null) out.push(`DcAdd(${uid} → ${m.adding.targets.join(",")})`);
       else if (this.believes(uid) && m.pendingAdds.length > 0) {
         out.push(`DcWelcome(${uid} → ${(this.batch ? [...m.pendingAdds] : [m.pendingAdds[0]!]).sort((a, b) => a - b).join(",")})`);
       } else if (this.believes(uid) && m.pendingRemoves.length > 0) {
@@ -383,7 +431,8 @@ export class BatchRoom {
   async dcStep(uid: Uid): Promise<boolean> {
     const m = this.user(uid);
     if (!m.active) return false;
-    if (m.adding !== null) this.dcAdd(uid);
+    if (this.skippable(m) !== undefined) this.dcSkip(uid);
+    else if (m.adding !== null) this.dcAdd(uid);
     else if (this.believes(uid) && m.pendingAdds.length > 0) await this.dcWelcome(uid);
     else if (this.believes(uid) && m.pendingRemoves.length > 0) await this.dcRemove(uid);
     else if (this.canRevive(uid)) await this.revive(uid);

@@ -2,8 +2,8 @@
 // impl/batch.ts with real MLS (conformance/replay/batch-replay.ts): the committed traces
 // are current and take every batched action and detail; every step's mapped state
 // equals the model's, the DC steps the room allows are the model's, MLS agrees. Teeth:
-// the room with batch-mates unranked (BatchRank "None"), all ranked ("All"), or today's
-// one-joiner-per-Welcome rule diverges, at the step and field named; malformed traces are
+// the room with batch-mates unranked (BatchRank "None"), all ranked ("All"), today's
+// one-joiner-per-Welcome rule, or without R16's skip diverges, at the step and field named; malformed traces are
 // refused as bad input before any step. Budget: 20 s (about 6 s measured here).
 import { describe, expect, it } from "vitest";
 import { BATCH_TRACE_DIR, checkBatchTraces, REQUIRED_KEYS } from "../conformance/generate/batch-traces.ts";
@@ -45,6 +45,14 @@ describe("the batched rules' traces on impl/batch.ts", () => {
     expect(r.failures.map((f) => f.message).join("\n")).toMatch(/enabled DC steps: model \{DcWelcome\(1 → 2,3\)\}, implementation \{DcWelcome\(1 → 2\)\}/);
   }, 20_000);
 
+  it("catch a DC that welcomes or adds a joiner it has seen leave instead of skipping it (the rule before R16)", async () => {
+    const r = await replayBatchAll(batchTraceFiles(), { room: { skip: false } });
+    expect(r.failures.length).toBeGreaterThan(0);
+    const text = r.failures.map((f) => f.message).join("\n");
+    expect(text).toMatch(/enabled DC steps: model \{DcSkip\(1 → 2\)\}, implementation \{DcWelcome\(1 → 2\)\}/);
+    expect(text).toMatch(/enabled DC steps: model \{DcSkip\(1 → 2\)\}, implementation \{DcAdd\(1 → 2\)\}/);
+  }, 20_000);
+
   it("refuse a malformed trace as bad input, naming the place, before any step", async () => {
     const file = batchTraceFiles().find((f) => f.includes("DcRemove-batched"))!;
     const good = await readItf(file);
@@ -53,8 +61,8 @@ describe("the batched rules' traces on impl/batch.ts", () => {
       edit(t);
       return replayBatchTrace(t, { file: "bad.itf.json" });
     };
-    await expect(bad((t) => (t.states[2]!["#meta"]!.action = "DcSkip"))).rejects.toThrow(TraceError);
-    await expect(bad((t) => (t.states[2]!["#meta"]!.action = "DcSkip"))).rejects.toThrow(/bad\.itf\.json: \$\.states\[2\]\["#meta"\]\.action: "DcSkip" is not an action of the batched model/);
+    await expect(bad((t) => (t.states[2]!["#meta"]!.action = "DcAddFirst"))).rejects.toThrow(TraceError);
+    await expect(bad((t) => (t.states[2]!["#meta"]!.action = "DcAddFirst"))).rejects.toThrow(/bad\.itf\.json: \$\.states\[2\]\["#meta"\]\.action: "DcAddFirst" is not an action of the batched model/);
     const dc = good.states.findIndex((s) => s["#meta"]?.action === "DcWelcome");
     await expect(bad((t) => ((t.states[dc]!["#meta"]!.params as Record<string, unknown>).targets = [2, 3]))).rejects.toThrow(/params\.targets: expected a non-empty set of users 1\.\.3/);
     await expect(bad((t) => ((t.states[dc]!.log as Record<string, unknown>[]).at(-1)!.targets = 2))).rejects.toThrow(/\$\.states\[\d+\]: log\[\d+\]\.targets: expected a set, got 2/);

@@ -16,14 +16,12 @@ const CAMPAIGN = { users: 4, arrivals: 6, maxCommands: 40 } as const;
 
 describe.skipIf(skipWithoutTlc)("TLC validates recorded runs of impl/batch.ts against the batched rules", () => {
   it("accepts random runs of the batched room, batched steps included", async () => {
+    // The first two runs (fixed seed) with a batched Welcome, Add or Remove.
     const runs: ItfTrace[] = [];
-    let batched = 0;
-    await runBatchCampaign({ ...CAMPAIGN, numRuns: 2, seed: 21, onRun: (h: BatchHarness) => {
-      runs.push(h.recorder.toItf());
-      batched += h.batched;
+    await runBatchCampaign({ ...CAMPAIGN, numRuns: 10, seed: 21, onRun: (h: BatchHarness) => {
+      if (h.batched > 0 && runs.length < 2) runs.push(h.recorder.toItf());
     } });
     expect(runs).toHaveLength(2);
-    expect(batched).toBeGreaterThan(0);
     for (const [k, trace] of runs.entries()) {
       const r = await validateBatchRun(trace, { name: `batch-random-${k}`, jar: testJar() });
       expect(r.accepted, batchVerdictLine(r)).toBe(true);

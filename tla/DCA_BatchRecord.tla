@@ -16,7 +16,7 @@
 (*     [action |-> "Read", u |-> 2]                                        *)
 (*     [action |-> "DcWelcome", u |-> 1, targets |-> {2, 3}]               *)
 (* Its next-state relation RecNext is DCA's Next with DcStep spelled out   *)
-(* as the batched rule's four steps (BDcStep), disjunct by disjunct, each  *)
+(* as the batched rule's five steps (BDcStep), disjunct by disjunct, each  *)
 (* conjoined with the `step'` that names it.  The names of DCA's own       *)
 (* actions (Join, Read, ...) are taken by the EXTENDS, so the disjuncts    *)
 (* are named Rec<action>: TLC labels the edges of its state-graph dump     *)
@@ -25,7 +25,8 @@
 (*                                                                         *)
 (* Parameters only from the states, never guessed: `u` is the bound        *)
 (* variable of the disjunct taken (for Join, nextUid); the `targets` of a  *)
-(* DC step are read from the entry it appended, the last entry of log'.    *)
+(* DC step are read from the entry it appended, the last entry of log'     *)
+(* (a `skipped` entry, R16, names its one joiner `uid`: targets {uid}).    *)
 (*                                                                         *)
 (* With `step` erased a behaviour of RecSpec is one of DCA's Spec under    *)
 (* the batched overrides (AllGone, a stutter there, is a step here).       *)
@@ -41,8 +42,11 @@ recVars == <<log, st, nextUid, group, step>>
 \* The entry the current step appended: the last entry of log'.
 Appended == log'[Len(log')]
 
+\* The users the appended entry names: a batch's targets, a skip's one uid (R16).
+AppendedTargets == IF Appended.type = "skipped" THEN {Appended.uid} ELSE Appended.targets
+
 \* A DC step of user d, recorded with the targets named in the entry it appended.
-BatchStepOf(d, name) == step' = [action |-> name, u |-> d, targets |-> Appended.targets]
+BatchStepOf(d, name) == step' = [action |-> name, u |-> d, targets |-> AppendedTargets]
 
 RecInit        == Init /\ step = [action |-> "Init"]
 RecJoin        == Join /\ step' = [action |-> "Join", u |-> nextUid]
@@ -51,16 +55,18 @@ RecRead(u)     == Read(u) /\ step' = [action |-> "Read", u |-> u]
 RecDcWelcome(d) == BDcWelcome(d) /\ BatchStepOf(d, "DcWelcome")
 RecDcAdd(d)    == BDcAdd(d) /\ BatchStepOf(d, "DcAdd")
 RecDcRemove(d) == BDcRemove(d) /\ BatchStepOf(d, "DcRemove")
+RecDcSkip(d)   == BDcSkip(d) /\ BatchStepOf(d, "DcSkip")
 \* Revive appends nothing: only its user is recorded.
 RecRevive(u)   == Revive(u) /\ step' = [action |-> "Revive", u |-> u]
 RecAllGone     == AllGone /\ step' = [action |-> "AllGone"]
 
-\* DCA's Next with DcStep(u) spelled out as BDcStep's four disjuncts.
+\* DCA's Next with DcStep(u) spelled out as BDcStep's five disjuncts.
 RecNext ==
     \/ RecJoin
     \/ \E u \in Uids :
         \/ RecLeave(u) \/ RecRead(u)
-        \/ RecDcWelcome(u) \/ RecDcAdd(u) \/ RecDcRemove(u) \/ RecRevive(u)
+        \/ RecDcWelcome(u) \/ RecDcAdd(u) \/ RecDcSkip(u) \/ RecDcRemove(u)
+        \/ RecRevive(u)
     \/ RecAllGone
 
 RecSpec == RecInit /\ [][RecNext]_recVars

@@ -48,12 +48,14 @@ Becomes(k) ==
 
 Who(e) == IF e.u = 0 THEN Uids ELSE {e.u} \cap Uids
 
-\* A DC step appends one entry, for its targets: the last entry of log'.
+\* A DC step appends one entry, for its targets: the last entry of log' (a
+\* `skipped` entry, R16, for its one `uid`).
 AppendedFor(e) ==
     \/ e.targets = {}
     \/ /\ Len(log') > 0
-       /\ "targets" \in DOMAIN log'[Len(log')]
-       /\ log'[Len(log')].targets = e.targets
+       /\ LET m == log'[Len(log')]
+          IN  \/ "targets" \in DOMAIN m /\ m.targets = e.targets
+              \/ m.type = "skipped" /\ {m.uid} = e.targets
 
 \* The step of the batched rules that record e says was taken.
 LabelledStep(e) ==
@@ -63,6 +65,7 @@ LabelledStep(e) ==
       [] e.action = "DcWelcome" -> \E u \in Who(e) : BDcWelcome(u) /\ AppendedFor(e)
       [] e.action = "DcAdd"     -> \E u \in Who(e) : BDcAdd(u) /\ AppendedFor(e)
       [] e.action = "DcRemove"  -> \E u \in Who(e) : BDcRemove(u) /\ AppendedFor(e)
+      [] e.action = "DcSkip"    -> \E u \in Who(e) : BDcSkip(u) /\ AppendedFor(e)
       [] e.action = "Revive"    -> \E u \in Who(e) : Revive(u)
       [] e.action = "AllGone"   -> AllGone
       \* The run claims nothing is left to do: true only if DCA is quiescent.

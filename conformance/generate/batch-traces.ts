@@ -32,14 +32,15 @@ export const BATCH_WALK_CONFIG = "tla/BatchRecord_4users.cfg";
 export const BATCH_MODEL_FILES = ["DCA.tla", "DCA_Inputs.tla", "DCA_Batch.tla", "DCA_BatchRecord.tla"] as const;
 export const batchModelHash = (config: string) => modelHash(config, BATCH_MODEL_FILES);
 /** The actions of DCA's Next with DcStep as the batched rule's BDcStep (tla/DCA_BatchRecord.tla, RecNext). */
-export const BATCH_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "Revive", "AllGone"] as const;
+export const BATCH_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcSkip", "Revive", "AllGone"] as const;
 /** The actions every set of batched traces must take (AllGone is a stutter). */
-export const BATCH_CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "Revive"] as const;
+export const BATCH_CORRECT_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcSkip", "Revive"] as const;
 /**
  * What the batched traces must show beyond the actions (issue 16): a Welcome and an Add of
  * two joiners or more, a Remove of two departures or more, a DC leaving between the
  * Welcome and the Add of a batch, joiners confirmed by a batched Add (they rank each
- * other by UID), and a dead room reviving.
+ * other by UID), a dead room reviving, and R16's skips: of a joiner of the batch under way
+ * (the batch abandoned) and of a pending joiner, read by the others.
  */
 export const REQUIRED_KEYS = [
   "DcWelcome batched",
@@ -48,6 +49,9 @@ export const REQUIRED_KEYS = [
   "Leave role=dc-mid-batch",
   "Read entry=add-confirms-batched-welcome",
   "Revive with-joiners",
+  "DcSkip mid-batch",
+  "DcSkip pending",
+  "Read entry=skipped",
 ] as const;
 export const WALK_SEEDS = [1, 7, 42] as const;
 const WALKS_PER_SEED = 200;
@@ -133,6 +137,9 @@ export function batchKeys(pre: ModelLike, step: DcaStep): string[] {
     case "DcAdd":
     case "DcRemove":
       if (targets.length > 1) keys.push(`${step.action} batched`);
+      break;
+    case "DcSkip": // R16: a joiner of the batch under way (abandoned), or a pending one
+      keys.push(`DcSkip ${s.adding !== 0 ? "mid-batch" : "pending"}`);
       break;
   }
   return keys;

@@ -23,6 +23,7 @@ const NO_UID = 0;
 /** A batched log entry as impl/batch.ts writes it (MLS bytes ignored). */
 export type BatchLogEntry =
   | { type: "joined" | "left"; uid: Uid }
+  | { type: "skipped"; uid: Uid; sender: Uid }
   | { type: "welcome"; targets: readonly Uid[]; epoch: number; sender: Uid; members: readonly Uid[]; removes: readonly Uid[] }
   | { type: "add" | "remove"; targets: readonly Uid[]; epoch: number; sender: Uid; parent: Uid };
 
@@ -68,6 +69,8 @@ export function batchEntryToModel(e: BatchLogEntry): ItfValue {
     case "joined":
     case "left":
       return { type: e.type, uid: e.uid };
+    case "skipped": // R16 (DCA!SkipMsg)
+      return { type: e.type, uid: e.uid, sender: e.sender };
     case "welcome":
       return { type: e.type, targets: set(e.targets), epoch: e.epoch, sender: e.sender, members: set(e.members), removes: [...e.removes] };
     default:

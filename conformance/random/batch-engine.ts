@@ -27,9 +27,11 @@ export interface BatchHarnessOptions {
   arrivals?: number;
   /** Known-bad tie-break (tests' teeth): tla/DCA_Batch.tla's BatchRank. */
   batchRank?: BatchRank;
+  /** false: the known-bad rule before R16 (no skip). */
+  skip?: boolean;
 }
 
-const DC_STEP = /^(DcWelcome|DcAdd|DcRemove|Revive)\((\d+)(?: → ([\d,]+))?\)$/;
+const DC_STEP = /^(DcWelcome|DcAdd|DcRemove|DcSkip|Revive)\((\d+)(?: → ([\d,]+))?\)$/;
 
 export class BatchHarness implements Harness {
   readonly recorder: BatchRunRecorder;
@@ -53,7 +55,7 @@ export class BatchHarness implements Harness {
 
   static async create(opts: BatchHarnessOptions = {}): Promise<BatchHarness> {
     const users = opts.users ?? 4;
-    return new BatchHarness(await BatchRoom.create({ batchRank: opts.batchRank ?? "Uid" }), users, opts.arrivals ?? 2 * users);
+    return new BatchHarness(await BatchRoom.create({ batchRank: opts.batchRank ?? "Uid", skip: opts.skip ?? true }), users, opts.arrivals ?? 2 * users);
   }
 
   get model(): ModelState {
@@ -123,6 +125,8 @@ export class BatchHarness implements Harness {
           return this.room.dcAdd(c.u);
         case "DcRemove":
           return this.room.dcRemove(c.u);
+        case "DcSkip":
+          return this.room.dcSkip(c.u);
         case "Revive":
           return this.room.revive(c.u);
         default:
@@ -131,6 +135,7 @@ export class BatchHarness implements Harness {
     }, () => {
       // The targets the step's entry names (read off the log, as DCA_BatchRecord reads them).
       const e = this.room.log.length > before ? this.room.log.at(-1) : undefined;
+      if (e?.type === "skipped") return { targets: [e.uid] };
       return e && "targets" in e ? { targets: [...e.targets] } : {};
     });
   }

@@ -9,7 +9,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import * as mls from "../../impl/mls.ts";
-import { BatchRoom, type BatchRank, type BatchRoomOptions } from "../../impl/batch.ts";
+import { BatchRoom, type BatchRoomOptions } from "../../impl/batch.ts";
 import { safetyNumber } from "../../impl/safety-number.ts";
 import { readItf, type ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
@@ -21,8 +21,8 @@ import { DCA_VARS, isInt, isRecord, QUIESCED, setOf, show, TraceError } from "..
 
 export const BATCH_TRACE_DIR = "traces/batch";
 /** The batched model's actions (tla/DCA_BatchRecord.tla's RecNext), and a recorded run's Quiesced claim. */
-export const BATCH_REPLAY_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "Revive", "AllGone", QUIESCED] as const;
-export const BATCH_REPLAYED_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "Revive"] as const;
+export const BATCH_REPLAY_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcSkip", "Revive", "AllGone", QUIESCED] as const;
+export const BATCH_REPLAYED_ACTIONS = ["Join", "Leave", "Read", "DcWelcome", "DcAdd", "DcRemove", "DcSkip", "Revive"] as const;
 
 export interface BatchStepParams {
   u?: number;
@@ -132,7 +132,7 @@ export async function performBatch(room: BatchRoom, action: string, p: BatchStep
   };
   const appended = () => {
     const e = room.log.at(-1)!;
-    return "targets" in e ? e.targets : [];
+    return e.type === "skipped" ? [e.uid] : "targets" in e ? e.targets : [];
   };
   switch (action) {
     case "Join": {
@@ -154,6 +154,9 @@ export async function performBatch(room: BatchRoom, action: string, p: BatchStep
     case "DcRemove":
       await room.dcRemove(u);
       return sameTargets("DcRemove", appended());
+    case "DcSkip":
+      room.dcSkip(u);
+      return sameTargets("DcSkip", appended());
     case "Revive":
       return room.revive(u);
     // DCA!AllGone: everyone has arrived and left: a stutter, nothing to do.
@@ -197,7 +200,7 @@ export function batchMlsProblems(room: BatchRoom): string[] {
 export interface BatchReplayOptions {
   file: string;
   /** The room's switches (known-bad ones for the tests' teeth): `batchRank`, `batch`. */
-  room?: Pick<BatchRoomOptions, "batch" | "batchRank">;
+  room?: Pick<BatchRoomOptions, "batch" | "batchRank" | "skip">;
   onStep?: (step: BatchStepReport) => void;
 }
 
@@ -256,7 +259,7 @@ export interface BatchSuiteResult {
 }
 
 /** Replays every file; collects divergences instead of stopping (bad input still throws). */
-export async function replayBatchAll(files: string[], opts: { room?: { batch?: boolean; batchRank?: BatchRank } } = {}): Promise<BatchSuiteResult> {
+export async function replayBatchAll(files: string[], opts: { room?: Pick<BatchRoomOptions, "batch" | "batchRank" | "skip"> } = {}): Promise<BatchSuiteResult> {
   const result: BatchSuiteResult = { reports: [], failures: [], actions: new Map(), combinations: new Map(), batchedSteps: 0, steps: 0 };
   for (const file of files) {
     let report: BatchReplayReport;

@@ -38,6 +38,7 @@ const OVERRIDES = [
   "DcStep <- BDcStep",
   "TypeOK <- BTypeOK",
   "NoDoubleCommit <- BNoDoubleCommit",
+  "Targets <- BTargets",
 ];
 
 /** Records a BatchRoom run as a trace of the batched model's variables (ITF), for TLC and the batched replay. */
