@@ -5,6 +5,9 @@
 // the room with batch-mates unranked (BatchRank "None"), all ranked ("All"), today's
 // one-joiner-per-Welcome rule, or without R16's skip diverges, at the step and field named; malformed traces are
 // refused as bad input before any step. Budget: 20 s (about 6 s measured here).
+import { copyFile, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BATCH_TRACE_DIR, checkBatchTraces, REQUIRED_KEYS } from "../conformance/generate/batch-traces.ts";
 import { TraceError } from "../conformance/model/vocabulary.ts";
@@ -20,6 +23,19 @@ describe("the batched rules' traces on impl/batch.ts", () => {
     // A trace made from another model is reported stale.
     const stale = await checkBatchTraces(BATCH_TRACE_DIR, () => "sha256:other");
     expect(stale.stale).toHaveLength(r.files.length);
+  });
+
+  it("are refused when they no longer take a batched detail (the check has teeth)", async () => {
+    // Keep only the traces that take no batched Welcome: the check must name what is missing.
+    const dir = await mkdtemp(join(tmpdir(), "batch-traces-"));
+    for (const f of batchTraceFiles()) {
+      const t = await readItf(f);
+      if (!t.states.some((s) => s["#meta"]?.action === "DcWelcome" && ((s["#meta"]?.params as { targets?: { "#set": number[] } }).targets?.["#set"].length ?? 0) > 1)) {
+        await copyFile(f, join(dir, basename(f)));
+      }
+    }
+    const r = await checkBatchTraces(dir);
+    expect(r.problems.join("\n")).toMatch(/no trace takes .*DcWelcome batched/);
   });
 
   it("replay step by step with real MLS: state, enabled DC steps, epochs and safety numbers as the model's", async () => {
