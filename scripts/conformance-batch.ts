@@ -1,19 +1,19 @@
-// npm run conformance:batch [-- [--rank Uid|None|All] [--one-per-commit] [files...]]
+// npm run conformance:batch [-- [--rank Uid|None|All] [--one-per-commit] [--no-skip] [files...]]
 //
 // Replays the traces of the batched rules (traces/batch/, made by
 // `npm run traces -- --batch`) on impl/batch.ts with real MLS, step by step
 // (conformance/replay/batch-replay.ts), prints each trace's result and the action
 // coverage, and exits non-zero if a trace diverges or, without files, an action of
 // the batched model or a batched step (two targets or more) was never replayed.
-// --rank and --one-per-commit switch the room to a known-bad tie-break or to today's
-// rules, to watch the replay catch them.
+// --rank, --one-per-commit and --no-skip switch the room to a known-bad tie-break, to
+// today's rules or to the rule before R16, to watch the replay catch them.
 
 import { TraceError } from "../conformance/model/vocabulary.ts";
 import { BATCH_REPLAYED_ACTIONS, batchTraceFiles, replayBatchAll } from "../conformance/replay/batch-replay.ts";
 import type { BatchRank } from "../impl/batch.ts";
 import { command, UsageError } from "./cli/command.ts";
 
-const HELP = `Usage: npm run conformance:batch [-- [--rank Uid|None|All] [--one-per-commit] [trace.itf.json ...]]
+const HELP = `Usage: npm run conformance:batch [-- [--rank Uid|None|All] [--one-per-commit] [--no-skip] [trace.itf.json ...]]
 
 Replays traces of the batched rules on impl/batch.ts (real MLS), step by step, and
 compares its state with the batched model's after every step. Without files: every
@@ -24,6 +24,7 @@ Options:
   --rank R           the room's tie-break among batch-mates: Uid (the rule, default),
                      None or All (known-bad, tla/DCA_Batch.tla's BatchRank)
   --one-per-commit   the room runs today's rules (one joiner per Welcome, one remove per Commit)
+  --no-skip          the room runs the rule before R16 (a departed joiner welcomed, added, removed)
   -h, --help         this help
 
 Exit status: 0 every trace followed, 1 a trace diverged (or, without files, something
@@ -32,7 +33,7 @@ was never replayed), 2 bad usage or a trace that cannot be read.`;
 await command(import.meta.url, {
   name: "conformance:batch",
   help: HELP,
-  options: { rank: { type: "string" }, "one-per-commit": { type: "boolean" } },
+  options: { rank: { type: "string" }, "one-per-commit": { type: "boolean" }, "no-skip": { type: "boolean" } },
   positionals: true,
   errors: [{ type: TraceError }],
   run: async ({ values, positionals }) => {
@@ -40,7 +41,7 @@ await command(import.meta.url, {
     if (!["Uid", "None", "All"].includes(rank)) throw new UsageError(`--rank: expected Uid, None or All, got ${JSON.stringify(values.rank)}`);
     const files = positionals.length ? positionals : batchTraceFiles();
     const started = performance.now();
-    const result = await replayBatchAll(files, { room: { batchRank: rank, batch: !values["one-per-commit"] } });
+    const result = await replayBatchAll(files, { room: { batchRank: rank, batch: !values["one-per-commit"], skip: !values["no-skip"] } });
     const seconds = (performance.now() - started) / 1000;
     for (const report of result.reports) {
       const failed = result.failures.some((f) => f.file === report.file);
