@@ -169,10 +169,12 @@ Counted   == Active \ announced       \* the users DCA still counts
 AbsCut    == IF Counted = {} THEN Len(log)
              ELSE Min({st[u].cursor : u \in Counted})
 AbsLog    == SubSeq(log, AbsCut + 1, Len(log))
-AbsSt     == [u \in Uids |->
-                IF u \in announced THEN Gone
-                ELSE IF u \in Counted THEN [st[u] EXCEPT !.cursor = @ - AbsCut]
-                ELSE st[u]]
+AbsSt     == LET k == AbsCut   \* once, not once per user
+                 c == Counted
+             IN  [u \in Uids |->
+                    IF u \in announced THEN Gone
+                    ELSE IF u \in c THEN [st[u] EXCEPT !.cursor = @ - k]
+                    ELSE st[u]]
 
 Abs == INSTANCE DCA WITH log <- AbsLog, st <- AbsSt,
                          nextUid <- nextUid, group <- group
