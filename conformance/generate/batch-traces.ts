@@ -15,13 +15,13 @@
 
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { readItf, writeItf, type ItfState, type ItfTrace } from "../../scripts/tlc/formats/itf.ts";
+import { writeItf, type ItfState, type ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import { coverage, pickWalk, selectCoverPaths, type KeyedEdge } from "../../scripts/tlc/graph-cover.ts";
 import { resolveTlc, type ResolvedTlc } from "../../scripts/tlc/resolve.ts";
 import { Believes, GroupDead, Quiescent, view, type ModelLike, type Msg, type UserState } from "../model/state-view.ts";
 import { DCA_VARS } from "../model/vocabulary.ts";
 import { modelHash } from "./model-source-hash.ts";
-import { simulateWalks, slug, stateGraph, type RecordRecipe, type State } from "./model-traces.ts";
+import { readCommittedTraces, simulateWalks, slug, stateGraph, type RecordRecipe, type State } from "./model-traces.ts";
 import type { DcaStep } from "./trace-select.ts";
 
 export const BATCH_TRACE_DIR = "traces/batch";
@@ -306,30 +306,9 @@ export interface BatchCheckReport {
 /** Checks the committed batched traces: valid ITF, the current model hash, every batched action and REQUIRED_KEYS taken. */
 export async function checkBatchTraces(dir = BATCH_TRACE_DIR, hashOf: (config: string) => string = batchModelHash): Promise<BatchCheckReport> {
   const report: BatchCheckReport = { files: [], problems: [], stale: [], keys: new Set() };
-  let names: string[];
-  try {
-    names = (await readdir(dir)).filter((f) => f.endsWith(".itf.json")).sort();
-  } catch {
-    names = [];
-  }
-  if (names.length === 0) report.problems.push(`${dir}: no *.itf.json traces`);
-  for (const name of names) {
-    const file = join(dir, name);
-    report.files.push(file);
-    let trace: ItfTrace;
-    try {
-      trace = await readItf(file);
-    } catch (e) {
-      report.problems.push((e as Error).message);
-      continue;
-    }
+  const traces = await readCommittedTraces(dir, [BATCH_GRAPH_CONFIG, BATCH_WALK_CONFIG], hashOf, report, "the batched model");
+  for (const { file, trace } of traces) {
     const meta = trace["#meta"] ?? {};
-    const config = typeof meta.config === "string" && [BATCH_GRAPH_CONFIG, BATCH_WALK_CONFIG].includes(meta.config) ? meta.config : undefined;
-    if (config === undefined) report.problems.push(`${file}: #meta.config is ${JSON.stringify(meta.config)}, expected "${BATCH_GRAPH_CONFIG}" or "${BATCH_WALK_CONFIG}"`);
-    else if (meta.modelHash !== hashOf(config)) {
-      report.stale.push(file);
-      report.problems.push(`${file}: stale: made from model ${String(meta.modelHash ?? "(no modelHash)")}, the batched model is now ${hashOf(config)}`);
-    }
     if (meta.source !== BATCH_SPEC) report.problems.push(`${file}: #meta.source is ${JSON.stringify(meta.source)}, expected "${BATCH_SPEC}"`);
     if (trace.vars.join() !== DCA_VARS.join()) report.problems.push(`${file}: vars are [${trace.vars.join(", ")}], expected [${DCA_VARS.join(", ")}]`);
     trace.states.forEach((s, i) => {
@@ -351,6 +330,6 @@ export async function checkBatchTraces(dir = BATCH_TRACE_DIR, hashOf: (config: s
   }
   const actions = new Set([...report.keys].map((k) => k.split(" ")[0]!));
   const missing = [...BATCH_CORRECT_ACTIONS.filter((a) => !actions.has(a)), ...REQUIRED_KEYS.filter((k) => !report.keys.has(k))];
-  if (names.length > 0 && missing.length > 0) report.problems.push(`${dir}: no trace takes ${missing.join(", ")}`);
+  if (report.files.length > 0 && missing.length > 0) report.problems.push(`${dir}: no trace takes ${missing.join(", ")}`);
   return report;
 }

@@ -389,16 +389,35 @@ export interface CheckReport {
   actions: Set<string>;
 }
 
-/** Checks the committed traces: valid ITF, current model hash, every Correct action covered. */
-export async function checkTraces(dir = TRACE_DIR, hashOf: (config: string) => string = modelHash): Promise<CheckReport> {
-  const report: CheckReport = { files: [], problems: [], stale: [], actions: new Set() };
-  let names: string[];
+/** One committed trace as checkTraces and its batched and fenced counterparts read it. */
+export interface CommittedTrace {
+  file: string;
+  trace: ItfTrace;
+  /** #meta.config when it is one of the expected configurations, else undefined (already reported). */
+  config: string | undefined;
+}
+
+/**
+ * What every committed-trace check shares: lists `dir`'s *.itf.json (reporting an empty or
+ * missing folder), reads each as ITF (reporting one that is not), reports a #meta.config
+ * other than `configs`, and reports a trace made from another model than `hashOf(config)`
+ * as stale. The callers check what is particular to their traces.
+ */
+export async function readCommittedTraces(
+  dir: string,
+  configs: readonly string[],
+  hashOf: (config: string) => string,
+  report: { files: string[]; problems: string[]; stale: string[] },
+  modelName = "the model",
+): Promise<CommittedTrace[]> {
+  let names: string[] = [];
   try {
     names = (await readdir(dir)).filter((f) => f.endsWith(".itf.json")).sort();
   } catch {
-    names = [];
+    // no folder: reported below
   }
   if (names.length === 0) report.problems.push(`${dir}: no *.itf.json traces`);
+  const traces: CommittedTrace[] = [];
   for (const name of names) {
     const file = join(dir, name);
     report.files.push(file);
@@ -411,13 +430,23 @@ export async function checkTraces(dir = TRACE_DIR, hashOf: (config: string) => s
     }
     const meta = trace["#meta"] ?? {};
     // The hash covers the configuration the trace was made with (its users, its variant).
-    const config = typeof meta.config === "string" && [GRAPH_CONFIG, WALK_CONFIG].includes(meta.config) ? meta.config : undefined;
-    if (config === undefined) report.problems.push(`${file}: #meta.config is ${JSON.stringify(meta.config)}, expected "${GRAPH_CONFIG}" or "${WALK_CONFIG}"`);
-    const hash = config === undefined ? undefined : hashOf(config);
-    if (hash !== undefined && meta.modelHash !== hash) {
+    const config = typeof meta.config === "string" && configs.includes(meta.config) ? meta.config : undefined;
+    if (config === undefined) report.problems.push(`${file}: #meta.config is ${JSON.stringify(meta.config)}, expected ${configs.map((c) => `"${c}"`).join(" or ")}`);
+    else if (meta.modelHash !== hashOf(config)) {
       report.stale.push(file);
-      report.problems.push(`${file}: stale: made from model ${String(meta.modelHash ?? "(no modelHash)")}, the model is now ${hash}`);
+      report.problems.push(`${file}: stale: made from model ${String(meta.modelHash ?? "(no modelHash)")}, ${modelName} is now ${hashOf(config)}`);
     }
+    traces.push({ file, trace, config });
+  }
+  return traces;
+}
+
+/** Checks the committed traces: valid ITF, current model hash, every Correct action covered. */
+export async function checkTraces(dir = TRACE_DIR, hashOf: (config: string) => string = modelHash): Promise<CheckReport> {
+  const report: CheckReport = { files: [], problems: [], stale: [], actions: new Set() };
+  const traces = await readCommittedTraces(dir, [GRAPH_CONFIG, WALK_CONFIG], hashOf, report);
+  for (const { file, trace } of traces) {
+    const meta = trace["#meta"] ?? {};
     if (meta.source !== SPEC) report.problems.push(`${file}: #meta.source is ${JSON.stringify(meta.source)}, expected "${SPEC}"`);
     if (trace.vars.join() !== DCA_VARS.join()) report.problems.push(`${file}: vars are [${trace.vars.join(", ")}], expected [${DCA_VARS.join(", ")}]`);
     if (trace.states.length === 0) report.problems.push(`${file}: no states`);
@@ -435,7 +464,7 @@ export async function checkTraces(dir = TRACE_DIR, hashOf: (config: string) => s
     });
   }
   const missing = CORRECT_ACTIONS.filter((a) => !report.actions.has(a));
-  if (names.length > 0 && missing.length > 0) report.problems.push(`${dir}: no trace takes ${missing.join(", ")}`);
+  if (report.files.length > 0 && missing.length > 0) report.problems.push(`${dir}: no trace takes ${missing.join(", ")}`);
   return report;
 }
 

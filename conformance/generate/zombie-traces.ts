@@ -15,7 +15,7 @@
 
 import { mkdir, readdir, rm } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { readItf, writeItf, type ItfState, type ItfTrace } from "../../scripts/tlc/formats/itf.ts";
+import { writeItf, type ItfState, type ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import { parseTlaState, type ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 import { describeOutcome } from "../../scripts/tlc/messages.ts";
 import { resolveTlc, type ResolvedTlc } from "../../scripts/tlc/resolve.ts";
@@ -23,7 +23,7 @@ import { runTlc } from "../../scripts/tlc/run.ts";
 import { Believes, view, type ModelLike } from "../model/state-view.ts";
 import { DCA_VARS } from "../model/vocabulary.ts";
 import { modelHash } from "./model-source-hash.ts";
-import { simulateWalks, type RecordRecipe, type State } from "./model-traces.ts";
+import { readCommittedTraces, simulateWalks, type RecordRecipe, type State } from "./model-traces.ts";
 import { stepKey, stepOf, type DcaStep } from "./trace-select.ts";
 
 export const ZOMBIE_TRACE_DIR = "traces/zombie";
@@ -210,33 +210,8 @@ export interface ZombieCheck {
 /** The committed traces: valid ITF, of the current model and config, every required key taken (recomputed from the states). */
 export async function checkZombieTraces(dir = ZOMBIE_TRACE_DIR, hashOf: (config: string) => string = zombieModelHash): Promise<ZombieCheck> {
   const report: ZombieCheck = { files: [], problems: [], stale: [], keys: new Set() };
-  let names: string[] = [];
-  try {
-    names = (await readdir(dir)).filter((f) => f.endsWith(".itf.json")).sort();
-  } catch {
-    // no folder: reported below
-  }
-  if (names.length === 0) report.problems.push(`${dir}: no *.itf.json traces`);
-  for (const name of names) {
-    const file = join(dir, name);
-    report.files.push(file);
-    let trace: ItfTrace;
-    try {
-      trace = await readItf(file);
-    } catch (e) {
-      report.problems.push((e as Error).message);
-      continue;
-    }
-    const config = trace["#meta"]?.config;
-    if (config !== ZOMBIE_WALK_CONFIG && config !== ZOMBIE_GAP_CONFIG) {
-      report.problems.push(`${file}: #meta.config is ${JSON.stringify(config)}, expected "${ZOMBIE_WALK_CONFIG}" or "${ZOMBIE_GAP_CONFIG}"`);
-      continue;
-    }
-    const hash = hashOf(config);
-    if (trace["#meta"]?.modelHash !== hash) {
-      report.stale.push(file);
-      report.problems.push(`${file}: stale: made from model ${String(trace["#meta"]?.modelHash ?? "(no modelHash)")}, the model is now ${hash}`);
-    }
+  const traces = await readCommittedTraces(dir, [ZOMBIE_WALK_CONFIG, ZOMBIE_GAP_CONFIG], hashOf, report);
+  for (const { trace, config } of traces) {
     if (config !== ZOMBIE_WALK_CONFIG) continue; // the gap trace shows the fork, not the fenced keys
     for (let i = 1; i < trace.states.length; i++) {
       const meta = trace.states[i]!["#meta"] ?? {};
