@@ -9,7 +9,8 @@
 // today's rules or to the rule before R16, to watch the replay catch them.
 
 import { TraceError } from "../conformance/model/vocabulary.ts";
-import { BATCH_REPLAYED_ACTIONS, batchTraceFiles, replayBatchAll } from "../conformance/replay/batch-replay.ts";
+import { BATCH_REPLAYED_ACTIONS, BATCH_TRACE_DIR, replayBatchAll } from "../conformance/replay/batch-replay.ts";
+import { traceFiles } from "../conformance/replay/replay-all.ts";
 import type { BatchRank } from "../impl/batch.ts";
 import { command, UsageError } from "./cli/command.ts";
 
@@ -39,7 +40,7 @@ await command(import.meta.url, {
   run: async ({ values, positionals }) => {
     const rank = (values.rank ?? "Uid") as BatchRank;
     if (!["Uid", "None", "All"].includes(rank)) throw new UsageError(`--rank: expected Uid, None or All, got ${JSON.stringify(values.rank)}`);
-    const files = positionals.length ? positionals : batchTraceFiles();
+    const files = positionals.length ? positionals : traceFiles(BATCH_TRACE_DIR);
     const started = performance.now();
     const result = await replayBatchAll(files, { room: { batchRank: rank, batch: !values["one-per-commit"], skip: !values["no-skip"] } });
     const seconds = (performance.now() - started) / 1000;

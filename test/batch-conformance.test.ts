@@ -11,7 +11,8 @@ import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BATCH_TRACE_DIR, checkBatchTraces, REQUIRED_KEYS } from "../conformance/generate/batch-traces.ts";
 import { TraceError } from "../conformance/model/vocabulary.ts";
-import { BATCH_REPLAYED_ACTIONS, batchTraceFiles, replayBatchAll, replayBatchTrace } from "../conformance/replay/batch-replay.ts";
+import { BATCH_REPLAYED_ACTIONS, replayBatchAll, replayBatchTrace } from "../conformance/replay/batch-replay.ts";
+import { traceFiles } from "../conformance/replay/replay-all.ts";
 import { readItf } from "../scripts/tlc/formats/itf.ts";
 
 describe("the batched rules' traces on impl/batch.ts", () => {
@@ -28,7 +29,7 @@ describe("the batched rules' traces on impl/batch.ts", () => {
   it("are refused when they no longer take a batched detail (the check has teeth)", async () => {
     // Keep only the traces that take no batched Welcome: the check must name what is missing.
     const dir = await mkdtemp(join(tmpdir(), "batch-traces-"));
-    for (const f of batchTraceFiles()) {
+    for (const f of traceFiles(BATCH_TRACE_DIR)) {
       const t = await readItf(f);
       if (!t.states.some((s) => s["#meta"]?.action === "DcWelcome" && ((s["#meta"]?.params as { targets?: { "#set": number[] } }).targets?.["#set"].length ?? 0) > 1)) {
         await copyFile(f, join(dir, basename(f)));
@@ -39,7 +40,7 @@ describe("the batched rules' traces on impl/batch.ts", () => {
   });
 
   it("replay step by step with real MLS: state, enabled DC steps, epochs and safety numbers as the model's", async () => {
-    const r = await replayBatchAll(batchTraceFiles());
+    const r = await replayBatchAll(traceFiles(BATCH_TRACE_DIR));
     expect(r.failures.map((f) => f.message)).toEqual([]);
     for (const a of BATCH_REPLAYED_ACTIONS) expect(r.actions.get(a) ?? 0, a).toBeGreaterThan(0);
     expect(r.batchedSteps).toBeGreaterThanOrEqual(6);
@@ -48,7 +49,7 @@ describe("the batched rules' traces on impl/batch.ts", () => {
 
   it("catch batch-mates that do not rank each other, or all rank each other, at the joiner's entry", async () => {
     for (const [batchRank, field] of [["None", /st\[3\]\.ahead: model \{1, 2\}, implementation \{1\}/], ["All", /st\[2\]\.ahead: model \{1\}, implementation \{1, 3\}/]] as const) {
-      const r = await replayBatchAll(batchTraceFiles(), { room: { batchRank } });
+      const r = await replayBatchAll(traceFiles(BATCH_TRACE_DIR), { room: { batchRank } });
       expect(r.failures.length, batchRank).toBeGreaterThan(0);
       expect(r.failures.map((f) => f.message).join("\n")).toMatch(field);
       expect(r.failures.every((f) => f.step.action === "Read")).toBe(true);
@@ -56,13 +57,13 @@ describe("the batched rules' traces on impl/batch.ts", () => {
   }, 20_000);
 
   it("catch a Welcome that leaves out a joiner (today's one-per-Welcome rule in the room)", async () => {
-    const r = await replayBatchAll(batchTraceFiles(), { room: { batch: false } });
+    const r = await replayBatchAll(traceFiles(BATCH_TRACE_DIR), { room: { batch: false } });
     expect(r.failures.length).toBeGreaterThan(0);
     expect(r.failures.map((f) => f.message).join("\n")).toMatch(/enabled DC steps: model \{DcWelcome\(1 → 2,3\)\}, implementation \{DcWelcome\(1 → 2\)\}/);
   }, 20_000);
 
   it("catch a DC that welcomes or adds a joiner it has seen leave instead of skipping it (the rule before R16)", async () => {
-    const r = await replayBatchAll(batchTraceFiles(), { room: { skip: false } });
+    const r = await replayBatchAll(traceFiles(BATCH_TRACE_DIR), { room: { skip: false } });
     expect(r.failures.length).toBeGreaterThan(0);
     const text = r.failures.map((f) => f.message).join("\n");
     expect(text).toMatch(/enabled DC steps: model \{DcSkip\(1 → 2\)\}, implementation \{DcWelcome\(1 → 2\)\}/);
@@ -70,7 +71,7 @@ describe("the batched rules' traces on impl/batch.ts", () => {
   }, 20_000);
 
   it("refuse a malformed trace as bad input, naming the place, before any step", async () => {
-    const file = batchTraceFiles().find((f) => f.includes("DcRemove-batched"))!;
+    const file = traceFiles(BATCH_TRACE_DIR).find((f) => f.includes("DcRemove-batched"))!;
     const good = await readItf(file);
     const bad = (edit: (t: typeof good) => void) => {
       const t = structuredClone(good);

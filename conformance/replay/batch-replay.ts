@@ -6,8 +6,6 @@
 // allow exactly those; each welcomed member's MLS epoch and membership must be its model
 // epoch and view, and members of one epoch must show one safety number.
 
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import * as mls from "../../impl/mls.ts";
 import { BatchRoom, type BatchRoomOptions } from "../../impl/batch.ts";
 import { safetyNumber } from "../../impl/safety-number.ts";
@@ -18,6 +16,7 @@ import { diffValues, type Difference } from "../model/diff.ts";
 import type { ModelState } from "../model/refinement.ts";
 import { view } from "../model/state-view.ts";
 import { DCA_VARS, isInt, isRecord, QUIESCED, setOf, show, TraceError } from "../model/vocabulary.ts";
+import { tallyReplays, type Tally } from "./replay-all.ts";
 
 export const BATCH_TRACE_DIR = "traces/batch";
 /** The batched model's actions (tla/DCA_BatchRecord.tla's RecNext), and a recorded run's Quiesced claim. */
@@ -240,45 +239,22 @@ export async function replayBatchTrace(trace: ItfTrace, opts: BatchReplayOptions
   return report;
 }
 
-export function batchTraceFiles(dir: string = BATCH_TRACE_DIR): string[] {
-  return readdirSync(dir)
-    .filter((n) => n.endsWith(".itf.json"))
-    .sort()
-    .map((n) => join(dir, n));
-}
-
-export interface BatchSuiteResult {
-  reports: BatchReplayReport[];
-  failures: BatchConformanceError[];
-  /** Steps replayed (and matched) per action, and per action with its parameters ("DcWelcome(1 → 2,3)"). */
-  actions: Map<string, number>;
-  combinations: Map<string, number>;
+export interface BatchSuiteResult extends Tally<BatchReplayReport, BatchConformanceError> {
   /** Steps whose Welcome, Add or Remove named two targets or more. */
   batchedSteps: number;
-  steps: number;
 }
 
 /** Replays every file; collects divergences instead of stopping (bad input still throws). */
 export async function replayBatchAll(files: string[], opts: { room?: Pick<BatchRoomOptions, "batch" | "batchRank" | "skip"> } = {}): Promise<BatchSuiteResult> {
-  const result: BatchSuiteResult = { reports: [], failures: [], actions: new Map(), combinations: new Map(), batchedSteps: 0, steps: 0 };
-  for (const file of files) {
-    let report: BatchReplayReport;
-    try {
-      report = await replayBatchTrace(await readItf(file), { file, ...(opts.room ? { room: opts.room } : {}) });
-    } catch (e) {
-      if (!(e instanceof BatchConformanceError)) throw e;
-      result.failures.push(e);
-      report = e.report;
-    }
-    result.reports.push(report);
-    for (const step of report.steps.slice(1)) {
-      if (step.differences.length || step.mlsProblems.length || step.refused) continue;
-      result.steps++;
-      result.actions.set(step.action, (result.actions.get(step.action) ?? 0) + 1);
-      const combo = `${step.action}${formatBatchParams(step.params)}`;
-      result.combinations.set(combo, (result.combinations.get(combo) ?? 0) + 1);
-      if ((step.params.targets?.length ?? 0) > 1) result.batchedSteps++;
-    }
-  }
-  return result;
+  let batchedSteps = 0;
+  const result = await tallyReplays(
+    files,
+    async (file) => replayBatchTrace(await readItf(file), { file, ...(opts.room ? { room: opts.room } : {}) }),
+    BatchConformanceError,
+    (step) => `${step.action}${formatBatchParams(step.params)}`,
+    (step) => {
+      if ((step.params.targets?.length ?? 0) > 1) batchedSteps++;
+    },
+  );
+  return { ...result, batchedSteps };
 }
