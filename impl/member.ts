@@ -1,14 +1,22 @@
 // One member of a room as an XState v5 machine. Its states and events mirror the
 // model's actions: READ is DCA!Read, DC_WELCOME / DC_ADD / DC_REMOVE (and the
 // known-bad DC_ADD_FIRST / DC_LATE_WELCOME) and DC_SKIP (R16) are the DC's steps, REVIVE is a dead
-// room's re-creation (DCA!Revive), LEAVE is DCA!Leave. Transitions are pure: every MLS operation has already been done by
+// room's re-creation (DCA!Revive), LEAVE is DCA!Leave. With `batched` (the room's
+// `batch` option, spec/batching.md section 4) the DC's steps are tla/DCA_Batch.tla's:
+// the guards take the batched rules of impl/rules.ts, and a DC step's entry must be a
+// batched one (and under today's rules must not be). Transitions are pure: every MLS operation has already been done by
 // the room (impl/room.ts), which puts its result in the event, so a recorded
 // event sequence replays to the same state.
 
 import { assign, setup } from "xstate";
 import {
   applyCommit,
+  bCommitState,
+  bWelcomeState,
   canAdd,
+  canBAdd,
+  canBRemove,
+  canBWelcome,
   canAddFirst,
   canLateWelcome,
   canRemove,
@@ -21,8 +29,9 @@ import {
   readEffect,
   reviveState,
   skipState,
+  type BatchRank,
 } from "./rules.ts";
-import { NO_UID, type CommitEntry, type LogEntry, type MemberState, type SkippedEntry, type Uid, type Variant, type WelcomeEntry } from "./types.ts";
+import { NO_UID, isBatched, type CommitEntry, type LogEntry, type MemberState, type SkippedEntry, type Uid, type Variant, type WelcomeEntry } from "./types.ts";
 
 /** The member's MLS state, opaque here (impl/mls.ts); absent when MLS is switched off. */
 export type MlsGroupRef = unknown;
@@ -53,6 +62,10 @@ export interface MemberContext {
    * (tla/DCA_ForgedWelcome.tla models the DS that does).
    */
   refusedOwnWelcome?: boolean;
+  /** The DC runs the batched rules (tla/DCA_Batch.tla); absent in snapshots saved before batching: false. */
+  batched?: boolean;
+  /** Batch-mates' ranking: the rule "Uid" (absent), or a known-bad tie-break for tests only. */
+  batchRank?: BatchRank;
 }
 
 export type MemberEvent =
@@ -98,6 +111,10 @@ export interface MemberInput {
   present?: readonly Uid[];
   /** The creator's MLS group (user 1 only). */
   group?: MlsGroupRef;
+  /** The room's `batch` option: the DC's steps are the batched ones. */
+  batched?: boolean;
+  /** Known-bad tie-breaks of batch-mates, for tests only (default the rule, "Uid"). */
+  batchRank?: BatchRank;
 }
 
 const NO_MLS: MemberMls = { group: null, pendingGroup: null };
@@ -113,20 +130,29 @@ export const memberMachine = setup({
       event.type === "READ" &&
       ["confirm-welcome", "enter-at-welcome"].includes(readEffect(context.state, event.entry, context.variant)),
     canWelcome: ({ context, event }) =>
-      event.type === "DC_WELCOME" && canWelcome(context.state, event.entry.target, context.variant),
+      event.type === "DC_WELCOME" &&
+      (context.batched
+        ? canBWelcome(context.state, event.entry, context.variant)
+        : !isBatched(event.entry) && canWelcome(context.state, event.entry.target, context.variant)),
     canAdd: ({ context, event }) =>
-      event.type === "DC_ADD" && canAdd(context.state, context.variant) && event.entry.target === context.state.adding,
+      event.type === "DC_ADD" &&
+      (context.batched
+        ? canBAdd(context.state, event.entry, context.variant)
+        : !isBatched(event.entry) && canAdd(context.state, context.variant) && event.entry.target === context.state.adding),
     canRemove: ({ context, event }) =>
       event.type === "DC_REMOVE" &&
-      canRemove(context.state, context.variant) &&
-      event.entry.target === context.state.pendingRemoves[0],
-    canSkip: ({ context, event }) => event.type === "DC_SKIP" && canSkip(context.state, event.entry.uid, context.variant),
+      (context.batched
+        ? canBRemove(context.state, event.entry, context.variant)
+        : !isBatched(event.entry) && canRemove(context.state, context.variant) && event.entry.target === context.state.pendingRemoves[0]),
+    canSkip: ({ context, event }) =>
+      event.type === "DC_SKIP" && canSkip(context.state, event.entry.uid, context.variant, context.batched === true),
     canAddFirst: ({ context, event }) =>
+      !context.batched &&
       event.type === "DC_ADD_FIRST" &&
       canAddFirst(context.state, context.variant) &&
       event.entry.target === context.state.pendingAdds[0],
     canLateWelcome: ({ context, event }) =>
-      event.type === "DC_LATE_WELCOME" && canLateWelcome(context.state, context.variant),
+      !context.batched && event.type === "DC_LATE_WELCOME" && canLateWelcome(context.state, context.variant),
     canRevive: ({ context, event }) =>
       event.type === "REVIVE" && !context.refusedOwnWelcome && canRevive(context.state, event.logLength, context.variant),
   },
@@ -134,7 +160,7 @@ export const memberMachine = setup({
     read: assign(({ context, event }) => {
       if (event.type !== "READ") return {};
       const effect = readEffect(context.state, event.entry, context.variant);
-      const state = onMessage(context.state, event.entry, context.variant);
+      const state = onMessage(context.state, event.entry, context.variant, context.batchRank ?? "Uid");
       const mls = { ...context.mls };
       // The room joined (from the confirmed Welcome) or processed the Commit already.
       if (["confirm-welcome", "enter-at-welcome", "apply-commit"].includes(effect)) mls.group = event.group ?? null;
@@ -144,7 +170,7 @@ export const memberMachine = setup({
     sendWelcome: assign(({ context, event }) =>
       event.type === "DC_WELCOME"
         ? {
-            state: { ...context.state, adding: event.entry.target },
+            state: context.batched ? bWelcomeState(context.state, event.entry) : { ...context.state, adding: event.entry.target },
             mls: { ...context.mls, pendingGroup: event.pendingGroup ?? null },
           }
         : {},
@@ -152,7 +178,7 @@ export const memberMachine = setup({
     sendAdd: assign(({ context, event }) =>
       event.type === "DC_ADD"
         ? {
-            state: { ...applyCommit(context.state, event.entry), adding: NO_UID },
+            state: context.batched ? bCommitState(context.state, event.entry) : { ...applyCommit(context.state, event.entry), adding: NO_UID },
             mls: { ...context.mls, group: context.mls.pendingGroup, pendingGroup: null },
           }
         : {},
@@ -196,6 +222,8 @@ export const memberMachine = setup({
       state: { ...state, cursor: input.cursor },
       mls: { ...NO_MLS, group: input.group ?? null },
       lastArrival: input.uid,
+      ...(input.batched ? { batched: true } : {}),
+      ...(input.batchRank && input.batchRank !== "Uid" ? { batchRank: input.batchRank } : {}),
     };
   },
   initial: "active",

@@ -12,7 +12,7 @@
 import * as mls from "./mls.ts";
 import { MemberCore, type CoreOptions, type ReadOutcome, type SavedMember } from "./client/core.ts";
 import { MemberInputError, StepNotEnabled } from "./client/errors.ts";
-import { commitEntry, welcomeEntry } from "./rules.ts";
+import { commitEntry, welcomeEntry, type BatchRank } from "./rules.ts";
 import type { LogEntry, MemberState, Uid, Variant } from "./types.ts";
 
 export { MemberInputError, StepNotEnabled, type ReadOutcome, type SavedMember };
@@ -29,6 +29,10 @@ export interface RoomOptions {
    * blind spot 2, for tests only: it appends a zombie's Welcomes and Commits (tla/Gap_Zombie.cfg).
    */
   fence?: boolean;
+  /** The batched rules (tla/DCA_Batch.tla, spec/batching.md section 4) for every member; default false. */
+  batch?: boolean;
+  /** Known-bad tie-breaks of batch-mates (CoreOptions.batchRank), for tests only. */
+  batchRank?: BatchRank;
 }
 
 /** The DS refused an append: its author was announced as left (R5). The log is unchanged. */
@@ -63,6 +67,8 @@ export class Room {
   /** Every user whose `left` is on the log: the DS refuses their appends (R5), unless the fence is off. */
   private readonly leftOnLog = new Set<Uid>();
   private fence = true;
+  private batch = false;
+  private batchRank: BatchRank = "Uid";
 
   private constructor(
     readonly variant: Variant,
@@ -75,6 +81,8 @@ export class Room {
     const room = new Room(opts.variant ?? "Correct", ctx);
     room.trustWelcomeRemoves = opts.trustWelcomeRemoves ?? false;
     room.fence = opts.fence ?? true;
+    room.batch = opts.batch ?? false;
+    room.batchRank = opts.batchRank ?? "Uid";
     let group: mls.MlsGroup | undefined;
     let creator: mls.Member | undefined;
     if (ctx) {
@@ -94,6 +102,8 @@ export class Room {
       ...(identity ? { identity } : {}),
       keyPackageOf: (t) => this.keyPackageOf(t),
       ...(this.trustWelcomeRemoves ? { trustWelcomeRemoves: true } : {}),
+      ...(this.batch ? { batch: true } : {}),
+      ...(this.batchRank !== "Uid" ? { batchRank: this.batchRank } : {}),
     };
   }
 

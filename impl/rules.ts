@@ -1,10 +1,15 @@
 // The DCA's rules as pure functions over a member's local state. Each function
 // names the TLA+ operator it implements (tla/DCA.tla) and the requirement
-// (spec/dca.md). No MLS here: the room (impl/room.ts) does the cryptography and
+// (spec/dca.md). Batched entries (a `targets` list, spec/batching.md section 4) are
+// read by tla/DCA_Batch.tla's operators, through targetsOf: a single-target entry is a
+// list of one and reads exactly as DCA.tla says; the DC's batched steps (the `batch`
+// option, off by default until DCA.tla adopts batching) are the B-prefixed functions. No MLS here: the room (impl/room.ts) does the cryptography and
 // the member machine (impl/member.ts) calls these to change state.
 
 import {
   NO_UID,
+  isBatched,
+  targetsOf,
   type CommitEntry,
   type LogEntry,
   type MemberState,
@@ -92,27 +97,45 @@ export function hasWork(s: MemberState, variant: Variant, logLength?: number): b
   return s.pendingAdds.length > 0 || (s.pendingRemoves.length > 0 && variant !== "IgnoreRemoves");
 }
 
-/** @spec DCA!ApplyToMember R9 — the Commit's epoch, its committer, the membership, the pending list. */
+/**
+ * @spec DCA!ApplyToMember DCA_Batch!BApplyToMember R9 — the Commit's epoch, its committer, the
+ * membership, the pending list: every target of a batched Commit is added (removed).
+ */
 export function applyCommit(s: MemberState, c: CommitEntry): MemberState {
   const add = c.type === "add";
+  const ts = targetsOf(c);
+  const out = (xs: readonly Uid[]) => xs.filter((v) => !ts.includes(v));
   return {
     ...s,
     epoch: c.epoch + 1,
     by: c.sender,
-    members: add ? sorted([...s.members, c.target]) : without(s.members, c.target),
-    pendingAdds: add ? without(s.pendingAdds, c.target) : s.pendingAdds,
-    pendingRemoves: add ? s.pendingRemoves : without(s.pendingRemoves, c.target),
+    members: add ? sorted([...s.members, ...ts]) : out(s.members),
+    pendingAdds: add ? out(s.pendingAdds) : s.pendingAdds,
+    pendingRemoves: add ? s.pendingRemoves : out(s.pendingRemoves),
   };
 }
 
 /**
- * @spec DCA!EnterGroup R7 R15 — the pending removes of users ranked below every member of
- * the Welcome (users of a dead group) are dropped, unless the known-bad KeepStaleRemoves.
+ * tla/DCA_Batch.tla's BatchRank: how joiners welcomed together rank each other. "Uid" is the
+ * rule (those with a smaller UID rank before one); "None" and "All" are known-bad, for tests
+ * only (spec/batching.md section 2: a fork, and a room with no DC).
  */
-export function enterGroup(s: MemberState, w: WelcomeEntry, variant: Variant): MemberState {
+export type BatchRank = "Uid" | "None" | "All";
+
+/**
+ * @spec DCA!EnterGroup DCA_Batch!BEnterGroup R7 R15 — the pending removes of users ranked below
+ * every member of the Welcome (users of a dead group) are dropped, unless the known-bad
+ * KeepStaleRemoves. From a batched Welcome, batch-mates with a larger UID do not rank before
+ * the joiner (`rank`: the rule "Uid", or a known-bad tie-break for tests), and the joiner
+ * stops tracking the Welcome's members as pending joiners (its own Add adds them, R9).
+ */
+export function enterGroup(s: MemberState, w: WelcomeEntry, variant: Variant, rank: BatchRank = "Uid"): MemberState {
   const all = variant === "WelcomeWithoutRemoves" ? s.pendingRemoves : merge(w.removes, s.pendingRemoves);
   const lowest = Math.min(...w.members);
   const removes = variant === "KeepStaleRemoves" ? all : all.filter((v) => v >= lowest);
+  const batched = isBatched(w);
+  const mates = targetsOf(w);
+  const after = (v: Uid) => batched && mates.includes(v) && (rank === "None" || (rank === "Uid" && v > s.uid));
   return {
     ...s,
     welcomed: true,
@@ -120,8 +143,9 @@ export function enterGroup(s: MemberState, w: WelcomeEntry, variant: Variant): M
     epoch: w.epoch,
     by: w.sender,
     members: sorted(w.members),
+    ...(batched ? { pendingAdds: s.pendingAdds.filter((v) => !w.members.includes(v)) } : {}),
     pendingRemoves: removes,
-    ahead: w.members.filter((m) => m !== s.uid && !removes.includes(m)).sort((a, b) => a - b),
+    ahead: w.members.filter((m) => m !== s.uid && !removes.includes(m) && !after(m)).sort((a, b) => a - b),
   };
 }
 
@@ -135,11 +159,11 @@ export function commitOutcome(s: MemberState, c: CommitEntry, variant: Variant):
   return "reject";
 }
 
-/** @spec DCA!ConfirmsWelcome R8 — the Add of the Commit the tentative Welcome belongs to. */
+/** @spec DCA!ConfirmsWelcome DCA_Batch!BConfirmsWelcome R8 — the Add of the Commit the tentative Welcome belongs to. */
 export function confirmsWelcome(s: MemberState, c: CommitEntry): boolean {
   return (
     c.type === "add" &&
-    c.target === s.uid &&
+    targetsOf(c).includes(s.uid) &&
     s.tentative !== null &&
     c.sender === s.tentative.sender &&
     c.epoch + 1 === s.tentative.epoch
@@ -173,7 +197,7 @@ export function readEffect(s: MemberState, entry: LogEntry, variant: Variant): R
     case "skipped":
       return "drop-skipped";
     case "welcome":
-      if (entry.target !== s.uid || s.welcomed) return "ignore-welcome";
+      if (!targetsOf(entry).includes(s.uid) || s.welcomed) return "ignore-welcome";
       return variant === "FirstWelcomeCounts" ? "enter-at-welcome" : "hold-welcome";
     default:
       if (!s.welcomed) return confirmsWelcome(s, entry) ? "confirm-welcome" : "skip-commit";
@@ -198,8 +222,11 @@ export function dropSkipped(s: MemberState, t: Uid): MemberState {
   return { ...s, pendingAdds: without(s.pendingAdds, t), pendingRemoves: without(s.pendingRemoves, t) };
 }
 
-/** @spec DCA!OnMessage R3 R4 R7 R8 R9 R16 — the member's state after reading `entry` (cursor advanced). */
-export function onMessage(s0: MemberState, entry: LogEntry, variant: Variant): MemberState {
+/**
+ * @spec DCA!OnMessage DCA_Batch!BOnWelcome R3 R4 R7 R8 R9 R16 — the member's state after reading
+ * `entry` (cursor advanced); `rank`: how batch-mates rank (the rule, or known-bad for tests).
+ */
+export function onMessage(s0: MemberState, entry: LogEntry, variant: Variant, rank: BatchRank = "Uid"): MemberState {
   const s = { ...s0, cursor: s0.cursor + 1 };
   const effect = readEffect(s0, entry, variant);
   switch (effect) {
@@ -214,9 +241,9 @@ export function onMessage(s0: MemberState, entry: LogEntry, variant: Variant): M
     case "hold-welcome":
       return { ...s, tentative: entry as WelcomeEntry };
     case "enter-at-welcome":
-      return enterGroup(s, entry as WelcomeEntry, variant);
+      return enterGroup(s, entry as WelcomeEntry, variant, rank);
     case "confirm-welcome": {
-      const entered = enterGroup(s, s.tentative!, variant);
+      const entered = enterGroup(s, s.tentative!, variant, rank);
       // Known-bad 4: the joiner counts its own Add as one more epoch.
       return variant === "NoSkipOwnAdd"
         ? { ...entered, epoch: entered.epoch + 1, by: (entry as CommitEntry).sender }
@@ -271,16 +298,17 @@ export function leftBeforeAdded(s: MemberState, t: Uid, variant: Variant): boole
  * (Under the known-bad AddBeforeWelcome, `adding` is a joiner already added, its Welcome
  * owed: nothing to skip then.)
  */
-export function skipTarget(s: MemberState, variant: Variant): Uid {
+export function skipTarget(s: MemberState, variant: Variant, batched = false): Uid {
+  if (batched) return bSkipTarget(s, variant);
   if (!believes(s, variant)) return NO_UID;
   if (s.adding !== NO_UID && variant === "AddBeforeWelcome") return NO_UID;
   const t = s.adding !== NO_UID ? s.adding : (s.pendingAdds[0] ?? NO_UID);
   return t !== NO_UID && leftBeforeAdded(s, t, variant) ? t : NO_UID;
 }
 
-/** @spec DCA!DcSkip R16 — may `s` skip `t` now? */
-export function canSkip(s: MemberState, t: Uid, variant: Variant): boolean {
-  return t !== NO_UID && skipTarget(s, variant) === t;
+/** @spec DCA!DcSkip DCA_Batch!BDcSkip R16 — may `s` skip `t` now (under the batched rules if `batched`)? */
+export function canSkip(s: MemberState, t: Uid, variant: Variant, batched = false): boolean {
+  return t !== NO_UID && skipTarget(s, variant, batched) === t;
 }
 
 /**
@@ -288,7 +316,14 @@ export function canSkip(s: MemberState, t: Uid, variant: Variant): boolean {
  * under way (its Welcome for an epoch nobody reaches) is abandoned.
  */
 export function skipState(s: MemberState, t: Uid): MemberState {
-  return { ...dropSkipped(s, t), adding: NO_UID };
+  return withoutBatch({ ...dropSkipped(s, t), adding: NO_UID });
+}
+
+/** The state with no batch under way (the field absent, as under today's rules). */
+export function withoutBatch(s: MemberState): MemberState {
+  if (s.batch === undefined) return s;
+  const { batch: _done, ...rest } = s;
+  return rest;
 }
 
 /** @spec DCA!DcSkip R16 — the entry the DC appends. */
@@ -419,4 +454,91 @@ export function unexpectedSkip(s: MemberState, lastArrival: Uid, t: Uid): Unexpe
     return { reason: "unexpected-skip", detail: `user ${t} is a joiner this member has not seen leave (only a joiner that left is skipped)` };
   }
   return null;
+}
+
+// --- The DC's batched steps (tla/DCA_Batch.tla; the `batch` option) ------------
+// The batched rule is checked with Variant = "Correct" only: the known-bad variants are
+// single-target rules, so a batched member runs "Correct" (impl/client/core.ts refuses others).
+
+/** The batch a DC is adding (its Welcome sent, its Add not), ascending; [] if none. */
+export function addingBatch(s: MemberState): Uid[] {
+  return s.batch ?? (s.adding === NO_UID ? [] : [s.adding]);
+}
+
+/**
+ * @spec DCA_Batch!BDcSkip R16 — the joiner a believing batched DC skips next: the lowest UID
+ * among the batch under way, else among its pending joiners, that left before it was added;
+ * NO_UID if none.
+ */
+export function bSkipTarget(s: MemberState, variant: Variant): Uid {
+  if (!believes(s, variant)) return NO_UID;
+  const from = s.adding !== NO_UID ? addingBatch(s) : s.pendingAdds;
+  const gone = from.filter((t) => leftBeforeAdded(s, t, variant));
+  return gone.length === 0 ? NO_UID : Math.min(...gone);
+}
+
+/** @spec DCA_Batch!BWelcomeMsg R10 — one Welcome for every pending joiner, into epoch + 1. */
+export function bWelcomeEntry(s: MemberState): WelcomeEntry {
+  const targets = sorted(s.pendingAdds);
+  return {
+    type: "welcome",
+    target: targets[0] ?? NO_UID,
+    targets,
+    epoch: s.epoch + 1,
+    sender: s.uid,
+    members: sorted([...s.members, ...targets]),
+    removes: [...s.pendingRemoves],
+  };
+}
+
+/** @spec DCA_Batch!BCommitMsg — a batched Commit of `targets` (sorted here). */
+export function bCommitEntry(s: MemberState, type: "add" | "remove", targets: readonly Uid[]): CommitEntry {
+  const ts = sorted(targets);
+  return { type, target: ts[0] ?? NO_UID, targets: ts, epoch: s.epoch, sender: s.uid, parent: s.by };
+}
+
+const sameAsc = (a: readonly Uid[], b: readonly Uid[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * @spec DCA_Batch!BDcWelcome R10 R11 R12 R16 — may `s` send this batched Welcome now? It
+ * believes, has no add under way, and the Welcome is for every pending joiner, none of
+ * which left before it was added (those are skipped first).
+ */
+export function canBWelcome(s: MemberState, w: WelcomeEntry, variant: Variant): boolean {
+  return (
+    believes(s, variant) &&
+    s.adding === NO_UID &&
+    s.pendingAdds.length > 0 &&
+    isBatched(w) &&
+    sameAsc(targetsOf(w), sorted(s.pendingAdds)) &&
+    s.pendingAdds.every((t) => !leftBeforeAdded(s, t, variant))
+  );
+}
+
+/** @spec DCA_Batch!BDcWelcome — the DC's state after its batched Welcome: the batch under way. */
+export function bWelcomeState(s: MemberState, w: WelcomeEntry): MemberState {
+  const batch = [...targetsOf(w)];
+  return { ...s, adding: batch[0]!, batch };
+}
+
+/** @spec DCA_Batch!BDcAdd R10 R16 — the Add of the whole batch under way, unless one of it has left (skipped first). */
+export function canBAdd(s: MemberState, c: CommitEntry, variant: Variant): boolean {
+  const batch = addingBatch(s);
+  return (
+    s.status === "active" &&
+    batch.length > 0 &&
+    isBatched(c) &&
+    sameAsc(targetsOf(c), batch) &&
+    batch.every((t) => !leftBeforeAdded(s, t, variant))
+  );
+}
+
+/** @spec DCA_Batch!BDcRemove R13 — every pending remove in one Commit, once no add is pending or under way. */
+export function canBRemove(s: MemberState, c: CommitEntry, variant: Variant): boolean {
+  return canRemove(s, variant) && isBatched(c) && sameAsc(targetsOf(c), sorted(s.pendingRemoves));
+}
+
+/** @spec DCA_Batch!BSendCommit — the DC's state after its own batched Commit. */
+export function bCommitState(s: MemberState, c: CommitEntry): MemberState {
+  return withoutBatch({ ...applyCommit(s, c), adding: NO_UID });
 }

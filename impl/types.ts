@@ -53,7 +53,13 @@ export interface LeftEntry {
 
 export interface WelcomeEntry {
   type: "welcome";
+  /** The joiner it welcomes; for a batched Welcome, the first of `targets`. */
   target: Uid;
+  /**
+   * A batched Welcome (spec/batching.md section 4): every joiner it welcomes, ascending,
+   * no repeats, `targets[0] === target`. Absent: today's single-target entry ([target]).
+   */
+  targets?: Uid[];
   /** The epoch the Welcome puts its target in. */
   epoch: number;
   sender: Uid;
@@ -67,7 +73,10 @@ export interface WelcomeEntry {
 
 export interface CommitEntry {
   type: "add" | "remove";
+  /** The user it adds or removes; for a batched Commit, the first of `targets`. */
   target: Uid;
+  /** A batched Commit: every user it adds or removes, as a WelcomeEntry's `targets`. */
+  targets?: Uid[];
   /** The epoch the Commit was made in. */
   epoch: number;
   sender: Uid;
@@ -92,6 +101,36 @@ export type LogEntry = JoinedEntry | LeftEntry | WelcomeEntry | CommitEntry | Sk
 
 export const isCommit = (e: LogEntry): e is CommitEntry => e.type === "add" || e.type === "remove";
 
+/**
+ * @spec DCA_Batch!BTargets — the users a welcome, add or remove entry is about: a batched
+ * entry's list, else its one target. The one reader of `targets`: every rule reads the
+ * list through it, so a single-target entry is a list of one.
+ */
+export const targetsOf = (e: { target: Uid; targets?: readonly Uid[] }): readonly Uid[] => e.targets ?? [e.target];
+
+/** Is this a batched entry (made under the batched rules, spec/batching.md section 4)? */
+export const isBatched = (e: { targets?: readonly Uid[] }): boolean => e.targets !== undefined;
+
+/**
+ * Why an entry's `targets` field is malformed (null: absent or well-formed): a non-empty
+ * array of integer UIDs >= 1, ascending without repeats, whose first is the entry's
+ * `target`. Shared by the DS's entry checks (impl/ds/protocol.ts) and the member's
+ * (impl/client/entry-check.ts), so both refuse the same lists for the same reasons.
+ */
+export function targetsProblem(target: unknown, targets: unknown): string | null {
+  if (targets === undefined) return null;
+  if (!Array.isArray(targets)) return `expected an array of UIDs, got ${JSON.stringify(targets)}`;
+  if (targets.length === 0) return "an empty list (a batch names at least one user)";
+  const bad = targets.findIndex((v) => !Number.isSafeInteger(v) || (v as number) < 1);
+  if (bad >= 0) return `element ${bad} is ${JSON.stringify(targets[bad])}, not an integer UID >= 1`;
+  for (let i = 1; i < targets.length; i++) {
+    if (targets[i] === targets[i - 1]) return `UID ${targets[i]} is repeated`;
+    if ((targets[i] as number) < (targets[i - 1] as number)) return `not ascending (${targets[i - 1]} before ${targets[i]})`;
+  }
+  if (targets[0] !== target) return `its first UID ${targets[0]} is not the entry's target ${JSON.stringify(target)}`;
+  return null;
+}
+
 // --- A member's local state: exactly the fields of st[u] in the model. ---
 // @spec DCA!TypeOK — the typed fields of st[u] (TLC checks TypeOK in every configuration).
 
@@ -112,6 +151,12 @@ export interface MemberState {
   ahead: Uid[];
   pendingAdds: Uid[];
   pendingRemoves: Uid[];
-  /** For a DC between Welcome and Add: the target (else NO_UID). */
+  /** For a DC between Welcome and Add: the target (else NO_UID); for a batch, its lowest UID. */
   adding: Uid;
+  /**
+   * @spec DCA_Batch!BFresh — a DC between a batched Welcome and its Add: the batch, ascending
+   * (`adding` is its first). Absent otherwise, and always under today's rules, so a
+   * single-target run's state is exactly DCA.tla's st[u].
+   */
+  batch?: Uid[];
 }

@@ -62,6 +62,11 @@ export interface ClientOptions {
   variant?: Variant;
   /** The published rule, for tests only: trust a Welcome entry's removes unchecked (CoreOptions). */
   trustWelcomeRemoves?: boolean;
+  /**
+   * The room's batch setting (spec/batching.md section 4): the batched rules of
+   * tla/DCA_Batch.tla. Every client of a room must use the same (default false).
+   */
+  batch?: boolean;
   /** Reconnect backoff (ms): first delay and cap. */
   backoff?: { first: number; max: number };
 }
@@ -167,6 +172,7 @@ export class NetworkClient {
       ctx: this.ctx,
       ...(this.identity ? { identity: this.identity } : {}),
       groupIdBase: `dca-room:${this.opts.room}`,
+      ...(this.opts.batch ? { batch: true } : {}),
       keyPackageOf: (t) => {
         const kp = this.keyPackages[String(t)];
         if (!kp) throw new Error(`no KeyPackage for user ${t}`);
@@ -496,6 +502,7 @@ export function sameEntry(a: LogEntry, b: LogEntry): boolean {
   const y = b as unknown as Record<string, unknown>;
   return (
     x.target === y.target && x.epoch === y.epoch && x.sender === y.sender &&
+    String(x.targets ?? "") === String(y.targets ?? "") &&
     sameBytes(x.commit as Uint8Array | undefined, y.commit as Uint8Array | undefined) &&
     sameBytes(x.welcome as Uint8Array | undefined, y.welcome as Uint8Array | undefined)
   );

@@ -6,12 +6,34 @@
 // the entries its DC steps return. The in-process room (impl/room.ts) is a log
 // plus one core per user; the network client (impl/client/client.ts) is a socket
 // plus one core, so both run this very code.
+//
+// With `batch: true` (spec/batching.md section 4; off by default until tla/DCA.tla adopts
+// batching) the member runs tla/DCA_Batch.tla's rules: as DC it welcomes every pending
+// joiner with one MLS Welcome and adds them with one Commit (commitAddMany), and removes
+// every pending departure with one Commit (commitRemoveMany); its entries carry the list
+// (`targets`). The setting is the room's: a member refuses a welcome, add or remove entry
+// made under the other setting ("batch-mismatch"), so clients that disagree see a named
+// refusal at the first such entry rather than run a mix of rules nobody checked.
 
 import { createActor, type Actor } from "xstate";
 import * as mls from "../mls.ts";
 import { memberMachine, type MemberEvent } from "../member.ts";
-import { commitEntry, readEffect, SKIP_OF_UNEXPECTED_POSSIBLE, skippedEntry, skipTarget, unexpectedArrival, unexpectedLeave, unexpectedSkip, welcomeEntry } from "../rules.ts";
-import { NO_UID, type CommitEntry, type LogEntry, type MemberState, type SkippedEntry, type Uid, type Variant, type WelcomeEntry } from "../types.ts";
+import {
+  addingBatch,
+  bCommitEntry,
+  bWelcomeEntry,
+  commitEntry,
+  readEffect,
+  SKIP_OF_UNEXPECTED_POSSIBLE,
+  skippedEntry,
+  skipTarget,
+  unexpectedArrival,
+  unexpectedLeave,
+  unexpectedSkip,
+  welcomeEntry,
+  type BatchRank,
+} from "../rules.ts";
+import { NO_UID, isBatched, targetsOf, type CommitEntry, type LogEntry, type MemberState, type SkippedEntry, type Uid, type Variant, type WelcomeEntry } from "../types.ts";
 import { checkEntry, MalformedEntry, sameList, sameUids } from "./entry-check.ts";
 import { MemberInputError, StepNotEnabled } from "./errors.ts";
 
@@ -47,6 +69,14 @@ export interface CoreOptions {
   trustWelcomeRemoves?: boolean;
   /** The MLS group id prefix of the room (a revived group gets a new id from it, R15). */
   groupIdBase?: string;
+  /**
+   * The room's setting: run the batched rules (tla/DCA_Batch.tla, spec/batching.md section 4).
+   * Default false, today's rules. Every client of a room must agree (entries made under the
+   * other setting are refused, "batch-mismatch"); only with variant "Correct".
+   */
+  batch?: boolean;
+  /** Known-bad tie-breaks of batch-mates (tla/DCA_Batch.tla's BatchRank), for tests only; default "Uid". */
+  batchRank?: BatchRank;
 }
 
 /** The DC steps, named as the model's actions (Revive: a dead room's re-creation, R15; DcSkip: R16). */
@@ -62,6 +92,8 @@ export class MemberCore {
   private readonly keyPackageOf: (target: Uid) => Uint8Array;
   private readonly trustWelcomeRemoves: boolean;
   private readonly groupIdBase: string;
+  /** The room's `batch` setting (CoreOptions). */
+  readonly batched: boolean;
   private actor: MemberActor;
   /** A DC between Welcome and Add keeps the Commit bytes it will append. */
   private pendingCommit: Uint8Array | null = null;
@@ -83,7 +115,24 @@ export class MemberCore {
     this.keyPackageOf = opts.keyPackageOf;
     this.trustWelcomeRemoves = opts.trustWelcomeRemoves ?? false;
     this.groupIdBase = opts.groupIdBase ?? "dca-room";
+    this.batched = opts.batch ?? false;
     this.actor = actor;
+  }
+
+  /** The batched rule is checked with Variant "Correct" only (tla/DCA_Batch.tla): refuse other pairings. */
+  private static checkOptions(opts: CoreOptions): void {
+    if (opts.batch && opts.variant !== "Correct") {
+      throw new Error(`user ${opts.uid}: batch: true runs tla/DCA_Batch.tla's rules, checked with variant Correct only, not ${opts.variant}`);
+    }
+  }
+
+  private static machineInput(opts: CoreOptions) {
+    return {
+      uid: opts.uid,
+      variant: opts.variant,
+      ...(opts.batch ? { batched: true } : {}),
+      ...(opts.batchRank ? { batchRank: opts.batchRank } : {}),
+    };
   }
 
   /**
@@ -91,19 +140,28 @@ export class MemberCore {
    * a joiner the users the DS said were present when it arrived (R2).
    */
   static start(opts: CoreOptions, cursor: number, group?: mls.MlsGroup, present: readonly Uid[] = []): MemberCore {
-    const actor = createActor(memberMachine, { input: { uid: opts.uid, variant: opts.variant, cursor, group, present } });
+    MemberCore.checkOptions(opts);
+    const actor = createActor(memberMachine, { input: { ...MemberCore.machineInput(opts), cursor, group, present } });
     actor.start();
     return new MemberCore(opts, actor);
   }
 
   /** The member as it saved itself (see save); it goes on from its saved cursor. */
   static restore(opts: CoreOptions, saved: SavedMember, owedWelcome: Uint8Array | null = null): MemberCore {
+    MemberCore.checkOptions(opts);
+    const savedBatched = (saved.snapshot.context as { batched?: boolean }).batched === true;
+    if (savedBatched !== (opts.batch ?? false)) {
+      throw new Error(
+        `user ${opts.uid}: its saved state was made with batch: ${savedBatched}, the client now runs batch: ${opts.batch ?? false}; ` +
+          `a room's batch setting does not change under a member (spec/batching.md section 4)`,
+      );
+    }
     const decode = (b: Uint8Array | null) => (b && opts.ctx ? mls.decodeGroup(opts.ctx, b) : null);
     const snapshot = {
       ...saved.snapshot,
       context: { ...saved.snapshot.context, mls: { group: decode(saved.group), pendingGroup: decode(saved.pendingGroup) } },
     };
-    const actor = createActor(memberMachine, { snapshot: snapshot as never, input: { uid: opts.uid, variant: opts.variant, cursor: 0 } });
+    const actor = createActor(memberMachine, { snapshot: snapshot as never, input: { ...MemberCore.machineInput(opts), cursor: 0 } });
     actor.start();
     const core = new MemberCore(opts, actor);
     core.pendingCommit = saved.pendingCommit;
@@ -154,6 +212,7 @@ export class MemberCore {
     if (s.status !== "active") return steps;
     const uid = this.uid;
     if (this.canStep({ type: "REVIVE", logLength })) steps.push(`Revive(${uid})`);
+    if (this.batched) return [...steps, ...this.batchedDcSteps(s).map((b) => `${b.action}(${uid} → ${b.targets.join(",")})`)];
     const skip = skipTarget(s, this.variant);
     if (skip !== NO_UID && this.canStep({ type: "DC_SKIP", entry: skippedEntry(s, skip) })) steps.push(`DcSkip(${uid} → ${skip})`);
     for (const t of s.pendingAdds) {
@@ -184,6 +243,10 @@ export class MemberCore {
     const s = this.state;
     if (s.status !== "active") return null;
     if (this.canStep({ type: "REVIVE", logLength })) return { action: "Revive", target: NO_UID };
+    if (this.batched) {
+      const b = this.batchedDcSteps(s)[0];
+      return b ? { action: b.action, target: b.targets[0]! } : null;
+    }
     const skip = skipTarget(s, this.variant);
     if (skip !== NO_UID && this.canStep({ type: "DC_SKIP", entry: skippedEntry(s, skip) })) return { action: "DcSkip", target: skip };
     if (this.canStep({ type: "DC_ADD", entry: commitEntry(s, "add", s.adding) })) return { action: "DcAdd", target: s.adding };
@@ -197,6 +260,24 @@ export class MemberCore {
     const first = s.pendingAdds[0];
     if (first !== undefined && this.canStep({ type: "DC_ADD_FIRST", entry: commitEntry(s, "add", first) })) return { action: "DcAddFirst", target: first };
     return null;
+  }
+
+  /**
+   * @spec DCA_Batch!BDcStep — the batched DC steps the member would accept now, in the order a
+   * client takes them (a skip first, R16; then the Add of the batch under way; a Welcome of
+   * every pending joiner; the Remove of every pending departure). At most one is enabled.
+   */
+  private batchedDcSteps(s: MemberState): { action: "DcSkip" | "DcAdd" | "DcWelcome" | "DcRemove"; targets: Uid[] }[] {
+    const out: { action: "DcSkip" | "DcAdd" | "DcWelcome" | "DcRemove"; targets: Uid[] }[] = [];
+    const skip = skipTarget(s, this.variant, true);
+    if (skip !== NO_UID && this.canStep({ type: "DC_SKIP", entry: skippedEntry(s, skip) })) out.push({ action: "DcSkip", targets: [skip] });
+    const batch = addingBatch(s);
+    if (batch.length > 0 && this.canStep({ type: "DC_ADD", entry: bCommitEntry(s, "add", batch) })) out.push({ action: "DcAdd", targets: batch });
+    const w = bWelcomeEntry(s);
+    if (this.canStep({ type: "DC_WELCOME", entry: w })) out.push({ action: "DcWelcome", targets: [...targetsOf(w)] });
+    const r = bCommitEntry(s, "remove", s.pendingRemoves);
+    if (this.canStep({ type: "DC_REMOVE", entry: r })) out.push({ action: "DcRemove", targets: [...targetsOf(r)] });
+    return out;
   }
 
   // --- save and restore --------------------------------------------------------
@@ -275,8 +356,9 @@ export class MemberCore {
             : new MemberInputError(this.uid, logIndex, e instanceof mls.MlsInputError ? e.reason : "invalid-entry", e instanceof Error ? e.message : String(e), { cause: e });
       // Refused: the member moves past the entry and nothing else changes (R9), but a
       // refused Welcome for itself means it may never revive the room (R15).
-      const refused = entry as { type?: unknown; target?: unknown };
-      this.deliverEvent({ type: "REFUSE", ownWelcome: refused.type === "welcome" && refused.target === this.uid });
+      const refused = entry as { type?: unknown; target?: unknown; targets?: unknown };
+      const forIt = refused.target === this.uid || (Array.isArray(refused.targets) && refused.targets.includes(this.uid));
+      this.deliverEvent({ type: "REFUSE", ownWelcome: refused.type === "welcome" && forIt });
       return { kind: "rejected", logIndex, error };
     }
     this.deliverEvent(group ? { type: "READ", entry, group } : { type: "READ", entry });
@@ -292,8 +374,26 @@ export class MemberCore {
       const c = entry as CommitEntry;
       refuse("wrong-epoch", `a ${c.type} made in epoch ${c.epoch} (after ${c.parent}'s Commit) by ${c.sender}, but the member is in epoch ${state.epoch} (after ${state.by}'s Commit)`);
     }
-    if (effect === "ignore-welcome" && entry.type === "welcome" && entry.target === this.uid) {
+    // The room's batch setting (CoreOptions.batch): an entry made under the other one is refused.
+    if ((entry.type === "welcome" || entry.type === "add" || entry.type === "remove") && isBatched(entry) !== this.batched) {
+      refuse(
+        "batch-mismatch",
+        this.batched
+          ? `a ${entry.type} of ${entry.target} by ${entry.sender} without a targets list, but this member runs the batched rules (batch: true): the room's clients disagree on the batch setting`
+          : `a batched ${entry.type} of [${targetsOf(entry)}] by ${entry.sender}, but this member runs one target per entry (batch: false): the room's clients disagree on the batch setting`,
+      );
+    }
+    if (effect === "ignore-welcome" && entry.type === "welcome" && targetsOf(entry).includes(this.uid)) {
       refuse("second-welcome", `a Welcome from ${entry.sender} for a member already in the group`);
+    }
+    // A batched Add confirming its Welcome names the same batch (an honest DC's Add of a
+    // batch is made with its Welcome); a list the DS changed is refused, not half-trusted.
+    if (effect === "confirm-welcome" && entry.type === "add" && state.tentative && isBatched(entry)) {
+      const said = targetsOf(state.tentative);
+      const ts = targetsOf(entry);
+      if (said.length !== ts.length || said.some((t, i) => t !== ts[i])) {
+        refuse("entry-mismatch", `a batched add of [${ts}] by ${entry.sender}, but the Welcome it confirms was for [${said}]`);
+      }
     }
     // Arrivals, departures and skips (R16) the DS could not honestly hand it here (R2): replays, forgeries.
     const unexpected =
@@ -360,7 +460,7 @@ export class MemberCore {
       // names and makes the change its entry says (so a rejection leaves the group usable).
       const next = await mls.processCommit(ctx, group, entry.commit, {
         allowedSender: entry.sender,
-        expect: { type: entry.type, uid: entry.target },
+        expect: isBatched(entry) ? { type: entry.type, uids: targetsOf(entry) } : { type: entry.type, uid: entry.target },
       });
       if (mls.epochOf(next) !== state.epoch + 1) {
         throw new Error(`the Commit moved MLS to epoch ${mls.epochOf(next)}, expected ${state.epoch + 1}`);
@@ -431,9 +531,14 @@ export class MemberCore {
     return work(this.ctx, this.dcGroup());
   }
 
-  /** @spec DCA!DcWelcome R10 R11 R12 — the Welcome (step 1 of an add); `target` defaults to the earliest joiner. */
+  /**
+   * @spec DCA!DcWelcome DCA_Batch!BDcWelcome R10 R11 R12 — the Welcome (step 1 of an add); `target`
+   * defaults to the earliest joiner. Batched: one Welcome for every pending joiner (`target`,
+   * if given, must be the first of them).
+   */
   async dcWelcome(target?: Uid): Promise<WelcomeEntry> {
     const state = this.dcState();
+    if (this.batched) return this.dcWelcomeBatch(state, target);
     const entry = welcomeEntry(state, target ?? this.head(state.pendingAdds, "welcome"), state.epoch + 1);
     const event = { type: "DC_WELCOME", entry } as const;
     // The removes the entry states go inside the Welcome too, signed (R7, spec/welcome-auth.md).
@@ -455,10 +560,29 @@ export class MemberCore {
     return entry;
   }
 
-  /** @spec DCA!DcAdd R10 R12 — the Add (step 2), a separate append. */
+  /** @spec DCA_Batch!BDcWelcome — one MLS Welcome and one Commit adding every pending joiner (commitAddMany). */
+  private async dcWelcomeBatch(state: MemberState, target?: Uid): Promise<WelcomeEntry> {
+    const entry = bWelcomeEntry(state);
+    if (target !== undefined && target !== entry.target) throw new StepNotEnabled(`member ${this.uid}: a batched Welcome is for [${targetsOf(entry)}], not from ${target}`);
+    const event = { type: "DC_WELCOME", entry } as const;
+    // As dcWelcome: the removes signed in the Welcome, the epoch's state kept for a skip (R16).
+    const made = await this.mlsWork(event, async (ctx, group) => {
+      const kept = mls.encodeGroup(group);
+      return { kept, ...(await mls.commitAddMany(ctx, group, targetsOf(entry).map((t) => this.keyPackageOf(t)), { removes: entry.removes })) };
+    });
+    if (made) {
+      entry.welcome = made.welcome;
+      this.pendingCommit = made.commit;
+      this.keptGroup = made.kept;
+    }
+    this.send({ ...event, pendingGroup: made?.group });
+    return entry;
+  }
+
+  /** @spec DCA!DcAdd DCA_Batch!BDcAdd R10 R12 — the Add (step 2), a separate append; batched, of the whole batch. */
   dcAdd(): CommitEntry {
     const state = this.dcState();
-    const entry = commitEntry(state, "add", state.adding);
+    const entry = this.batched ? bCommitEntry(state, "add", addingBatch(state)) : commitEntry(state, "add", state.adding);
     if (this.pendingCommit) entry.commit = this.pendingCommit;
     this.send({ type: "DC_ADD", entry });
     this.pendingCommit = null;
@@ -466,26 +590,30 @@ export class MemberCore {
     return entry;
   }
 
-  /** @spec DCA!DcRemove R13 */
+  /** @spec DCA!DcRemove DCA_Batch!BDcRemove R13 — batched: every pending remove in one Commit (commitRemoveMany). */
   async dcRemove(): Promise<CommitEntry> {
     const state = this.dcState();
-    const entry = commitEntry(state, "remove", this.head(state.pendingRemoves, "remove"));
+    this.head(state.pendingRemoves, "remove");
+    const entry = this.batched ? bCommitEntry(state, "remove", state.pendingRemoves) : commitEntry(state, "remove", state.pendingRemoves[0]!);
     const event = { type: "DC_REMOVE", entry } as const;
-    const made = await this.mlsWork(event, (ctx, group) => mls.commitRemove(ctx, group, entry.target));
+    const made = await this.mlsWork(event, (ctx, group) =>
+      this.batched ? mls.commitRemoveMany(ctx, group, targetsOf(entry)) : mls.commitRemove(ctx, group, entry.target),
+    );
     if (made) entry.commit = made.commit;
     this.send({ ...event, group: made?.group });
     return entry;
   }
 
   /**
-   * @spec DCA!DcSkip R16 — the DC skips the joiner it would add next (the one it is adding, or
-   * the head of its joiners) because that joiner has left: no Welcome, Add or Remove for it.
+   * @spec DCA!DcSkip DCA_Batch!BDcSkip R16 — the DC skips the joiner it would add next (the one it
+   * is adding, or the head of its joiners; batched: the lowest UID that left among the batch
+   * under way, else among the pending joiners) because that joiner has left: no Welcome, Add or Remove for it.
    * Mid-add (its Welcome sent, its Add not) the prepared Commit is discarded and the DC stays
    * in its epoch; the Welcome sent is for an epoch nobody reaches.
    */
   dcSkip(): SkippedEntry {
     const state = this.dcState();
-    const t = skipTarget(state, this.variant);
+    const t = skipTarget(state, this.variant, this.batched);
     if (t === NO_UID) throw new StepNotEnabled(`member ${this.uid} has no departed joiner to skip`);
     const entry = skippedEntry(state, t);
     const event = { type: "DC_SKIP", entry } as const;

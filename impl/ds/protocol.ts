@@ -3,8 +3,11 @@
 // strings. It is exactly the protocol impl/client/ds-link.ts speaks. One decoder
 // checks a client frame and names the field and why it is refused; the DS checks
 // envelopes only (entry type and fields), never MLS (spec/delivery-service.md).
+// A batched welcome/add/remove (spec/batching.md section 4) carries `targets` beside
+// `target`; the DS refuses a malformed list (impl/types.ts targetsProblem) and stores
+// the entry as sent, so logs stored before batching read unchanged.
 
-import type { Uid } from "../types.ts";
+import { targetsOf, targetsProblem, type Uid } from "../types.ts";
 
 /** Largest frame the DS accepts (ws maxPayload): a Welcome for a few dozen members fits easily. */
 export const MAX_FRAME_BYTES = 1 << 20;
@@ -19,8 +22,8 @@ export type WireEntry =
   | { type: "joined"; uid: Uid; keyPackage?: string }
   | { type: "left"; uid: Uid }
   | { type: "skipped"; uid: Uid; sender: Uid }
-  | { type: "welcome"; target: Uid; epoch: number; sender: Uid; members: Uid[]; removes: Uid[]; welcome?: string }
-  | { type: "add" | "remove"; target: Uid; epoch: number; sender: Uid; parent: Uid; commit?: string };
+  | { type: "welcome"; target: Uid; targets?: Uid[]; epoch: number; sender: Uid; members: Uid[]; removes: Uid[]; welcome?: string }
+  | { type: "add" | "remove"; target: Uid; targets?: Uid[]; epoch: number; sender: Uid; parent: Uid; commit?: string };
 /** The entries a client may append (joined/left are the DS's own). */
 export type ClientEntry = Exclude<WireEntry, { type: "joined" } | { type: "left" }>;
 
@@ -90,6 +93,13 @@ function uids(o: Obj, k: string, where: string): Uid[] {
   return v as Uid[];
 }
 
+/** A batched entry's `targets`, checked (absent: a single-target entry); refused with the field and why. */
+function targetList(e: Obj, where: string): { targets?: Uid[] } {
+  const why = targetsProblem(e.target, e.targets);
+  if (why !== null) refuse(`${where}targets`, why);
+  return e.targets === undefined ? {} : { targets: [...(e.targets as Uid[])] };
+}
+
 /** An entry a client appends: only welcome/add/remove/skipped, every field typed (the DS never looks inside the bytes). */
 export function decodeClientEntry(v: unknown): ClientEntry {
   if (!v || typeof v !== "object" || Array.isArray(v)) refuse("entry", "expected an object");
@@ -103,13 +113,13 @@ export function decodeClientEntry(v: unknown): ClientEntry {
       return { type: "skipped", uid: nat(e, "uid", w, 1), sender: nat(e, "sender", w, 1) };
     case "welcome":
       return {
-        type: "welcome", target: nat(e, "target", w, 1), epoch: nat(e, "epoch", w), sender: nat(e, "sender", w, 1),
+        type: "welcome", target: nat(e, "target", w, 1), ...targetList(e, w), epoch: nat(e, "epoch", w), sender: nat(e, "sender", w, 1),
         members: uids(e, "members", w), removes: uids(e, "removes", w), ...optional("welcome", b64(e, "welcome", w, true)),
       };
     case "add":
     case "remove":
       return {
-        type: e.type, target: nat(e, "target", w, 1), epoch: nat(e, "epoch", w), sender: nat(e, "sender", w, 1),
+        type: e.type, target: nat(e, "target", w, 1), ...targetList(e, w), epoch: nat(e, "epoch", w), sender: nat(e, "sender", w, 1),
         parent: nat(e, "parent", w), ...optional("commit", b64(e, "commit", w, true)),
       };
     default:
@@ -190,7 +200,7 @@ export function presentAt(log: readonly WireEntry[], joinedAt: number, uid: Uid)
  * honest DC never sends one (the next DC reads the first before it believes, R6).
  */
 export function skipRefusal(log: readonly WireEntry[], uid: Uid): string | null {
-  const at = (type: WireEntry["type"]) => log.findIndex((e) => e.type === type && ("target" in e ? e.target : e.uid) === uid);
+  const at = (type: WireEntry["type"]) => log.findIndex((e) => e.type === type && ("target" in e ? targetsOf(e).includes(uid) : e.uid === uid));
   if (at("joined") < 0) return `field entry.uid: user ${uid} has no \`joined\` on the log (only a joiner is skipped)`;
   if (at("left") < 0) return `field entry.uid: user ${uid} has no \`left\` on the log (only a joiner that left is skipped)`;
   const added = at("add");
