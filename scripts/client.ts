@@ -1,4 +1,4 @@
-// npm run client -- --room R --name alice [--url ws://127.0.0.1:PORT] [--state FILE] [--record FILE] [--json] [--variant V]
+// npm run client -- --room R --name alice [--url ws://127.0.0.1:PORT] [--state FILE] [--record FILE] [--json] [--variant V] [--batch]
 //
 // One member of a room over the network (impl/client/client.ts): it prints, one
 // line each, the events a UI would show — connected, membership changed, epoch
@@ -8,7 +8,8 @@
 // (the DS announces the user left when its connection is presumed dead). With
 // --state it saves its state after every step and, started again with the same
 // file, resumes as the same user. --json prints each event as one JSON line
-// (for the demo and the chaos test).
+// (for the demo and the chaos test). --batch runs the batched rules (spec/batching.md
+// section 4): a room's clients must all be started with it, or all without.
 // Exit status: 0 stopped or left, 1 failed (e.g. fenced at start), 2 bad usage or a bad state file
 // (scripts/cli/command.ts).
 
@@ -19,9 +20,9 @@ import { fileStore, StateFileError } from "../impl/client/state-file.ts";
 import { StepRecorder } from "../impl/client/step-record.ts";
 import { connectWs } from "../impl/client/ws-socket.ts";
 import { VARIANTS } from "../impl/types.ts";
-import { command, oneOf, required } from "./cli/command.ts";
+import { command, oneOf, required, UsageError } from "./cli/command.ts";
 
-const HELP = `Usage: npm run client -- --room R --name NAME [--url URL] [--state FILE] [--record FILE] [--json] [--variant V]
+const HELP = `Usage: npm run client -- --room R --name NAME [--url URL] [--state FILE] [--record FILE] [--json] [--variant V] [--batch]
 
   --room R        the room to join
   --name NAME     a label for the printed lines (the DS assigns the UID)
@@ -30,6 +31,8 @@ const HELP = `Usage: npm run client -- --room R --name NAME [--url URL] [--state
   --record FILE   record the member's model steps here (JSON lines) for TLC
   --json          print events as JSON lines
   --variant V     a known-bad switch, for tests only (default Correct)
+  --batch         batched adds and removes (spec/batching.md); every client of the room
+                  must use it or none (entries made the other way are refused)
 
 On stdin: a line is sent as a message; /status, /leave, /quit.`;
 
@@ -69,6 +72,7 @@ await command(import.meta.url, {
     record: { type: "string" },
     json: { type: "boolean" },
     variant: { type: "string" },
+    batch: { type: "boolean" },
   },
   errors: [{ type: StateFileError }, { type: ClientError, label: "", status: 1 }],
   exitWhenDone: true, // stdin and the DS connection stay open otherwise
@@ -77,6 +81,8 @@ await command(import.meta.url, {
     const name = required("--name", values.name);
     const variant = oneOf("--variant", values.variant, VARIANTS, "variant", "Correct");
     const json = values.json === true;
+    const batch = values.batch === true;
+    if (batch && variant !== "Correct") throw new UsageError(`--batch runs the batched rules, checked with --variant Correct only, not ${variant}`);
     const print = (e: ClientEvent | { type: "status"; [k: string]: unknown }) => {
       if (json) console.log(JSON.stringify({ name, at: Date.now(), ...e }));
       else console.log(`${new Date().toISOString().slice(11, 23)} ${name}  ${e.type === "status" ? `status: ${JSON.stringify(e)}` : describe(e as ClientEvent)}`);
@@ -87,6 +93,7 @@ await command(import.meta.url, {
       ...(values.state ? { store: fileStore(values.state) } : {}),
       ...(values.record ? { recorder: new StepRecorder(values.record) } : {}),
       variant,
+      ...(batch ? { batch: true } : {}),
     });
     let done: (code: number) => void = () => {};
     const finished = new Promise<number>((r) => (done = r));

@@ -79,7 +79,7 @@ describe("batched adds and removes in the client core (batch: true)", () => {
     await room.dcWelcome(1);
     room.dcAdd(1);
     await catchUpAll(room);
-    expect(room.log.filter((e) => e.type !== "joined" && e.type !== "left").map((e) => `${e.type} ${"targets" in e ? e.targets : e.uid}`)).toEqual([
+    expect(room.log.filter((e) => e.type !== "joined" && e.type !== "left").map((e) => `${e.type} ${e.type === "skipped" ? e.uid : e.targets}`)).toEqual([
       "welcome 2,3,4",
       "skipped 3",
       "welcome 2,4",

@@ -1,0 +1,164 @@
+// Batched adds and removes over the network (spec/batching.md section 4): a real delivery
+// service (impl/ds, WebSocket on a loopback port, memory storage) and real network clients
+// (impl/client) on real MLS. Six clients join while the DC is not reading; once it reads,
+// it welcomes all six with one Welcome and adds them with one Commit (one epoch, one
+// safety number), where the same run under today's rules takes six Commits; three leave
+// at once and one Commit removes them. The DS refuses a malformed `targets` list, naming
+// the field and why, appends nothing, and stores a well-formed batched entry as sent.
+// Clients that disagree on the setting: the first entry made under the other one is
+// refused by name (batch-mismatch).
+// Budget: 20 s (about 6 s measured here).
+import { afterEach, describe, expect, it } from "vitest";
+import { NetworkClient } from "../impl/client/client.ts";
+import { readRoomLog, wsLink } from "../impl/client/ds-link.ts";
+import type { DsLink, LinkHandlers } from "../impl/client/link.ts";
+import { connectWs } from "../impl/client/ws-socket.ts";
+import { startDs, type RunningDs } from "../impl/ds/server.ts";
+import { MemoryStorage } from "../impl/ds/storage-memory.ts";
+import type { LogEntry } from "../impl/types.ts";
+import { observeLog, RawClient } from "./ds-harness.ts";
+
+const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 15000) => {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+let ds: RunningDs | undefined;
+const clients: NetworkClient[] = [];
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.stop();
+  await ds?.close();
+  ds = undefined;
+});
+
+/** A connection whose incoming entries can be held back: a DC that is not reading for a while. */
+function holdable(url: string) {
+  const held: [number, LogEntry][] = [];
+  let deliver: ((i: number, e: LogEntry) => void) | null = null;
+  const ctl = {
+    holding: false,
+    /** The entries held back so far. */
+    held: () => held.map(([, e]) => e),
+    release() {
+      ctl.holding = false;
+      for (const [i, e] of held.splice(0)) deliver!(i, e);
+    },
+  };
+  const connect = async (h: LinkHandlers): Promise<DsLink> => {
+    deliver = h.entry;
+    return wsLink(url, connectWs)({ ...h, entry: (i, e) => (ctl.holding ? held.push([i, e]) : h.entry(i, e)) });
+  };
+  return { connect, ctl };
+}
+
+/** Users 1 (the DC) and 2 in one epoch; then six join while the DC holds its reading; then three leave the same way. */
+async function storm(batch: boolean) {
+  ds = await startDs({ storage: new MemoryStorage(), graceMs: 60000, heartbeatMs: 60000 });
+  const url = ds.url;
+  const make = async (connect = wsLink(url, connectWs)) => {
+    const c = new NetworkClient({ room: "r", connect, batch, backoff: { first: 5, max: 20 } });
+    clients.push(c);
+    await c.start();
+    return c;
+  };
+  const log = () => readRoomLog(url, "r", connectWs);
+  const quiet = async (n: number) => {
+    const length = (await log()).length;
+    const alive = clients.filter((c) => !c.hasLeft);
+    return alive.length === n && alive.every((c) => c.state!.cursor === length && c.view?.members.length === n) &&
+      new Set(alive.map((c) => c.view!.safetyNumber)).size === 1;
+  };
+  const commits = async () => (await log()).filter((e) => e.type === "add" || e.type === "remove");
+  const dc = holdable(url);
+  await make(dc.connect);
+  await make();
+  await until("1 and 2 in one epoch", () => quiet(2));
+  const before = (await commits()).length;
+
+  dc.ctl.holding = true;
+  const joiners = await Promise.all(Array.from({ length: 6 }, () => make()));
+  await until("the DC's connection has all six arrivals", () => dc.ctl.held().filter((e) => e.type === "joined").length === 6);
+  dc.ctl.release();
+  await until("8 members in one epoch, one safety number", () => quiet(8));
+  const joinCommits = (await commits()).slice(before);
+
+  dc.ctl.holding = true;
+  for (const c of joiners.slice(0, 3)) c.leave();
+  await until("the DC's connection has the three departures", () => dc.ctl.held().filter((e) => e.type === "left").length === 3);
+  dc.ctl.release();
+  await until("5 members in one epoch, one safety number", () => quiet(5));
+  const leaveCommits = (await commits()).slice(before + joinCommits.length);
+  const epochs = new Set(clients.filter((c) => !c.hasLeft).map((c) => c.view!.epoch));
+  return { joinCommits, leaveCommits, epochs };
+}
+
+const describeCommits = (cs: LogEntry[]) => cs.map((c) => (c.type === "add" || c.type === "remove" ? `${c.type} ${c.targets ?? c.target}` : c.type));
+
+describe("batched adds and removes over a real DS and network clients", () => {
+  it("six joiners at once: one Welcome, one Commit; three leavers: one Commit; one epoch, one safety number", async () => {
+    const r = await storm(true);
+    expect(describeCommits(r.joinCommits)).toEqual(["add 3,4,5,6,7,8"]);
+    expect(describeCommits(r.leaveCommits)).toEqual(["remove 3,4,5"]);
+    expect([...r.epochs]).toEqual([3]);
+    const welcomes = (await readRoomLog(ds!.url, "r", connectWs)).filter((e) => e.type === "welcome");
+    expect(welcomes.map((w) => (w.type === "welcome" ? w.targets ?? w.target : 0))).toEqual([[2], [3, 4, 5, 6, 7, 8]]); // under batch: true even a batch of one carries its list
+  }, 30_000);
+
+  it("the same run under today's rules: one Commit per joiner and per leaver", async () => {
+    const r = await storm(false);
+    expect(describeCommits(r.joinCommits)).toEqual(["add 3", "add 4", "add 5", "add 6", "add 7", "add 8"]);
+    expect(describeCommits(r.leaveCommits)).toEqual(["remove 3", "remove 4", "remove 5"]);
+    expect([...r.epochs]).toEqual([10]);
+  }, 30_000);
+});
+
+describe("clients that disagree on the batch setting", () => {
+  it("a joiner running today's rules refuses a batched DC's Welcome by name (batch-mismatch), and is not welcomed", async () => {
+    ds = await startDs({ storage: new MemoryStorage(), graceMs: 60000, heartbeatMs: 60000 });
+    const make = async (batch: boolean) => {
+      const c = new NetworkClient({ room: "r", connect: wsLink(ds!.url, connectWs), batch, backoff: { first: 5, max: 20 } });
+      clients.push(c);
+      await c.start();
+      return c;
+    };
+    await make(true);
+    const joiner = await make(false);
+    const refused: string[] = [];
+    joiner.on((e) => e.type === "refused" && refused.push(`${e.reason}: ${e.detail}`));
+    await until("the joiner refuses the Welcome", () => refused.length > 0);
+    expect(refused[0]).toMatch(/^batch-mismatch: .*a batched welcome of \[2\] by 1, but this member runs one target per entry \(batch: false\)/);
+    expect(joiner.state!.welcomed).toBe(false);
+  }, 20_000);
+});
+
+describe("the DS checks a batched entry's targets list", () => {
+  it("refuses a malformed list, naming the field and why; appends nothing; keeps a good list as sent", async () => {
+    ds = await startDs({ storage: new MemoryStorage(), graceMs: 60000, heartbeatMs: 60000 });
+    const a = await RawClient.open(ds.url);
+    await a.join("r");
+    const b = await RawClient.open(ds.url);
+    await b.join("r", "S1BL");
+    const add = (target: number, targets: unknown) => ({ type: "add", target, targets, epoch: 0, sender: 1, parent: 0, commit: "AAEC" });
+    const bad: [unknown, number, RegExp][] = [
+      [[], 2, /field entry\.targets: an empty list/],
+      [[3, 2], 3, /field entry\.targets: not ascending \(3 before 2\)/],
+      [[2, 2], 2, /field entry\.targets: UID 2 is repeated/],
+      [[2, "3"], 2, /field entry\.targets: element 1 is "3", not an integer UID/],
+      [[2, 3], 3, /field entry\.targets: its first UID 2 is not the entry's target 3/],
+      ["2", 2, /field entry\.targets: expected an array of UIDs/],
+    ];
+    for (const [i, [targets, target, why]] of bad.entries()) {
+      a.send({ t: "append", id: `bad-${i}`, entry: add(target, targets) });
+      expect(await a.kind("error")).toMatchObject({ code: "malformed", id: `bad-${i}`, reason: expect.stringMatching(why) });
+    }
+    expect(await observeLog(ds.url, "r")).toHaveLength(1); // only 2's `joined`
+    a.send({ t: "append", id: "good", entry: add(2, [2]) });
+    expect(await a.kind("ack")).toEqual({ t: "ack", id: "good", index: 1 });
+    expect((await observeLog(ds.url, "r"))[1]).toEqual(add(2, [2]));
+    a.ws.close();
+    b.ws.close();
+  }, 20_000);
+});
