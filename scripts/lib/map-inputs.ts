@@ -11,7 +11,7 @@ export const MAP_FILE = "docs/correspondence.md";
 export const SPEC_FILE = "spec/dca.md";
 export const TLA_FILE = "tla/DCA.tla";
 /** Modules that extend the model whose definitions annotations may name (DCA_Inputs: definitions only; DCA_Zombie: blind spot 2, spec/zombie.md). */
-export const EXTRA_TLA_FILES = ["tla/DCA_Inputs.tla", "tla/DCA_Zombie.tla"];
+export const EXTRA_TLA_FILES = ["tla/DCA_Inputs.tla", "tla/DCA_Zombie.tla", "tla/DCA_Batch.tla"];
 // impl/ at its top level only (as before the layout change); conformance/ with its
 // subfolders (model/, replay/, random/, generate/, validate/).
 const CODE_DIRS: { dir: string; recursive: boolean }[] = [
