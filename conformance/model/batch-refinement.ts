@@ -12,13 +12,12 @@
 //   group    Genesis, then every Commit on the log applied with all its targets
 //            (BApplyToGroup), restarting at each revive (R15) from the new group.
 // Pure: the room's state comes in as plain values (BatchSnapshot), so this layer does not
-// load the implementation.
+// load the implementation (only impl/types.ts, through refinement.ts, whose local-state
+// mapping it shares).
 
 import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
-import type { ModelState } from "./refinement.ts";
-
-type Uid = number;
-const NO_UID = 0;
+import { NO_UID, type Uid } from "../../impl/types.ts";
+import { fresh, localStates, set, settledPrefix, sharedLocalToModel, type ModelState, type SharedLocalState } from "./refinement.ts";
 
 /** A batched log entry as impl/batch.ts writes it (MLS bytes ignored). */
 export type BatchLogEntry =
@@ -27,18 +26,9 @@ export type BatchLogEntry =
   | { type: "welcome"; targets: readonly Uid[]; epoch: number; sender: Uid; members: readonly Uid[]; removes: readonly Uid[] }
   | { type: "add" | "remove"; targets: readonly Uid[]; epoch: number; sender: Uid; parent: Uid };
 
-/** A member's local state (impl/batch.ts, BatchRoom.view). */
-export interface BatchMemberState {
+/** A member's local state (impl/batch.ts, BatchRoom.view): DCA's, with its batch in place of `adding`. */
+export interface BatchMemberState extends SharedLocalState<Extract<BatchLogEntry, { type: "welcome" }>> {
   status: "active" | "gone";
-  cursor: number;
-  welcomed: boolean;
-  tentative: Extract<BatchLogEntry, { type: "welcome" }> | null;
-  epoch: number;
-  by: Uid;
-  members: readonly Uid[];
-  ahead: readonly Uid[];
-  pendingAdds: readonly Uid[];
-  pendingRemoves: readonly Uid[];
   batch: readonly Uid[];
 }
 
@@ -52,15 +42,9 @@ export interface BatchSnapshot {
   users: number;
 }
 
-const set = (xs: readonly number[]): ItfValue => ({ "#set": [...new Set(xs)].sort((a, b) => a - b) });
-const NONE = { type: "none" };
-
-/** tla/DCA_Batch.tla, BFresh: a user not arrived ("waiting") or gone. */
-function fresh(status: "waiting" | "gone"): ItfValue {
-  return {
-    status, cursor: 0, welcomed: false, tentative: NONE, epoch: 0, by: NO_UID,
-    members: set([]), ahead: set([]), pendingAdds: [], pendingRemoves: [], adding: NO_UID, batch: set([]),
-  };
+/** tla/DCA_Batch.tla, BFresh: DCA's Fresh with an empty batch. */
+function batchFresh(status: "waiting" | "gone"): ItfValue {
+  return { ...fresh(status), batch: set([]) };
 }
 
 /** tla/DCA_Batch.tla, BMessages: a batched entry as the model writes it. */
@@ -79,21 +63,8 @@ export function batchEntryToModel(e: BatchLogEntry): ItfValue {
 }
 
 function memberToModel(s: BatchMemberState, dropped: number): ItfValue {
-  if (s.status === "gone") return fresh("gone");
-  return {
-    status: "active",
-    cursor: s.cursor - dropped,
-    welcomed: s.welcomed,
-    tentative: s.tentative ? batchEntryToModel(s.tentative) : NONE,
-    epoch: s.epoch,
-    by: s.by,
-    members: set(s.members),
-    ahead: set(s.ahead),
-    pendingAdds: [...s.pendingAdds],
-    pendingRemoves: [...s.pendingRemoves],
-    adding: s.batch.length > 0 ? Math.min(...s.batch) : NO_UID,
-    batch: set(s.batch),
-  };
+  if (s.status === "gone") return batchFresh("gone");
+  return { ...sharedLocalToModel(s, dropped, batchEntryToModel), adding: s.batch.length > 0 ? Math.min(...s.batch) : NO_UID, batch: set(s.batch) };
 }
 
 /** tla/DCA_Batch.tla, BApplyToGroup, and DCA!Revive: the MLS state made by the latest Commit on the log, or the latest revive after it. */
@@ -131,12 +102,7 @@ export function batchGroupTruth(log: readonly BatchLogEntry[], revivals: BatchSn
 
 /** The refinement mapping of the batched rules. */
 export function toBatchModel(snap: BatchSnapshot): ModelState {
-  const cursors = [...snap.members.values()].filter((s) => s.status === "active").map((s) => s.cursor);
-  const dropped = cursors.length === 0 ? snap.log.length : Math.min(...cursors);
-  const st: ItfValue[] = [];
-  for (let u = 1; u <= snap.users; u++) {
-    const s = snap.members.get(u);
-    st.push(s ? memberToModel(s, dropped) : fresh("waiting"));
-  }
+  const dropped = settledPrefix(snap);
+  const st = localStates(snap, (s) => memberToModel(s, dropped), () => batchFresh("waiting"));
   return { log: snap.log.slice(dropped).map(batchEntryToModel), st, nextUid: snap.nextUid, group: batchGroupTruth(snap.log, snap.revivals) };
 }

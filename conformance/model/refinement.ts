@@ -48,10 +48,13 @@ export interface Revival {
 
 export type ModelState = { log: ItfValue; st: ItfValue; nextUid: ItfValue; group: ItfValue; announced?: ItfValue };
 
-const set = (xs: readonly number[]): ItfValue => ({ "#set": [...new Set(xs)].sort((a, b) => a - b) });
+/** A set of UIDs in ITF form, sorted. */
+export const set = (xs: readonly number[]): ItfValue => ({ "#set": [...new Set(xs)].sort((a, b) => a - b) });
+/** The model's [type |-> "none"]: no tentative Welcome. */
 const NONE = { type: "none" };
 
-function fresh(status: "waiting" | "gone"): ItfValue {
+/** DCA!Fresh: the local state of a user not arrived ("waiting") or gone (the batched mapping adds an empty batch). */
+export function fresh(status: "waiting" | "gone"): Record<string, ItfValue> {
   return {
     status,
     cursor: 0,
@@ -82,27 +85,46 @@ export function entryToModel(e: LogEntry): ItfValue {
   }
 }
 
-/** How many log entries every active user has read: the prefix DCA!Settle drops. */
-export function settledPrefix(snap: ImplSnapshot): number {
+/** How many log entries every active user has read: the prefix DCA!Settle drops (of a batched room's log too). */
+export function settledPrefix(snap: { log: readonly unknown[]; members: ReadonlyMap<Uid, { status: string; cursor: number }> }): number {
   const cursors = [...snap.members.values()].filter((s) => s.status === "active").map((s) => s.cursor);
   return cursors.length === 0 ? snap.log.length : Math.min(...cursors);
 }
 
-function memberToModel(s: MemberState, dropped: number): ItfValue {
-  if (s.status === "gone") return fresh("gone");
+/** What a member's local state (MemberState) and a batched room's have in common: all but `adding` and the batch's own fields. */
+export type SharedLocalState<Welcome> = Pick<MemberState, "cursor" | "welcomed" | "epoch" | "by"> & {
+  tentative: Welcome | null;
+} & { [list in "members" | "ahead" | "pendingAdds" | "pendingRemoves"]: readonly Uid[] };
+
+/** An active member's local state as the model writes it, but for `adding` (and a batch's fields), which each mapping adds. */
+export function sharedLocalToModel<Welcome>(s: SharedLocalState<Welcome>, dropped: number, welcomeToModel: (e: Welcome) => ItfValue): Record<string, ItfValue> {
   return {
     status: "active",
     cursor: s.cursor - dropped,
     welcomed: s.welcomed,
-    tentative: s.tentative ? entryToModel(s.tentative) : NONE,
+    tentative: s.tentative ? welcomeToModel(s.tentative) : NONE,
     epoch: s.epoch,
     by: s.by,
     members: set(s.members),
     ahead: set(s.ahead),
     pendingAdds: [...s.pendingAdds],
     pendingRemoves: [...s.pendingRemoves],
-    adding: s.adding,
   };
+}
+
+function memberToModel(s: MemberState, dropped: number): ItfValue {
+  if (s.status === "gone") return fresh("gone");
+  return { ...sharedLocalToModel(s, dropped, entryToModel), adding: s.adding };
+}
+
+/** st: the local state of every UID 1..users, `waiting()` for one that has not arrived (the batched mapping's too). */
+export function localStates<S>(snap: { users: number; members: ReadonlyMap<Uid, S> }, toModel: (s: S) => ItfValue, waiting: () => ItfValue): ItfValue[] {
+  const st: ItfValue[] = [];
+  for (let u = 1; u <= snap.users; u++) {
+    const s = snap.members.get(u);
+    st.push(s ? toModel(s) : waiting());
+  }
+  return st;
 }
 
 /** @spec DCA!group DCA!Revive — the MLS state made by the latest Commit on the log, or the latest revive after it. */
@@ -140,14 +162,9 @@ export function groupTruth(log: readonly LogEntry[], revivals: readonly Revival[
 /** The refinement mapping itself. */
 export function toModel(snap: ImplSnapshot): ModelState {
   const dropped = settledPrefix(snap);
-  const st: ItfValue[] = [];
-  for (let u = 1; u <= snap.users; u++) {
-    const s = snap.members.get(u);
-    st.push(s ? memberToModel(s, dropped) : fresh("waiting"));
-  }
   return {
     log: snap.log.slice(dropped).map(entryToModel),
-    st,
+    st: localStates(snap, (s) => memberToModel(s, dropped), () => fresh("waiting")),
     nextUid: snap.nextUid,
     group: groupTruth(snap.log, snap.revivals),
     ...(snap.announced ? { announced: set([...snap.announced]) } : {}),
