@@ -25,6 +25,7 @@ import {
   canWelcome,
   creatorState,
   joinerState,
+  leftOfSkipped,
   onMessage,
   readEffect,
   reviveState,
@@ -57,15 +58,31 @@ export interface MemberContext {
    */
   lastArrival: Uid;
   /**
-   * It refused a Welcome for itself (spec/dca.md R15): the group may count it as a member,
-   * so it never revives the room. Not part of st[u]: an honest DS never makes it true
-   * (tla/DCA_ForgedWelcome.tla models the DS that does).
+   * It never revives the room (spec/dca.md R15): it refused a Welcome for itself (the group
+   * may count it as a member; tla/DCA_ForgedWelcome.tla), or, under RefusalRule "Skip", it
+   * refused any entry before it was welcomed (it cannot tell that entry was not its own
+   * `skipped`; tla/DCA_Refusals.tla `stopped`). Not part of st[u]: an honest DS never makes
+   * it true.
    */
-  refusedOwnWelcome?: boolean;
+  neverRevive?: boolean;
   /** The DC runs the batched rules (tla/DCA_Batch.tla); absent in snapshots saved before batching: false. */
   batched?: boolean;
   /** Batch-mates' ranking: the rule "Uid" (absent), or a known-bad tie-break for tests only. */
   batchRank?: BatchRank;
+  /**
+   * @spec DCA_Refusals!Refuse DCA_Refusals!RLeftBeforeAdded R16 — the joiners whose `joined` it
+   * refused for their KeyPackage (RefusalRule "Skip"): it tracks them as pending joiners it can
+   * never add, and as DC skips them. Not part of st[u].
+   */
+  unusable?: Uid[];
+  /** The users whose `skipped` it read (R16): their later `left` is expected (rules.ts leftOfSkipped). */
+  skipped?: Uid[];
+  /**
+   * @spec DCA_Refusals!ReadOwnSkip R16 — it read `skipped` of itself before it was welcomed:
+   * the room refused it (by DC `by`, at log index `logIndex`). It never revives, and its
+   * client stops; to come back the user joins as a new user.
+   */
+  refusedBy?: { by: Uid; logIndex: number };
 }
 
 export type MemberEvent =
@@ -91,8 +108,13 @@ export type MemberEvent =
    * have read them all); `group` is the new MLS group it created.
    */
   | { type: "REVIVE"; logLength: number; group?: MlsGroupRef }
-  /** An entry the room refused (bad MLS bytes, metadata that MLS contradicts): move past it. `ownWelcome`: it was a Welcome for this member. */
-  | { type: "REFUSE"; ownWelcome?: boolean }
+  /**
+   * An entry the member refused (bad MLS bytes, metadata that MLS contradicts): move past it.
+   * `neverRevive`: this refusal bars a revive (R15). `arrival`: it was the `joined` of the
+   * next UID, refused for its KeyPackage: the member counts the arrival (its lastArrival),
+   * and with `unusable` (RefusalRule "Skip", R16) tracks the joiner as one to skip.
+   */
+  | { type: "REFUSE"; neverRevive?: boolean; arrival?: Uid; unusable?: boolean }
   /** @spec DCA!Leave */
   | { type: "LEAVE" }
   /**
@@ -132,40 +154,49 @@ export const memberMachine = setup({
     canWelcome: ({ context, event }) =>
       event.type === "DC_WELCOME" &&
       (context.batched
-        ? canBWelcome(context.state, event.entry, context.variant)
-        : !isBatched(event.entry) && canWelcome(context.state, event.entry.target, context.variant)),
+        ? canBWelcome(context.state, event.entry, context.variant, context.unusable)
+        : !isBatched(event.entry) && canWelcome(context.state, event.entry.target, context.variant, context.unusable)),
     canAdd: ({ context, event }) =>
       event.type === "DC_ADD" &&
       (context.batched
-        ? canBAdd(context.state, event.entry, context.variant)
-        : !isBatched(event.entry) && canAdd(context.state, context.variant) && event.entry.target === context.state.adding),
+        ? canBAdd(context.state, event.entry, context.variant, context.unusable)
+        : !isBatched(event.entry) && canAdd(context.state, context.variant, context.unusable) && event.entry.target === context.state.adding),
     canRemove: ({ context, event }) =>
       event.type === "DC_REMOVE" &&
       (context.batched
         ? canBRemove(context.state, event.entry, context.variant)
         : !isBatched(event.entry) && canRemove(context.state, context.variant) && event.entry.target === context.state.pendingRemoves[0]),
     canSkip: ({ context, event }) =>
-      event.type === "DC_SKIP" && canSkip(context.state, event.entry.uid, context.variant, context.batched === true),
+      event.type === "DC_SKIP" && canSkip(context.state, event.entry.uid, context.variant, context.batched === true, context.unusable),
     canAddFirst: ({ context, event }) =>
       !context.batched &&
       event.type === "DC_ADD_FIRST" &&
-      canAddFirst(context.state, context.variant) &&
+      canAddFirst(context.state, context.variant, context.unusable) &&
       event.entry.target === context.state.pendingAdds[0],
     canLateWelcome: ({ context, event }) =>
       !context.batched && event.type === "DC_LATE_WELCOME" && canLateWelcome(context.state, context.variant),
     canRevive: ({ context, event }) =>
-      event.type === "REVIVE" && !context.refusedOwnWelcome && canRevive(context.state, event.logLength, context.variant),
+      event.type === "REVIVE" && !context.neverRevive && !context.refusedBy && canRevive(context.state, event.logLength, context.variant),
   },
   actions: {
     read: assign(({ context, event }) => {
       if (event.type !== "READ") return {};
-      const effect = readEffect(context.state, event.entry, context.variant);
-      const state = onMessage(context.state, event.entry, context.variant, context.batchRank ?? "Uid");
+      const { entry } = event;
+      const effect = readEffect(context.state, entry, context.variant);
+      const skipped = context.skipped ?? [];
+      // R16: the `left` of a joiner it read skipped only ends its ranking (rules.ts leftOfSkipped).
+      const state =
+        entry.type === "left" && leftOfSkipped(context.state, entry.uid, skipped)
+          ? { ...context.state, cursor: context.state.cursor + 1, ahead: context.state.ahead.filter((v) => v !== entry.uid) }
+          : onMessage(context.state, entry, context.variant, context.batchRank ?? "Uid");
       const mls = { ...context.mls };
       // The room joined (from the confirmed Welcome) or processed the Commit already.
       if (["confirm-welcome", "enter-at-welcome", "apply-commit"].includes(effect)) mls.group = event.group ?? null;
-      const lastArrival = event.entry.type === "joined" ? event.entry.uid : context.lastArrival;
-      return { state, mls, lastArrival };
+      const lastArrival = entry.type === "joined" ? entry.uid : context.lastArrival;
+      if (entry.type !== "skipped") return { state, mls, lastArrival };
+      // A skip of itself, read before it was welcomed (the core refuses one after): the room refused it.
+      const refusedBy = entry.uid === context.state.uid && !context.state.welcomed ? { by: entry.sender, logIndex: context.state.cursor } : context.refusedBy;
+      return { state, mls, lastArrival, skipped: skipped.includes(entry.uid) ? skipped : [...skipped, entry.uid], ...(refusedBy ? { refusedBy } : {}) };
     }),
     sendWelcome: assign(({ context, event }) =>
       event.type === "DC_WELCOME"
@@ -207,10 +238,21 @@ export const memberMachine = setup({
       event.type === "REVIVE" ? { state: reviveState(context.state), mls: { group: event.group ?? null, pendingGroup: null } } : {},
     ),
     appMessage: assign(({ context, event }) => (event.type === "APP_MESSAGE" ? { mls: { ...context.mls, group: event.group } } : {})),
-    refuse: assign(({ context, event }) => ({
-      state: { ...context.state, cursor: context.state.cursor + 1 },
-      refusedOwnWelcome: context.refusedOwnWelcome === true || (event.type === "REFUSE" && event.ownWelcome === true),
-    })),
+    // Refused: only the cursor moves (R9), except for what the event says (R15, R16).
+    refuse: assign(({ context, event }) => {
+      if (event.type !== "REFUSE") return {};
+      const cursor = context.state.cursor + 1;
+      const neverRevive = context.neverRevive === true || event.neverRevive === true;
+      if (event.arrival === undefined) return { state: { ...context.state, cursor }, neverRevive };
+      const v = event.arrival;
+      if (!event.unusable) return { state: { ...context.state, cursor }, neverRevive, lastArrival: v };
+      return {
+        state: { ...context.state, cursor, pendingAdds: [...context.state.pendingAdds, v] },
+        neverRevive,
+        lastArrival: v,
+        unusable: [...(context.unusable ?? []), v],
+      };
+    }),
     leave: assign(({ context }) => ({ state: { ...context.state, status: "gone" as const }, mls: NO_MLS })),
   },
 }).createMachine({

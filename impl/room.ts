@@ -10,12 +10,12 @@
 // fence off to show what it prevents.
 
 import * as mls from "./mls.ts";
-import { MemberCore, type CoreOptions, type ReadOutcome, type SavedMember } from "./client/core.ts";
+import { MemberCore, type CoreOptions, type ReadOutcome, type RefusedByRoom, type SavedMember } from "./client/core.ts";
 import { MemberInputError, StepNotEnabled } from "./client/errors.ts";
 import { commitEntry, welcomeEntry, type BatchRank } from "./rules.ts";
 import type { LogEntry, MemberState, Uid, Variant } from "./types.ts";
 
-export { MemberInputError, StepNotEnabled, type ReadOutcome, type SavedMember };
+export { MemberInputError, StepNotEnabled, type ReadOutcome, type RefusedByRoom, type SavedMember };
 
 export interface RoomOptions {
   /** Known-bad switches exist for tests only (spec/dca.md section 7). */
@@ -33,6 +33,8 @@ export interface RoomOptions {
   batch?: boolean;
   /** Known-bad tie-breaks of batch-mates (CoreOptions.batchRank), for tests only. */
   batchRank?: BatchRank;
+  /** What refusing a `joined` does (CoreOptions.refusalRule): "Skip" (default, R16); "Silent" is known-bad, for tests only. */
+  refusalRule?: "Skip" | "Silent";
 }
 
 /** The DS refused an append: its author was announced as left (R5). The log is unchanged. */
@@ -69,6 +71,7 @@ export class Room {
   private fence = true;
   private batch = false;
   private batchRank: BatchRank = "Uid";
+  private refusalRule: "Skip" | "Silent" = "Skip";
 
   private constructor(
     readonly variant: Variant,
@@ -83,6 +86,7 @@ export class Room {
     room.fence = opts.fence ?? true;
     room.batch = opts.batch ?? false;
     room.batchRank = opts.batchRank ?? "Uid";
+    room.refusalRule = opts.refusalRule ?? "Skip";
     let group: mls.MlsGroup | undefined;
     let creator: mls.Member | undefined;
     if (ctx) {
@@ -104,6 +108,7 @@ export class Room {
       ...(this.trustWelcomeRemoves ? { trustWelcomeRemoves: true } : {}),
       ...(this.batch ? { batch: true } : {}),
       ...(this.batchRank !== "Uid" ? { batchRank: this.batchRank } : {}),
+      refusalRule: this.refusalRule,
     };
   }
 
@@ -127,6 +132,11 @@ export class Room {
   /** The member's MLS group of its current epoch, if MLS is on and it is a member. */
   group(uid: Uid): mls.MlsGroup | null {
     return this.core(uid).group;
+  }
+
+  /** The room refused this user (it read its own `skipped` before it was welcomed, R16), or null. */
+  refusedByRoom(uid: Uid): RefusedByRoom | null {
+    return this.core(uid).refusedByRoom;
   }
 
   /** The highest UID the member has heard of (its own, or its last `joined` read). */
@@ -155,7 +165,7 @@ export class Room {
   enabledDcSteps(): string[] {
     const steps: string[] = [];
     for (const uid of this.uids()) {
-      if (this.state(uid).status !== "active") continue;
+      if (this.state(uid).status !== "active" || this.refusedByRoom(uid)) continue;
       steps.push(...this.active(uid).enabledDcSteps(this.log.length));
     }
     return steps.sort();
@@ -217,7 +227,9 @@ export class Room {
       this.crashed.delete(uid);
       this.cores.set(uid, MemberCore.start(this.coreOptions(uid, this.core(uid).identity), 0));
     }
-    const core = this.active(uid);
+    // A user the room refused (R16) takes no step but this one.
+    const core = this.core(uid);
+    if (!core.active) throw new StepNotEnabled(`user ${uid} has left`);
     this.log.push({ type: "left", uid });
     this.leftOnLog.add(uid);
     core.leave();

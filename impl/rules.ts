@@ -282,14 +282,16 @@ export function commitEntry(s: MemberState, type: "add" | "remove", target: Uid)
 }
 
 /**
- * @spec DCA!DcSkip R16 — has `t` left before it was added? The DC knows it was never added
- * when it believes (R6): it has read the `left` of every earlier DC, hence every Commit
- * they made, so a joiner both among its pending adds and its pending removes was never
- * added. The known-bad NoSkip (the rule before R16) never says so: it welcomes, adds and
- * then removes such a joiner.
+ * @spec DCA_Refusals!RLeftBeforeAdded DCA!DcSkip R16 — must `t` be skipped rather than added?
+ * Yes if it left before it was added: the DC knows it was never added when it believes (R6):
+ * it has read the `left` of every earlier DC, hence every Commit they made, so a joiner both
+ * among its pending adds and its pending removes was never added. Yes too if the member
+ * refused t's `joined` (`unusable`: its KeyPackage was bad, so the member can never add t;
+ * spec/welcome-auth.md section 5, RefusalRule "Skip"). The known-bad NoSkip (the rule before
+ * R16) never says so: it welcomes, adds and then removes such a joiner.
  */
-export function leftBeforeAdded(s: MemberState, t: Uid, variant: Variant): boolean {
-  return variant !== "NoSkip" && s.pendingAdds.includes(t) && s.pendingRemoves.includes(t);
+export function leftBeforeAdded(s: MemberState, t: Uid, variant: Variant, unusable: readonly Uid[] = []): boolean {
+  return variant !== "NoSkip" && s.pendingAdds.includes(t) && (s.pendingRemoves.includes(t) || unusable.includes(t));
 }
 
 /**
@@ -298,17 +300,20 @@ export function leftBeforeAdded(s: MemberState, t: Uid, variant: Variant): boole
  * (Under the known-bad AddBeforeWelcome, `adding` is a joiner already added, its Welcome
  * owed: nothing to skip then.)
  */
-export function skipTarget(s: MemberState, variant: Variant, batched = false): Uid {
-  if (batched) return bSkipTarget(s, variant);
+export function skipTarget(s: MemberState, variant: Variant, batched = false, unusable: readonly Uid[] = []): Uid {
+  if (batched) return bSkipTarget(s, variant, unusable);
   if (!believes(s, variant)) return NO_UID;
   if (s.adding !== NO_UID && variant === "AddBeforeWelcome") return NO_UID;
   const t = s.adding !== NO_UID ? s.adding : (s.pendingAdds[0] ?? NO_UID);
-  return t !== NO_UID && leftBeforeAdded(s, t, variant) ? t : NO_UID;
+  return t !== NO_UID && leftBeforeAdded(s, t, variant, unusable) ? t : NO_UID;
 }
 
-/** @spec DCA!DcSkip DCA_Batch!BDcSkip R16 — may `s` skip `t` now (under the batched rules if `batched`)? */
-export function canSkip(s: MemberState, t: Uid, variant: Variant, batched = false): boolean {
-  return t !== NO_UID && skipTarget(s, variant, batched) === t;
+/**
+ * @spec DCA!DcSkip DCA_Batch!BDcSkip R16 — may `s` skip `t` now (under the batched rules if
+ * `batched`)? `unusable`: the joiners whose `joined` it refused (skipped too).
+ */
+export function canSkip(s: MemberState, t: Uid, variant: Variant, batched = false, unusable: readonly Uid[] = []): boolean {
+  return t !== NO_UID && skipTarget(s, variant, batched, unusable) === t;
 }
 
 /**
@@ -335,29 +340,29 @@ export function skippedEntry(s: MemberState, t: Uid): SkippedEntry {
  * @spec DCA!DcWelcome R10 R11 R12 R16 — may `s` send a Welcome for `target` now? Not for a
  * joiner that has left (R16: it is skipped instead).
  */
-export function canWelcome(s: MemberState, target: Uid, variant: Variant): boolean {
+export function canWelcome(s: MemberState, target: Uid, variant: Variant, unusable: readonly Uid[] = []): boolean {
   return (
     variant !== "AddBeforeWelcome" &&
     believes(s, variant) &&
     s.adding === NO_UID &&
     nextJoiners(s, variant).includes(target) &&
-    !leftBeforeAdded(s, target, variant)
+    !leftBeforeAdded(s, target, variant, unusable)
   );
 }
 
 /** @spec DCA!DcAdd R10 R16 — the Add completing a Welcome, unless its joiner has left meanwhile (R16: skipped). */
-export function canAdd(s: MemberState, variant: Variant): boolean {
-  return variant !== "AddBeforeWelcome" && s.status === "active" && s.adding !== NO_UID && !leftBeforeAdded(s, s.adding, variant);
+export function canAdd(s: MemberState, variant: Variant, unusable: readonly Uid[] = []): boolean {
+  return variant !== "AddBeforeWelcome" && s.status === "active" && s.adding !== NO_UID && !leftBeforeAdded(s, s.adding, variant, unusable);
 }
 
 /** @spec DCA!DcAddFirst — known-bad 2 only (not for a joiner that has left, R16). */
-export function canAddFirst(s: MemberState, variant: Variant): boolean {
+export function canAddFirst(s: MemberState, variant: Variant, unusable: readonly Uid[] = []): boolean {
   return (
     variant === "AddBeforeWelcome" &&
     believes(s, variant) &&
     s.adding === NO_UID &&
     s.pendingAdds.length > 0 &&
-    !leftBeforeAdded(s, s.pendingAdds[0]!, variant)
+    !leftBeforeAdded(s, s.pendingAdds[0]!, variant, unusable)
   );
 }
 
@@ -412,15 +417,31 @@ export interface Unexpected {
 
 /**
  * @spec DCA_Inputs!LeftNotRepeated DCA_Inputs!LeftIsKnown R2 R4 — why `left v` cannot be honest
- * for this member now (null: it can).
+ * for this member now (null: it can). `skipped`: the users whose `skipped` it has read; the
+ * `left` of one of them is expected even though the member no longer tracks it (a joiner
+ * skipped because its `joined` was refused, R16, leaves after its skip: see leftOfSkipped).
  */
-export function unexpectedLeave(s: MemberState, v: Uid, variant: Variant): Unexpected | null {
+export function unexpectedLeave(s: MemberState, v: Uid, variant: Variant, skipped: readonly Uid[] = []): Unexpected | null {
   if (v === s.uid) return { reason: "self-leave", detail: `it announces this member's own departure, but the member has not left` };
   if (s.pendingRemoves.includes(v)) return { reason: "duplicate-entry", detail: `user ${v} has already been announced as left` };
+  if (skipped.includes(v)) return null;
   if (!LEFT_OF_UNKNOWN_POSSIBLE.includes(variant) && !knownUsers(s).has(v)) {
     return { reason: "unknown-user", detail: `user ${v} is not in the room as this member knows it (it never arrived, or has left and been removed)` };
   }
   return null;
+}
+
+/**
+ * @spec DCA!OnMessage R4 R16 — is `left v` the departure of a joiner the member read skipped
+ * (and that is not a member as it sees it, nor in the Welcome it holds)? Then it only stops
+ * ranking v (R15): v was never added, so nobody removes it, and a pending remove of it would
+ * make a later DC commit the removal of a non-member, which MLS refuses. Under an honest DS a
+ * skip always follows the joiner's `left` (R16), so this never happens; it does when a DC
+ * skipped a joiner whose `joined` it refused (spec/welcome-auth.md section 5), and the
+ * joiner, reading its skip, stopped and left.
+ */
+export function leftOfSkipped(s: MemberState, v: Uid, skipped: readonly Uid[]): boolean {
+  return skipped.includes(v) && !s.members.includes(v) && !(s.tentative?.members.includes(v) ?? false);
 }
 
 /**
@@ -441,18 +462,22 @@ export function unexpectedArrival(lastArrival: Uid, v: Uid): Unexpected | null {
 /**
  * @spec DCA_Inputs!SkippedIsExpected R16 — why `skipped t` cannot be honest for this member now
  * (null: it can). A DC skips a user that arrived (t is at most the last arrival the member
- * heard of), never added (not in its view of the members) and gone (if the member tracks t
- * as a joiner, it has read t's `left` too, since the DC had read it before skipping and the
- * member reads in log order). A forged skip of a live joiner would otherwise make the next
- * DC drop it, stranding it.
+ * heard of) and was never added (not in its view of the members, nor the joiner it is adding
+ * itself: no other DC's skip of it can follow its own Welcome, R6). A joiner not yet welcomed
+ * takes a skip of itself: it was refused (spec/welcome-auth.md section 5), and stops. A
+ * member refuses a skip of itself. Unlike SkippedIsExpected, a skip of a joiner the member
+ * tracks and has not seen leave is taken: a DC skips a joiner whose `joined` it refused
+ * (RefusalRule "Skip"), which this member may have read intact, and the model's readers drop
+ * it (DCA!OnMessage). A forged one gives the DS nothing it lacks: the same as garbling that
+ * joiner's KeyPackage for the DC (spec/welcome-auth.md section 5, the `skipped` rows).
  */
 export function unexpectedSkip(s: MemberState, lastArrival: Uid, t: Uid): Unexpected | null {
-  if (t === s.uid) return { reason: "self-skip", detail: `a skip of this member, but the member has not left` };
+  if (t === s.uid) {
+    return s.welcomed ? { reason: "self-skip", detail: `a skip of this member, which is in the group (a member is removed, not skipped)` } : null;
+  }
   if (t > lastArrival) return { reason: "unknown-user", detail: `user ${t} has not arrived as this member knows it (the last arrival it read is ${lastArrival})` };
   if (s.members.includes(t)) return { reason: "unexpected-skip", detail: `user ${t} is a member of the group as this member sees it (a member is removed, not skipped)` };
-  if (s.pendingAdds.includes(t) && !s.pendingRemoves.includes(t)) {
-    return { reason: "unexpected-skip", detail: `user ${t} is a joiner this member has not seen leave (only a joiner that left is skipped)` };
-  }
+  if (addingBatch(s).includes(t)) return { reason: "unexpected-skip", detail: `user ${t} is a joiner this member is adding (its Welcome is on the log): only it could skip that joiner now` };
   return null;
 }
 
@@ -470,10 +495,10 @@ export function addingBatch(s: MemberState): Uid[] {
  * among the batch under way, else among its pending joiners, that left before it was added;
  * NO_UID if none.
  */
-export function bSkipTarget(s: MemberState, variant: Variant): Uid {
+export function bSkipTarget(s: MemberState, variant: Variant, unusable: readonly Uid[] = []): Uid {
   if (!believes(s, variant)) return NO_UID;
   const from = s.adding !== NO_UID ? addingBatch(s) : s.pendingAdds;
-  const gone = from.filter((t) => leftBeforeAdded(s, t, variant));
+  const gone = from.filter((t) => leftBeforeAdded(s, t, variant, unusable));
   return gone.length === 0 ? NO_UID : Math.min(...gone);
 }
 
@@ -504,14 +529,14 @@ const sameAsc = (a: readonly Uid[], b: readonly Uid[]) => a.length === b.length 
  * believes, has no add under way, and the Welcome is for every pending joiner, none of
  * which left before it was added (those are skipped first).
  */
-export function canBWelcome(s: MemberState, w: WelcomeEntry, variant: Variant): boolean {
+export function canBWelcome(s: MemberState, w: WelcomeEntry, variant: Variant, unusable: readonly Uid[] = []): boolean {
   return (
     believes(s, variant) &&
     s.adding === NO_UID &&
     s.pendingAdds.length > 0 &&
     isBatched(w) &&
     sameAsc(targetsOf(w), sorted(s.pendingAdds)) &&
-    s.pendingAdds.every((t) => !leftBeforeAdded(s, t, variant))
+    s.pendingAdds.every((t) => !leftBeforeAdded(s, t, variant, unusable))
   );
 }
 
@@ -522,14 +547,14 @@ export function bWelcomeState(s: MemberState, w: WelcomeEntry): MemberState {
 }
 
 /** @spec DCA_Batch!BDcAdd R10 R16 — the Add of the whole batch under way, unless one of it has left (skipped first). */
-export function canBAdd(s: MemberState, c: CommitEntry, variant: Variant): boolean {
+export function canBAdd(s: MemberState, c: CommitEntry, variant: Variant, unusable: readonly Uid[] = []): boolean {
   const batch = addingBatch(s);
   return (
     s.status === "active" &&
     batch.length > 0 &&
     isBatched(c) &&
     sameAsc(targetsOf(c), batch) &&
-    batch.every((t) => !leftBeforeAdded(s, t, variant))
+    batch.every((t) => !leftBeforeAdded(s, t, variant, unusable))
   );
 }
 

@@ -235,10 +235,19 @@ describe("a member rejects bad log entries and stays usable", () => {
     expect(good.state.pendingRemoves).toEqual([]);
   });
 
-  it("a `joined` entry whose KeyPackage is garbled or names someone else", async () => {
-    await rejectAtMember(1, { type: "joined", uid: 4, keyPackage: new Uint8Array([1, 2, 3]) }, "garbled");
+  // R16 (spec/welcome-auth.md section 5): the arrival is counted, the joiner tracked as one to skip.
+  it("a `joined` entry whose KeyPackage is garbled or names someone else: refused, its joiner tracked as one to skip", async () => {
     const of3 = room.log.find((e) => e.type === "joined" && e.uid === 3)!;
-    await rejectAtMember(1, { ...of3, uid: 4 } as LogEntry, "invalid");
+    await catchUp(room, 1);
+    const before = room.state(1);
+    const auth = authOf(1);
+    const garbled = room.deliver({ type: "joined", uid: 4, keyPackage: new Uint8Array([1, 2, 3]) });
+    expectRejected(await room.read(1), 1, garbled, "garbled");
+    const foreign = room.deliver({ ...of3, uid: 5 } as LogEntry);
+    expectRejected(await room.read(1), 1, foreign, "invalid");
+    expect(room.state(1)).toEqual({ ...before, cursor: foreign + 1, pendingAdds: [3, 4, 5] });
+    expect(authOf(1)).toBe(auth);
+    expect(room.lastArrival(1)).toBe(5);
   });
 
   it("an unknown entry type", async () => {

@@ -77,6 +77,22 @@ export interface CoreOptions {
   batch?: boolean;
   /** Known-bad tie-breaks of batch-mates (tla/DCA_Batch.tla's BatchRank), for tests only; default "Uid". */
   batchRank?: BatchRank;
+  /**
+   * What refusing a `joined` (a bad KeyPackage) does: "Skip" (default; R16 and
+   * spec/welcome-auth.md section 5) tracks the joiner as one to skip, and a joiner that refuses
+   * any entry before it is welcomed never revives. "Silent" is tla/DCA_Refusals.tla's known-bad
+   * RefusalRule, for tests only: the arrival is counted (as the model's LastArrival, taken from
+   * the log, counts it) but the joiner is not tracked, so a DC adds later arrivals first and
+   * the refused joiner may revive the room apart (test/refusal-split.test.ts).
+   */
+  refusalRule?: "Skip" | "Silent";
+}
+
+/** The room refused this user (R16): a DC skipped it before it was welcomed. Its client stops. */
+export interface RefusedByRoom {
+  by: Uid;
+  logIndex: number;
+  message: string;
 }
 
 /** The DC steps, named as the model's actions (Revive: a dead room's re-creation, R15; DcSkip: R16). */
@@ -94,6 +110,7 @@ export class MemberCore {
   private readonly groupIdBase: string;
   /** The room's `batch` setting (CoreOptions). */
   readonly batched: boolean;
+  private readonly refusalRule: "Skip" | "Silent";
   private actor: MemberActor;
   /** A DC between Welcome and Add keeps the Commit bytes it will append. */
   private pendingCommit: Uint8Array | null = null;
@@ -116,6 +133,7 @@ export class MemberCore {
     this.trustWelcomeRemoves = opts.trustWelcomeRemoves ?? false;
     this.groupIdBase = opts.groupIdBase ?? "dca-room";
     this.batched = opts.batch ?? false;
+    this.refusalRule = opts.refusalRule ?? "Skip";
     this.actor = actor;
   }
 
@@ -190,9 +208,26 @@ export class MemberCore {
     return this.state.status === "active";
   }
 
-  /** Throws StepNotEnabled unless the member is still active. */
+  /**
+   * @spec DCA_Refusals!ReadOwnSkip R16 — the room refused this user: before it was welcomed it
+   * read a `skipped` of itself (a DC could not add it: its KeyPackage reached that DC garbled,
+   * or it left). It takes no further step but leaving; to come back it joins as a new user.
+   */
+  get refusedByRoom(): RefusedByRoom | null {
+    const r = this.actor.getSnapshot().context.refusedBy;
+    return r ? { ...r, message: `refused by the room: skipped by DC ${r.by} at log index ${r.logIndex}; to come back, join as a new user` } : null;
+  }
+
+  /** The joiners whose `joined` it refused and will skip as DC (R16, RefusalRule "Skip"). */
+  private get unusable(): Uid[] {
+    return this.actor.getSnapshot().context.unusable ?? [];
+  }
+
+  /** Throws StepNotEnabled unless the member is still active and the room has not refused it. */
   assertActive(): void {
     if (!this.active) throw new StepNotEnabled(`user ${this.uid} has left`);
+    const refused = this.refusedByRoom;
+    if (refused) throw new StepNotEnabled(`user ${this.uid} was ${refused.message}`);
   }
 
   /** Would the member accept this event now? (Checked before spending MLS work on it.) */
@@ -212,8 +247,9 @@ export class MemberCore {
     if (s.status !== "active") return steps;
     const uid = this.uid;
     if (this.canStep({ type: "REVIVE", logLength })) steps.push(`Revive(${uid})`);
+    if (this.refusedByRoom) return steps;
     if (this.batched) return [...steps, ...this.batchedDcSteps(s).map((b) => `${b.action}(${uid} → ${b.targets.join(",")})`)];
-    const skip = skipTarget(s, this.variant);
+    const skip = skipTarget(s, this.variant, false, this.unusable);
     if (skip !== NO_UID && this.canStep({ type: "DC_SKIP", entry: skippedEntry(s, skip) })) steps.push(`DcSkip(${uid} → ${skip})`);
     for (const t of s.pendingAdds) {
       if (this.canStep({ type: "DC_WELCOME", entry: welcomeEntry(s, t, s.epoch + 1) })) steps.push(`DcWelcome(${uid} → ${t})`);
@@ -241,13 +277,13 @@ export class MemberCore {
    */
   nextDcStep(logLength: number): { action: DcAction; target: Uid } | null {
     const s = this.state;
-    if (s.status !== "active") return null;
+    if (s.status !== "active" || this.refusedByRoom) return null;
     if (this.canStep({ type: "REVIVE", logLength })) return { action: "Revive", target: NO_UID };
     if (this.batched) {
       const b = this.batchedDcSteps(s)[0];
       return b ? { action: b.action, target: b.targets[0]! } : null;
     }
-    const skip = skipTarget(s, this.variant);
+    const skip = skipTarget(s, this.variant, false, this.unusable);
     if (skip !== NO_UID && this.canStep({ type: "DC_SKIP", entry: skippedEntry(s, skip) })) return { action: "DcSkip", target: skip };
     if (this.canStep({ type: "DC_ADD", entry: commitEntry(s, "add", s.adding) })) return { action: "DcAdd", target: s.adding };
     if (this.canStep({ type: "DC_LATE_WELCOME", entry: welcomeEntry(s, s.adding, s.epoch) })) return { action: "DcLateWelcome", target: s.adding };
@@ -269,7 +305,7 @@ export class MemberCore {
    */
   private batchedDcSteps(s: MemberState): { action: "DcSkip" | "DcAdd" | "DcWelcome" | "DcRemove"; targets: Uid[] }[] {
     const out: { action: "DcSkip" | "DcAdd" | "DcWelcome" | "DcRemove"; targets: Uid[] }[] = [];
-    const skip = skipTarget(s, this.variant, true);
+    const skip = skipTarget(s, this.variant, true, this.unusable);
     if (skip !== NO_UID && this.canStep({ type: "DC_SKIP", entry: skippedEntry(s, skip) })) out.push({ action: "DcSkip", targets: [skip] });
     const batch = addingBatch(s);
     if (batch.length > 0 && this.canStep({ type: "DC_ADD", entry: bCommitEntry(s, "add", batch) })) out.push({ action: "DcAdd", targets: batch });
@@ -327,7 +363,9 @@ export class MemberCore {
 
   /** @spec DCA!Leave R5 — the member leaves (or the DS announced it); it keeps no MLS state. */
   leave(): void {
-    this.send({ type: "LEAVE" });
+    // A user the room refused (R16) may still leave: that is all it does.
+    if (!this.active) throw new StepNotEnabled(`user ${this.uid} has left`);
+    this.actor.send({ type: "LEAVE" });
     this.pendingCommit = null;
     this.keptGroup = null;
     this.owedWelcome = null;
@@ -354,15 +392,32 @@ export class MemberCore {
           : e instanceof MalformedEntry
             ? new MemberInputError(this.uid, logIndex, e.reason, e.message)
             : new MemberInputError(this.uid, logIndex, e instanceof mls.MlsInputError ? e.reason : "invalid-entry", e instanceof Error ? e.message : String(e), { cause: e });
-      // Refused: the member moves past the entry and nothing else changes (R9), but a
-      // refused Welcome for itself means it may never revive the room (R15).
-      const refused = entry as { type?: unknown; target?: unknown; targets?: unknown };
-      const forIt = refused.target === this.uid || (Array.isArray(refused.targets) && refused.targets.includes(this.uid));
-      this.deliverEvent({ type: "REFUSE", ownWelcome: refused.type === "welcome" && forIt });
+      this.deliverEvent(this.refusal(state, entry));
       return { kind: "rejected", logIndex, error };
     }
     this.deliverEvent(group ? { type: "READ", entry, group } : { type: "READ", entry });
     return { kind: "read", logIndex, effect };
+  }
+
+  /**
+   * What refusing `entry` does. The member moves past it and nothing else changes (R9), but:
+   * - a refused Welcome for itself means it may never revive the room (R15);
+   * - under RefusalRule "Skip" (spec/welcome-auth.md section 5), so does refusing any entry
+   *   before it is welcomed: that entry may have been its own `skipped`;
+   * - a `joined` of the next UID (R2) refused for its KeyPackage alone (missing, not bytes,
+   *   not a KeyPackage, or naming another UID) is an arrival the member counts, and under
+   *   "Skip" tracks as a joiner it can never add: as DC it skips it (R16), in arrival order.
+   *   A `joined` whose UID is not the next one is refused as if not received: the DS is
+   *   trusted for UIDs (R2), so that is a replay or a forgery, not an arrival.
+   */
+  private refusal(state: MemberState, entry: LogEntry): MemberEvent {
+    const e = entry as { type?: unknown; target?: unknown; targets?: unknown; uid?: unknown };
+    const skip = this.refusalRule === "Skip";
+    const forIt = e.target === this.uid || (Array.isArray(e.targets) && e.targets.includes(this.uid));
+    const neverRevive = (e.type === "welcome" && forIt) || (skip && !state.welcomed);
+    const arrival =
+      e.type === "joined" && Number.isInteger(e.uid) && unexpectedArrival(this.lastArrival, e.uid as Uid) === null ? (e.uid as Uid) : undefined;
+    return arrival === undefined ? { type: "REFUSE", neverRevive } : { type: "REFUSE", neverRevive, arrival, unusable: skip };
   }
 
   /** Entries that are well-formed but make no sense for this member are refused (R9). */
@@ -398,7 +453,7 @@ export class MemberCore {
     // Arrivals, departures and skips (R16) the DS could not honestly hand it here (R2): replays, forgeries.
     const unexpected =
       entry.type === "joined" ? unexpectedArrival(this.lastArrival, entry.uid)
-      : entry.type === "left" ? unexpectedLeave(state, entry.uid, this.variant)
+      : entry.type === "left" ? unexpectedLeave(state, entry.uid, this.variant, this.actor.getSnapshot().context.skipped ?? [])
       : entry.type === "skipped" && !SKIP_OF_UNEXPECTED_POSSIBLE.includes(this.variant) ? unexpectedSkip(state, this.lastArrival, entry.uid)
       : null;
     if (unexpected) refuse(unexpected.reason, unexpected.detail);
@@ -613,8 +668,8 @@ export class MemberCore {
    */
   dcSkip(): SkippedEntry {
     const state = this.dcState();
-    const t = skipTarget(state, this.variant, this.batched);
-    if (t === NO_UID) throw new StepNotEnabled(`member ${this.uid} has no departed joiner to skip`);
+    const t = skipTarget(state, this.variant, this.batched, this.unusable);
+    if (t === NO_UID) throw new StepNotEnabled(`member ${this.uid} has no joiner to skip (none that left, none whose \`joined\` it refused)`);
     const entry = skippedEntry(state, t);
     const event = { type: "DC_SKIP", entry } as const;
     // Mid-add with MLS: back to the epoch's state kept before the Commit was made.

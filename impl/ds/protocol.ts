@@ -190,19 +190,22 @@ export function presentAt(log: readonly WireEntry[], joinedAt: number, uid: Uid)
 }
 
 /**
- * @spec DCA!DcSkip R16 — why the log contradicts a `skipped` of `uid` (null: it does not).
- * A DC skips a joiner it has seen arrive and leave and that was never added, once: so the
- * log must hold the joiner's `joined` and `left`, and no `add` of it and no earlier
- * `skipped` of it. Only envelopes are read (the DS never parses MLS), off the log itself
- * like presentAt, so every storage backend answers the same. Checked before the append,
- * not atomically with it: two skips of one joiner racing in from two connections could
- * both land; members treat the second as a no-op (impl/rules.ts dropSkipped), and an
+ * @spec DCA!DcSkip R16 — why the log contradicts a `skipped` of `uid` by `sender` (null: it
+ * does not). A DC skips, once, a joiner that arrived after it and was never added: one that
+ * left before it was added, or one whose `joined` it refused (its KeyPackage reached the DC
+ * garbled, spec/welcome-auth.md section 5) — the DS cannot tell a garbled KeyPackage (it never
+ * parses MLS), so a `left` is not required. The log must hold the joiner's `joined`, no `add`
+ * of it and no earlier `skipped` of it, and the sender must have arrived before it (a member
+ * tracks as joiners only users whose `joined` it read after its own). Only envelopes are read,
+ * off the log itself like presentAt, so every storage backend answers the same. Checked before
+ * the append, not atomically with it: two skips of one joiner racing in from two connections
+ * could both land; members treat the second as a no-op (impl/rules.ts dropSkipped), and an
  * honest DC never sends one (the next DC reads the first before it believes, R6).
  */
-export function skipRefusal(log: readonly WireEntry[], uid: Uid): string | null {
+export function skipRefusal(log: readonly WireEntry[], uid: Uid, sender: Uid): string | null {
   const at = (type: WireEntry["type"]) => log.findIndex((e) => e.type === type && ("target" in e ? targetsOf(e).includes(uid) : e.uid === uid));
   if (at("joined") < 0) return `field entry.uid: user ${uid} has no \`joined\` on the log (only a joiner is skipped)`;
-  if (at("left") < 0) return `field entry.uid: user ${uid} has no \`left\` on the log (only a joiner that left is skipped)`;
+  if (sender >= uid) return `field entry.uid: user ${uid} did not arrive after the sender, user ${sender} (a DC skips only joiners that arrived after it)`;
   const added = at("add");
   if (added >= 0) return `field entry.uid: user ${uid} was added at index ${added} (a member that left is removed, not skipped)`;
   const skipped = at("skipped");

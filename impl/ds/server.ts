@@ -209,7 +209,7 @@ export async function startDs(opts: DsOptions): Promise<RunningDs> {
         if (m.entry.sender !== c.uid) return send(c, { t: "error", id: m.id, code: "bad-sender", reason: `field entry.sender: ${m.entry.sender} is not this connection's user ${c.uid}` });
         // A skip (R16) the log contradicts is refused; a retried one that landed is answered by the append below.
         if (m.entry.type === "skipped" && (await storage.appendedAt(r.name, c.uid, m.id)) === null) {
-          const why = skipRefusal((await storage.read(r.name, 0)).map((x) => x.entry), m.entry.uid);
+          const why = skipRefusal((await storage.read(r.name, 0)).map((x) => x.entry), m.entry.uid, m.entry.sender);
           if (why) return send(c, { t: "error", id: m.id, code: "bad-skip", reason: why });
         }
         const res = await storage.append(r.name, c.uid, m.id, m.entry);
