@@ -10,8 +10,8 @@ import { buildMap, renderMarkdown, type CorrespondenceMap, type MapInputs, type 
 export const MAP_FILE = "docs/correspondence.md";
 export const SPEC_FILE = "spec/dca.md";
 export const TLA_FILE = "tla/DCA.tla";
-/** Modules that extend the model whose definitions annotations may name (DCA_Inputs: definitions only; DCA_Zombie: blind spot 2, spec/zombie.md). */
-export const EXTRA_TLA_FILES = ["tla/DCA_Inputs.tla", "tla/DCA_Zombie.tla", "tla/DCA_Batch.tla"];
+/** Modules that extend the model whose definitions annotations may name (DCA_Inputs: definitions only; DCA_Zombie: blind spot 2, spec/zombie.md; DCA_Batch: batched adds, spec/batching.md; DCA_Refusals: a forging DS, spec/welcome-auth.md section 5). */
+export const EXTRA_TLA_FILES = ["tla/DCA_Inputs.tla", "tla/DCA_Zombie.tla", "tla/DCA_Batch.tla", "tla/DCA_Refusals.tla"];
 // impl/ at its top level only (as before the layout change); conformance/ with its
 // subfolders (model/, replay/, random/, generate/, validate/).
 const CODE_DIRS: { dir: string; recursive: boolean }[] = [
