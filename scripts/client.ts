@@ -54,8 +54,13 @@ function describe(e: ClientEvent): string {
       return `as DC: ${e.action} for user ${e.target} (log entry ${e.logIndex})`;
     case "revived":
       return `the room was dead (every member had left): created a new group as its DC, after log entry ${e.logLength - 1}`;
+    case "refused-by-room":
+      return e.message;
     case "left":
-      return e.reason === "self" ? "left the room" : e.reason === "fenced" ? "left: the DS fenced this user (announced as left)" : "left: the DS announced this user as left";
+      return e.reason === "self" ? "left the room"
+        : e.reason === "fenced" ? "left: the DS fenced this user (announced as left)"
+        : e.reason === "refused" ? "left: the room refused this user"
+        : "left: the DS announced this user as left";
     case "error":
       return `error (${e.where}): ${e.message}`;
   }

@@ -32,7 +32,13 @@ export type ClientEvent =
   | { type: "dc-step"; action: DcAction; target: Uid; logIndex: number }
   /** R15: the room was dead; this client created a new group (after reading `logLength` entries). */
   | { type: "revived"; uid: Uid; logLength: number }
-  | { type: "left"; reason: "self" | "fenced" | "announced" }
+  /**
+   * R16: the room refused this user — a DC skipped it before it was welcomed (its KeyPackage
+   * reached the DC garbled, spec/welcome-auth.md section 5). The client leaves and stops; to
+   * come back the user joins as a new user. `message` says so, naming the DC and log index.
+   */
+  | { type: "refused-by-room"; by: Uid; logIndex: number; message: string }
+  | { type: "left"; reason: "self" | "fenced" | "announced" | "refused" }
   | { type: "error"; where: string; message: string };
 
 /** Where a client keeps its state across a crash (fileStore in impl/client/state-file.ts on Node). */
@@ -67,6 +73,8 @@ export interface ClientOptions {
    * tla/DCA_Batch.tla. Every client of a room must use the same (default false).
    */
   batch?: boolean;
+  /** What refusing a `joined` does (CoreOptions.refusalRule): "Skip" (default, R16); "Silent" is known-bad, for tests only. */
+  refusalRule?: "Skip" | "Silent";
   /** Reconnect backoff (ms): first delay and cap. */
   backoff?: { first: number; max: number };
 }
@@ -169,6 +177,7 @@ export class NetworkClient {
       uid,
       variant: this.opts.variant ?? "Correct",
       ...(this.opts.trustWelcomeRemoves ? { trustWelcomeRemoves: true } : {}),
+      ...(this.opts.refusalRule ? { refusalRule: this.opts.refusalRule } : {}),
       ctx: this.ctx,
       ...(this.identity ? { identity: this.identity } : {}),
       groupIdBase: `dca-room:${this.opts.room}`,
@@ -319,6 +328,12 @@ export class NetworkClient {
       this.emit({ type: "refused", logIndex: outcome.logIndex, reason: outcome.error.reason, detail: outcome.error.message });
     }
     this.viewChanged();
+    const refused = core.refusedByRoom;
+    if (refused) {
+      this.emit({ type: "refused-by-room", ...refused });
+      this.link?.leave();
+      this.becomeGone("refused", refused.message);
+    }
   }
 
   /** @spec DCA!Revive R15 — the room is dead: a new MLS group, this client its DC; nothing to append. */
@@ -429,7 +444,7 @@ export class NetworkClient {
     this.becomeGone("self", "asked to leave");
   }
 
-  private becomeGone(reason: "self" | "fenced" | "announced", _detail: string): void {
+  private becomeGone(reason: "self" | "fenced" | "announced" | "refused", _detail: string): void {
     if (this.gone) return;
     this.gone = true; // the pump takes no further step
     // The member leaves once a step in progress is done (it is one of the model's steps before the Leave).

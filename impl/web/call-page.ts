@@ -111,6 +111,9 @@ async function join(room: string, ds: string): Promise<void> {
         if (s && s.to === c.uid) void mesh?.onSignal(e.from, s);
         return;
       }
+      case "refused-by-room":
+        status(e.message);
+        return;
       case "left":
         hangUp(`left the room (${e.reason})`);
         return;
