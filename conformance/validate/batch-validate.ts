@@ -1,7 +1,8 @@
 // Trace validation of the batched rules: a run of impl/batch.ts (BatchRoom), recorded
-// through the batched refinement mapping (BatchRunRecorder), is checked by TLC against DCA
-// with tla/DCA_Batch.tla's overrides (tla/DCA_BatchValidate.tla, whose comment has the
-// method; conformance/validate/trace-validate.ts does the same for impl/room.ts):
+// through the batched refinement mapping (BatchRunRecorder, a ModelRunRecorder of
+// run-recorder.ts), is checked by TLC against DCA with tla/DCA_Batch.tla's overrides
+// (tla/DCA_BatchValidate.tla, whose comment has the method;
+// conformance/validate/trace-validate.ts does the same for impl/room.ts):
 //  1. the run's shape is checked as the batched replay checks a trace (checkBatchTrace:
 //     bad input, never a verdict);
 //  2. build/validate-batch/<name>/ gets copies of the modules, a module ValidateRun.tla
@@ -14,13 +15,13 @@ import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BatchRoom } from "../../impl/batch.ts";
-import type { ItfMeta, ItfState, ItfTrace } from "../../scripts/tlc/formats/itf.ts";
+import type { ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import { itfToTla, parseTlaState, type ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 import { describeOutcome } from "../../scripts/tlc/messages.ts";
 import type { ResolvedTlc } from "../../scripts/tlc/resolve.ts";
 import { runTlc } from "../../scripts/tlc/run.ts";
-import { DCA_VARS } from "../model/vocabulary.ts";
 import { batchModelOf, checkBatchTrace, formatBatchParams, type BatchStepParams } from "../replay/batch-replay.ts";
+import { ModelRunRecorder } from "./run-recorder.ts";
 import { TraceValidationError } from "./trace-validate.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -42,47 +43,24 @@ const OVERRIDES = [
 ];
 
 /** Records a BatchRoom run as a trace of the batched model's variables (ITF), for TLC and the batched replay. */
-export class BatchRunRecorder {
-  private readonly states: ItfState[] = [];
-
-  constructor(
-    private readonly room: BatchRoom,
-    private readonly users: number,
-  ) {
-    this.push("Init", {});
-  }
-
-  /** Call after each step taken on the room, naming the batched model's action and its parameters. */
-  record(action: string, params: BatchStepParams): void {
-    this.push(action, params);
-  }
-
-  private push(action: string, params: BatchStepParams): void {
-    const p: Record<string, ItfValue> = {};
-    if (params.u !== undefined) p.u = params.u;
-    if (params.targets !== undefined) p.targets = { "#set": [...params.targets].sort((a, b) => a - b) };
-    this.states.push({ "#meta": { index: this.states.length, action, params: p }, ...batchModelOf(this.room, this.users) });
-  }
-
-  get length(): number {
-    return this.states.length;
-  }
-
-  toItf(meta: ItfMeta = {}): ItfTrace {
-    return {
-      "#meta": {
-        format: "ITF",
-        "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
+export class BatchRunRecorder extends ModelRunRecorder<BatchStepParams> {
+  constructor(room: BatchRoom, users: number) {
+    super(
+      () => batchModelOf(room, users),
+      (params) => {
+        const p: Record<string, ItfValue> = {};
+        if (params.u !== undefined) p.u = params.u;
+        if (params.targets !== undefined) p.targets = { "#set": [...params.targets].sort((a, b) => a - b) };
+        return p;
+      },
+      () => ({
         description: "A run of impl/batch.ts, mapped to the batched model's variables (conformance/model/batch-refinement.ts)",
         source: "impl/batch.ts",
         variant: "Correct",
-        batchRank: this.room.batchRank,
-        users: this.users,
-        ...meta,
-      },
-      vars: [...DCA_VARS],
-      states: this.states.map((s) => structuredClone(s)),
-    };
+        batchRank: room.batchRank,
+        users,
+      }),
+    );
   }
 }
 

@@ -1,32 +1,39 @@
 // Records an implementation run as a trace of the model's variables (through the
 // refinement mapping), in ITF: the same form as the model's traces, so TLC can
-// check it (trace validation) and `npm run replay` can replay it.
+// check it (trace validation) and `npm run replay` can replay it. ModelRunRecorder
+// is the recording itself, for any room and mapping; RunRecorder records impl/room.ts
+// (the batched rules' BatchRunRecorder, in batch-validate.ts, records impl/batch.ts).
 
 import type { Room } from "../../impl/room.ts";
 import type { ItfMeta, ItfState, ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import { modelHash } from "../generate/model-source-hash.ts";
-import { toModel } from "../model/refinement.ts";
+import { toModel, type ModelState } from "../model/refinement.ts";
 import { snapshot, type StepParams } from "../replay/replay-trace.ts";
 import { DCA_VARS } from "../model/vocabulary.ts";
 
-export class RunRecorder {
+/** A run recorded state by state: the room mapped to the model (`modelNow`) after each step, with the step's action and parameters. */
+export class ModelRunRecorder<P> {
   private readonly states: ItfState[] = [];
 
-  /** Starts recording `room` (in its current state, normally just created); UIDs 1..users. */
+  /**
+   * Starts recording (the room in its current state, normally just created). `itfParams` writes a
+   * step's parameters as the trace has them; `header` says what the trace is, in its #meta.
+   */
   constructor(
-    private readonly room: Room,
-    private readonly users: number,
+    private readonly modelNow: () => ModelState,
+    private readonly itfParams: (params: P) => unknown,
+    private readonly header: () => ItfMeta,
   ) {
-    this.push("Init", {});
+    this.push("Init", {} as P);
   }
 
   /** Call after each step taken on the room, naming the model action and its parameters. */
-  record(action: string, params: StepParams): void {
+  record(action: string, params: P): void {
     this.push(action, params);
   }
 
-  private push(action: string, params: StepParams): void {
-    this.states.push({ "#meta": { index: this.states.length, action, params }, ...toModel(snapshot(this.room, this.users)) });
+  private push(action: string, params: P): void {
+    this.states.push({ "#meta": { index: this.states.length, action, params: this.itfParams(params) }, ...this.modelNow() });
   }
 
   get length(): number {
@@ -38,15 +45,28 @@ export class RunRecorder {
       "#meta": {
         format: "ITF",
         "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
-        description: "A run of the implementation, mapped to the model's variables (conformance/model/refinement.ts)",
-        source: "impl",
-        variant: this.room.variant,
-        users: this.users,
-        modelHash: modelHash(),
+        ...this.header(),
         ...meta,
       },
       vars: [...DCA_VARS],
       states: this.states.map((s) => structuredClone(s)),
     };
+  }
+}
+
+/** Records a Room run; UIDs 1..users. */
+export class RunRecorder extends ModelRunRecorder<StepParams> {
+  constructor(room: Room, users: number) {
+    super(
+      () => toModel(snapshot(room, users)),
+      (params) => params,
+      () => ({
+        description: "A run of the implementation, mapped to the model's variables (conformance/model/refinement.ts)",
+        source: "impl",
+        variant: room.variant,
+        users,
+        modelHash: modelHash(),
+      }),
+    );
   }
 }
