@@ -6,58 +6,28 @@
 // is followed by a look at the whole log, which an accepted skip would have lengthened.
 // Budget: about 3 s (one redis-server of its own).
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { skipRefusal } from "../impl/ds/protocol.ts";
-import { startDs, type RunningDs } from "../impl/ds/server.ts";
-import { MemoryStorage } from "../impl/ds/storage-memory.ts";
-import { RedisStorage } from "../impl/ds/storage-redis.ts";
-import { SqliteStorage } from "../impl/ds/storage-sqlite.ts";
-import type { Storage } from "../impl/ds/storage.ts";
-import { add, observeLog, RawClient, startRedis } from "./ds-harness.ts";
+import { add, observeLog, RawClient } from "./ds-harness.ts";
+import { dsForSuite, storageBackends } from "./ds-storages.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "ds-skip-"));
-let redis: Awaited<ReturnType<typeof startRedis>>;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const backends: [string, () => Promise<Storage>][] = [
-  ["memory", async () => new MemoryStorage()],
-  ["sqlite", async () => new SqliteStorage(join(dir, `${Math.random()}.db`))],
-  ["redis", async () => RedisStorage.connect(redis.url)],
-];
+const backends = storageBackends("ds-skip-");
 
 const skipped = (uid: number, sender: number) => ({ type: "skipped", uid, sender });
 
 describe.each(backends)("R16 skips on %s storage", (name, open) => {
-  let ds: RunningDs;
-  let storage: Storage;
-  beforeAll(async () => {
-    storage = await open();
-    ds = await startDs({ storage, heartbeatMs: 60000, graceMs: 60000 });
-  });
-  afterAll(async () => {
-    await ds.close();
-    await storage.close();
-  });
+  const on = dsForSuite(open);
 
   // @spec DCA!DcSkip R16
   it("accepts the skip of a joiner that arrived and left, once; refuses skips the log contradicts, naming why", async () => {
     const r = `skip-${name}`;
-    const a = await RawClient.open(ds.url);
+    const a = await RawClient.open(on.ds.url);
     await a.join(r); // 1, the DC
-    const b = await RawClient.open(ds.url);
+    const b = await RawClient.open(on.ds.url);
     await b.join(r, "QkI="); // 2: arrives (index 0) ...
     b.send({ t: "leave" }); // ... and leaves (index 1) before anyone added it
     await a.next((f) => f.t === "entry" && f.index === 1);
-    const c = await RawClient.open(ds.url);
+    const c = await RawClient.open(on.ds.url);
     await c.join(r, "Q0M="); // 3: present, never leaves
 
     const refused = async (id: string, entry: object, why: RegExp, code = "bad-skip") => {
@@ -69,7 +39,7 @@ describe.each(backends)("R16 skips on %s storage", (name, open) => {
     await refused("s3", skipped(1, 1), /field entry\.uid: user 1 has no `joined`/); // the creator never joined
     await refused("s4", skipped(2, 3), /field entry\.sender: 3 is not this connection's user 1/, "bad-sender");
     await refused("s5", { type: "skipped", uid: "2", sender: 1 }, /field entry\.uid: expected an integer >= 1/, "malformed");
-    expect(await observeLog(ds.url, r)).toHaveLength(3); // joined 2, left 2, joined 3: nothing appended
+    expect(await observeLog(on.ds.url, r)).toHaveLength(3); // joined 2, left 2, joined 3: nothing appended
 
     a.send({ t: "append", id: "ok", entry: skipped(2, 1) });
     expect(await a.kind("ack")).toEqual({ t: "ack", id: "ok", index: 3 });
@@ -84,7 +54,7 @@ describe.each(backends)("R16 skips on %s storage", (name, open) => {
     c.send({ t: "leave" });
     await a.next((f) => f.t === "entry" && (f.entry as { type?: string }).type === "left" && (f.entry as { uid?: number }).uid === 3);
     await refused("s6", skipped(3, 1), /field entry\.uid: user 3 was added at index 4 \(a member that left is removed, not skipped\)/);
-    expect((await observeLog(ds.url, r)).map((e) => `${String(e.type)} ${String(e.uid ?? e.target)}`)).toEqual(["joined 2", "left 2", "joined 3", "skipped 2", "add 3", "left 3"]);
+    expect((await observeLog(on.ds.url, r)).map((e) => `${String(e.type)} ${String(e.uid ?? e.target)}`)).toEqual(["joined 2", "left 2", "joined 3", "skipped 2", "add 3", "left 3"]);
     for (const x of [a, b, c]) x.close();
   });
 });
