@@ -10,37 +10,20 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { NetworkClient, type ClientOptions } from "../impl/client/client.ts";
-import { readRoomLog, wsLink } from "../impl/client/ds-link.ts";
+import { wsLink } from "../impl/client/ds-link.ts";
 import type { DsLink, LinkHandlers } from "../impl/client/link.ts";
 import { readRecording, StepRecorder, type RecordedStep } from "../impl/client/step-record.ts";
 import { connectWs } from "../impl/client/ws-socket.ts";
-import { startDs, type RunningDs } from "../impl/ds/server.ts";
-import { MemoryStorage } from "../impl/ds/storage-memory.ts";
 import type { LogEntry, Uid, Variant } from "../impl/types.ts";
 import { mergeRun } from "../conformance/validate/network-merge.ts";
 import { validateRun } from "../conformance/validate/trace-validate.ts";
 import { skipWithoutTlc, testJar } from "./local-tlc.ts";
+import { loopbackRoom, until } from "./loopback-room.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "dca-skip-net-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 15000) => {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
-let ds: RunningDs | undefined;
-const clients: NetworkClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.stop();
-  await ds?.close();
-  ds = undefined;
-});
 
 /** A DC's connection whose incoming entries can be held back (the DC is slow to read), and whose appends can be delayed by a hook. */
 function slowDc(url: string) {
@@ -70,22 +53,19 @@ function slowDc(url: string) {
 }
 
 async function room(variant: Variant, tag: string) {
-  ds = await startDs({ storage: new MemoryStorage(), graceMs: 60000, heartbeatMs: 60000 });
-  const url = ds.url;
+  const r = await loopbackRoom({ graceMs: 60000, heartbeatMs: 60000 });
   const recorded = new Map<NetworkClient, string>();
-  const make = async (name: string, connect: ClientOptions["connect"] = wsLink(url, connectWs)) => {
+  const make = async (name: string, connect?: ClientOptions["connect"]) => {
     const path = join(dir, `${tag}-${name}.steps.jsonl`);
-    const c = new NetworkClient({ room: "r", connect, variant, recorder: new StepRecorder(path), backoff: { first: 5, max: 20 } });
-    clients.push(c);
+    const c = await r.join({ connect, variant, recorder: new StepRecorder(path) });
     recorded.set(c, path);
-    await c.start();
     return c;
   };
-  const log = () => readRoomLog(url, "r", connectWs);
+  const log = r.log;
   /** Every client still in the room has read the whole log, the members show one safety number. */
   const quiet = async () => {
     const n = (await log()).length;
-    const alive = clients.filter((c) => !c.hasLeft);
+    const alive = r.clients.filter((c) => !c.hasLeft);
     return alive.every((c) => c.state!.cursor === n && c.view !== null) && new Set(alive.map((c) => c.view!.safetyNumber)).size === 1;
   };
   const merged = async () => {
@@ -93,7 +73,7 @@ async function room(variant: Variant, tag: string) {
     for (const [c, path] of recorded) recordings.set(c.uid!, readRecording(path));
     return mergeRun(await log(), recordings, { variant, quiesced: true });
   };
-  return { url, make, log, quiet, merged };
+  return { url: r.url, make, log, quiet, merged };
 }
 
 const about = (log: LogEntry[], t: Uid) =>

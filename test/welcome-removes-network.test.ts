@@ -6,30 +6,13 @@
 // the log is the real DC's. With the published rule (trustWelcomeRemoves) the same run has
 // the victim believe it is the DC and commit the removal of the live DC: the DS's word alone
 // evicts an honest member. Budget: about 10 s (two runs of three clients on real MLS).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { NetworkClient, type ClientEvent, type ClientOptions } from "../impl/client/client.ts";
-import { readRoomLog, wsLink } from "../impl/client/ds-link.ts";
+import { wsLink } from "../impl/client/ds-link.ts";
 import type { LinkHandlers } from "../impl/client/link.ts";
 import { connectWs } from "../impl/client/ws-socket.ts";
-import { startDs, type RunningDs } from "../impl/ds/server.ts";
-import { MemoryStorage } from "../impl/ds/storage-memory.ts";
 import type { CommitEntry, LogEntry, Uid } from "../impl/types.ts";
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 15000) => {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
-let ds: RunningDs | undefined;
-const clients: NetworkClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.stop();
-  await ds?.close();
-  ds = undefined;
-});
+import { loopbackRoom, until } from "./loopback-room.ts";
 
 /** A connection whose incoming Welcomes for `victim` carry `removes` the tamperer chose. */
 const tampered = (url: string, victim: Uid, removes: Uid[]) => (h: LinkHandlers) =>
@@ -39,20 +22,15 @@ const tampered = (url: string, victim: Uid, removes: Uid[]) => (h: LinkHandlers)
   });
 
 async function run(trustWelcomeRemoves: boolean) {
-  ds = await startDs({ storage: new MemoryStorage() });
-  const url = ds.url;
+  const room = await loopbackRoom();
+  const url = room.url;
   const events: ClientEvent[] = [];
-  const make = async (connect: ClientOptions["connect"]) => {
-    const c = new NetworkClient({ room: "r", connect, trustWelcomeRemoves, backoff: { first: 5, max: 20 } });
-    clients.push(c);
-    await c.start();
-    return c;
-  };
+  const make = (connect: ClientOptions["connect"]) => room.join({ connect, trustWelcomeRemoves });
   const a = await make(wsLink(url, connectWs)); // UID 1, the creator and DC
   const b = await make(tampered(url, 2, [1])); // UID 2: its Welcome names the live DC 1 as gone
   b.on((e) => events.push(e));
   expect([a.uid, b.uid]).toEqual([1, 2]);
-  const log = () => readRoomLog(url, "r", connectWs);
+  const log = room.log;
   const caughtUp = async (...cs: NetworkClient[]) => {
     const n = (await log()).length;
     return cs.every((c) => c.state!.cursor === n);

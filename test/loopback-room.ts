@@ -1,0 +1,54 @@
+// One room ("r") on a real delivery service (impl/ds, WebSocket on a loopback port, memory
+// storage) with real network clients (impl/client), for the tests that drive a whole room
+// over the network (skip-network.test.ts, welcome-removes-network.test.ts): each started its
+// DS and clients and stopped them after the test the same way. Here the DS and every client
+// stop when the test that started them finishes, passed or failed (vitest's onTestFinished).
+
+import { onTestFinished } from "vitest";
+import { NetworkClient, type ClientOptions } from "../impl/client/client.ts";
+import { readRoomLog, wsLink } from "../impl/client/ds-link.ts";
+import { connectWs } from "../impl/client/ws-socket.ts";
+import { startDs, type DsOptions } from "../impl/ds/server.ts";
+import { MemoryStorage } from "../impl/ds/storage-memory.ts";
+import type { LogEntry } from "../impl/types.ts";
+
+/** Polls `cond` every 20 ms until it holds; fails naming `what` after `ms`. */
+export async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 15000): Promise<void> {
+  const t0 = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export interface LoopbackRoom {
+  url: string;
+  /** Every client started, in order. */
+  clients: readonly NetworkClient[];
+  /** Starts a client of the room (quick reconnects); `connect` defaults to a plain WebSocket to the DS. */
+  join(opts?: Partial<Omit<ClientOptions, "room" | "backoff">>): Promise<NetworkClient>;
+  /** The room's whole log, as the DS has it. */
+  log(): Promise<LogEntry[]>;
+}
+
+/** Starts the DS (`ds`: options beside its memory storage) for the running test. */
+export async function loopbackRoom(ds: Omit<DsOptions, "storage"> = {}): Promise<LoopbackRoom> {
+  const running = await startDs({ storage: new MemoryStorage(), ...ds });
+  const clients: NetworkClient[] = [];
+  onTestFinished(async () => {
+    for (const c of clients.splice(0)) c.stop();
+    await running.close();
+  });
+  const url = running.url;
+  return {
+    url,
+    clients,
+    async join({ connect = wsLink(url, connectWs), ...opts } = {}) {
+      const c = new NetworkClient({ room: "r", connect, ...opts, backoff: { first: 5, max: 20 } });
+      clients.push(c);
+      await c.start();
+      return c;
+    },
+    log: () => readRoomLog(url, "r", connectWs),
+  };
+}
