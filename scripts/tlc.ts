@@ -3,7 +3,7 @@
 // assumption), 2 error (TLC error, bad usage, setup problem).
 
 import { readFileSync, statSync } from "node:fs";
-import { basename, extname, join, relative } from "node:path";
+import { extname, join, relative } from "node:path";
 import { command, oneLine, UsageError, type Args } from "./cli/command.ts";
 import { traceFromTlc, writeItf } from "./tlc/formats/itf.ts";
 import { describeOutcome, parseTlcOutput } from "./tlc/messages.ts";

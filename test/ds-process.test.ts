@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { startDs } from "../impl/ds/server.ts";
 import { MemoryStorage } from "../impl/ds/storage-memory.ts";
 import { readSqliteLog, SqliteStorage } from "../impl/ds/storage-sqlite.ts";

@@ -12,9 +12,8 @@
 
 import type { Room } from "../../impl/room.ts";
 import type { Variant } from "../../impl/types.ts";
-import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 import { toModel, type ModelState } from "../model/refinement.ts";
-import { Active, Believes, Confirmed, Deserted, GroupDead, HasWork, Quiescent, view, type CommitMsg, type DcaState, type ModelLike, type Msg, type UserState } from "../model/state-view.ts";
+import { Active, Believes, Confirmed, Deserted, GroupDead, Quiescent, view, type CommitMsg, type DcaState, type ModelLike, type Msg, type UserState } from "../model/state-view.ts";
 
 const NO_UID = 0;
 import { snapshot } from "../replay/replay-trace.ts";

@@ -8,7 +8,7 @@
 import * as mls from "../../impl/mls.ts";
 import { Room } from "../../impl/room.ts";
 import { safetyNumber } from "../../impl/safety-number.ts";
-import { VARIANTS, type MemberState, type Uid, type Variant } from "../../impl/types.ts";
+import { type MemberState, type Uid, type Variant } from "../../impl/types.ts";
 import type { ItfState, ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 import { diffValues, type Difference } from "../model/diff.ts";

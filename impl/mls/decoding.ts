@@ -4,9 +4,7 @@
 
 import {
   type CiphersuiteImpl,
-  type KeyPackage,
   type MLSMessage,
-  type Welcome,
   decodeMlsMessage,
 } from "ts-mls";
 import { MlsInputError, inputError } from "./errors.ts";

@@ -36,7 +36,6 @@ import { SUITE, checkState, checkUidArgument, leafUids, uidAuthService, uidCrede
 import { WIREFORMAT_NAME, decodeAs, decodeMessage, equalBytes, keyPackageRef, wrongKind } from "./decoding.ts";
 import { MlsInputError, MlsUsageError, fromMls, inputError } from "./errors.ts";
 import { activeGroup, contexts, ctxRecord, handle, liveGroup, retire, secrets, type GroupRecord, type Member, type MemberSecret, type MlsContext, type MlsGroup, type SecretRecord, wrapGroup } from "./handles.ts";
-import { decrypt } from "./messages.ts";
 
 let shared: Promise<MlsContext> | undefined;
 

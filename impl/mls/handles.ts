@@ -12,7 +12,6 @@ import {
   zeroOutUint8Array,
 } from "ts-mls";
 import { MlsUsageError } from "./errors.ts";
-import { initMls } from "./group.ts";
 
 declare const opaque: unique symbol;
 

@@ -16,7 +16,7 @@
 import { canonical } from "../../../conformance/model/diff.ts";
 import { deriveStepParams, formatParams, stepParams, type ParamsFrom, type StepParams } from "../../../conformance/model/step-labels.ts";
 import { Believes, readUsers } from "../../../conformance/model/state-view.ts";
-import { checkDcaTrace, isInt, setOf, show } from "../../../conformance/model/vocabulary.ts";
+import { checkDcaTrace, isInt, show } from "../../../conformance/model/vocabulary.ts";
 import type { Variant } from "../../../impl/types.ts";
 import type { ItfState, ItfTrace } from "../../tlc/formats/itf.ts";
 import type { ItfValue } from "../../tlc/formats/tla-values.ts";
