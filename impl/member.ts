@@ -222,7 +222,13 @@ export const memberMachine = setup({
     // The prepared Commit is dropped: the DC stays in its epoch, with the group it had (R16).
     sendSkip: assign(({ context, event }) =>
       event.type === "DC_SKIP"
-        ? { state: skipState(context.state, event.entry.uid), mls: { group: event.group ?? context.mls.group, pendingGroup: null } }
+        ? {
+            state: skipState(context.state, event.entry.uid),
+            mls: { group: event.group ?? context.mls.group, pendingGroup: null },
+            // Remembered as a reader of the skip would (DCA_Refusals!SkipTarget): the DC may skip a joiner
+            // whose `joined` it refused before it reads that joiner's `left` (rules.ts leftOfSkipped).
+            skipped: [...(context.skipped ?? []), event.entry.uid],
+          }
         : {},
     ),
     sendAddFirst: assign(({ context, event }) =>

@@ -201,7 +201,12 @@ export class Room {
    * client is present until then; a zombie, still running, is not).
    */
   present(): Uid[] {
-    return this.uids().filter((u) => this.state(u).status === "active" && !this.leftOnLog.has(u));
+    return this.uids().filter((u) => this.state(u).status === "active" && !this.leftOnLog.has(u) && !this.skippedOnLog(u));
+  }
+
+  /** @spec DCA_Refusals!RGoSilently R16 — a DC skipped this user: the DS neither counts it present nor announces its departure. */
+  private skippedOnLog(uid: Uid): boolean {
+    return this.log.some((e) => e.type === "skipped" && e.uid === uid);
   }
 
   /**
@@ -227,11 +232,13 @@ export class Room {
       this.crashed.delete(uid);
       this.cores.set(uid, MemberCore.start(this.coreOptions(uid, this.core(uid).identity), 0));
     }
-    // A user the room refused (R16) takes no step but this one.
+    // A user the room refused (R16) takes no step but this one, and the DS appends no `left` for it.
     const core = this.core(uid);
     if (!core.active) throw new StepNotEnabled(`user ${uid} has left`);
-    this.log.push({ type: "left", uid });
-    this.leftOnLog.add(uid);
+    if (!this.skippedOnLog(uid)) {
+      this.log.push({ type: "left", uid });
+      this.leftOnLog.add(uid);
+    }
     core.leave();
   }
 

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { skipRefusal, type WireEntry } from "../impl/ds/protocol.ts";
+import { presentAt, skippedOnLog, skipRefusal, type WireEntry } from "../impl/ds/protocol.ts";
 import { startDs, type RunningDs } from "../impl/ds/server.ts";
 import { MemoryStorage } from "../impl/ds/storage-memory.ts";
 import { RedisStorage } from "../impl/ds/storage-redis.ts";
@@ -75,11 +75,25 @@ describe.each(backends)("the skip of a refused joiner on %s storage", (name, ope
     a.send({ t: "append", id: "add3", entry: add(1, 3) });
     await a.kind("ack");
     await refused(a, "added", skipped(3, 1), /field entry\.uid: user 3 was added at index 3/);
-    // The skipped user leaves afterwards (its client stopped): its `left` follows its skip.
+    // The skipped user leaves (its client stopped): the DS announces no `left` for it, and a
+    // user arriving now is not told it is present; 3, not skipped, leaves as usual.
     b.send({ t: "leave" });
-    await a.next((f) => f.t === "entry" && f.index === 4);
-    expect((await observeLog(ds.url, r)).map((e) => `${String(e.type)} ${String(e.uid ?? e.target)}`)).toEqual(["joined 2", "joined 3", "skipped 2", "add 3", "left 2"]);
-    for (const x of [a, b, c]) x.close();
+    await b.sync();
+    const d = await RawClient.open(ds.url);
+    expect(await d.join(r, "RETE")).toMatchObject({ uid: 4, present: [1, 3] });
+    c.send({ t: "leave" });
+    await a.next((f) => f.t === "entry" && f.index === 5);
+    expect((await observeLog(ds.url, r)).map((e) => `${String(e.type)} ${String(e.uid ?? e.target)}`)).toEqual(["joined 2", "joined 3", "skipped 2", "add 3", "joined 4", "left 3"]);
+    for (const x of [a, b, c, d]) x.close();
+  });
+});
+
+describe("presentAt and skippedOnLog: a skipped user is neither present nor announced", () => {
+  it("a user skipped before an arrival is not present for it; skippedOnLog says whom the DS never announces", () => {
+    const log = [{ type: "joined", uid: 2, keyPackage: "AA==" }, { type: "skipped", uid: 2, sender: 1 }, { type: "joined", uid: 3, keyPackage: "AA==" }] as WireEntry[];
+    expect(presentAt(log, 2, 3)).toEqual([1]);
+    expect(presentAt(log.slice(0, 1), 1, 3)).toEqual([1, 2]); // before the skip: present
+    expect([skippedOnLog(log, 2), skippedOnLog(log, 3)]).toEqual([true, false]);
   });
 });
 

@@ -85,10 +85,41 @@ describe("a DS garbles the KeyPackage of `joined 2` (in-process room, real MLS)"
     expect(dcs(room)).toEqual({ dcs: [three], numbers: expect.any(Set) });
     expect(dcs(room).numbers.size).toBe(1);
     expect(room.revivals).toEqual([]);
-    // 2 leaves (its client stops): nobody tracks it, nobody removes it, and the `left` is not refused.
+    // 2 leaves (its client stops): the DS announces no `left` for a skipped user; nobody tracks it.
+    const before = room.log.length;
     room.leave(two);
-    expect(await room.read(three)).toMatchObject({ kind: "read", effect: "track-leave" });
+    expect(room.log.length).toBe(before);
     expect(room.state(three)).toMatchObject({ pendingAdds: [], pendingRemoves: [], members: [three] });
+    expect(room.enabledDcSteps()).toEqual([]);
+  });
+
+  // @spec DCA_Refusals!RGoSilently DCA_Refusals!LeftOfSkipped R16 — found by TLC (RemovesAreMembers).
+  it("a user arriving after the skip does not rank the skipped user, and nobody is left with a remove of a non-member", async () => {
+    const room = await Room.create();
+    const two = await room.join();
+    garbleKeyPackage(room, two);
+    expect(await dcWork(room, 1)).toEqual([`DcSkip(1 → ${two})`]);
+    await untilRefused(room, two);
+    room.leave(two); // no `left` on the log: a later `left 2` would be a pending remove of a non-member for 3
+    const three = await room.join();
+    expect(room.state(three).ahead).toEqual([1]);
+    expect(await dcWork(room, 1)).toEqual([`DcWelcome(1 → ${three})`, `DcAdd(1 → ${three})`]);
+    await catchUp(room, three);
+    room.leave(1);
+    expect(await dcWork(room, three)).toEqual(["DcRemove(3 → 1)"]);
+    expect(room.state(three)).toMatchObject({ members: [three], pendingRemoves: [], pendingAdds: [] });
+  });
+
+  it("a DC that skips a refused joiner before it reads that joiner's `left` keeps no remove of it", async () => {
+    const room = await Room.create();
+    const two = await room.join();
+    garbleKeyPackage(room, two);
+    room.leave(two); // its `left` is on the log before any skip: announced as usual
+    expect((await room.read(1)).kind).toBe("rejected"); // `joined 2`, refused: tracked as unusable
+    room.dcSkip(1); // skipped before the DC reads `left 2`
+    expect(await room.read(1)).toMatchObject({ kind: "read", effect: "track-leave" });
+    expect(room.state(1)).toMatchObject({ pendingAdds: [], pendingRemoves: [], ahead: [] });
+    await catchUp(room, 1);
     expect(room.enabledDcSteps()).toEqual([]);
   });
 

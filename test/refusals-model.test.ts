@@ -5,8 +5,12 @@
 // member behind (NoFork fails), which is the DS denying service — so the skips are real
 // and the passing check has teeth. With R15 the silent refusal of a `joined` splits the room
 // (Gap_RefusalSplit fails); R16's skip closes it (MC_refusals_skip passes), and without the
-// joiner learning from its own `skipped` it is open again. Budget: under 100 s on one worker
-// (five 3-user runs; 97 s measured with a 6-user TLC run on the same 2 cores).
+// joiner learning from its own `skipped` it is open again. And where the DS garbles only
+// KeyPackages, no DC is ever left with a non-member to remove (RemovesAreMembers, which MLS
+// needs): only because a skipped user's `left` ends only the ranking (LeftOfSkipped) and the DS
+// neither announces a skipped user's departure nor counts it present (RJoin, RGoSilently);
+// without either it fails. Budget: under 100 s on one worker (eight 3-user runs; 97 s measured
+// for the first five with a 6-user TLC run on the same 2 cores, 27 s on a quiet machine).
 import { copyFile, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -60,4 +64,36 @@ describe.skipIf(skipWithoutTlc)("a DS whose forgeries make members refuse entrie
     const r = await runTlc({ spec: join(dir, "MC_refusals.tla"), config: join(dir, "MC_refusals_skip.cfg"), jar: testJar(), workers: 1, quiet: true, outDir: join(OUT, "deaf-out") });
     expect(r.outcome).toEqual({ kind: "invariant", name: "AtMostOneBelievesDc" });
   }, 60_000);
+
+  /** MC_refusals_skip plus RemovesAreMembers, with only `joined` entries refused (a DS garbling KeyPackages), the module edited by `edits`. */
+  async function keyPackagesOnly(name: string, edits: [string, string][]) {
+    const dir = join(OUT, name);
+    await mkdir(dir, { recursive: true });
+    for (const f of ["DCA.tla", "DCA_Inputs.tla", "MC_refusals.tla"]) await copyFile(join("tla", f), join(dir, f));
+    const cfg = await readFile("tla/MC_refusals_skip.cfg", "utf8");
+    expect(cfg).toContain("  AtMostOneBelievesDc\n");
+    await writeFile(join(dir, "MC.cfg"), cfg.replace("  AtMostOneBelievesDc\n", "  AtMostOneBelievesDc\n  RemovesAreMembers\n"));
+    let text = await readFile("tla/DCA_Refusals.tla", "utf8");
+    const refuse = 'Refuse(u) ==\n    /\\ st[u].status = "active"\n    /\\ HasNext(u)\n';
+    for (const [from, to] of [[refuse, refuse.replace("HasNext(u)", 'HasNext(u) /\\ NextEntry(u).type = "joined"')], ...edits] as [string, string][]) {
+      expect(text).toContain(from);
+      text = text.replace(from, to);
+    }
+    await writeFile(join(dir, "DCA_Refusals.tla"), text);
+    return runTlc({ spec: join(dir, "MC_refusals.tla"), config: join(dir, "MC.cfg"), jar: testJar(), workers: 1, quiet: true, outDir: join(dir, "out") });
+  }
+
+  // @spec DCA_Refusals!LeftOfSkipped DCA_Refusals!RGoSilently R16
+  it("a DS garbling KeyPackages never leaves a DC a non-member to remove; without LeftOfSkipped, or with the skipped user announced and present, it does", async () => {
+    const ok = await keyPackagesOnly("kp", []);
+    expect(ok.outcome).toEqual({ kind: "ok" });
+    expect(ok.distinctStates).toBeGreaterThan(5_000);
+    const deaf = await keyPackagesOnly("kp-no-left-of-skipped", [["IF LeftOfSkipped(u) THEN", "IF FALSE THEN"]]);
+    expect(deaf.outcome).toEqual({ kind: "invariant", name: "RemovesAreMembers" });
+    const announced = await keyPackagesOnly("kp-announced", [
+      ["IF u \\in skippedUsers THEN RGoSilently(u) ELSE Leave(u)", "Leave(u)"],
+      ['IF RefusalRule = "Skip" THEN RJoin ELSE Join', "Join"],
+    ]);
+    expect(announced.outcome).toEqual({ kind: "invariant", name: "RemovesAreMembers" });
+  }, 90_000);
 });

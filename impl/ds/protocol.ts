@@ -180,12 +180,14 @@ function decodeObject(o: Obj): ClientMessage {
 
 /**
  * The users present when user `uid`'s `joined` entry was appended at `joinedAt`: every
- * earlier UID (1..uid-1) without a `left` before it. Read off the log itself, so every
- * storage backend gives the same answer and the DS keeps no extra state (R2, R15).
+ * earlier UID (1..uid-1) without a `left` or a `skipped` before it (a skipped user was
+ * refused by the room and never becomes a member: R16, see skippedOnLog). Read off the log
+ * itself, so every storage backend gives the same answer and the DS keeps no extra state
+ * (R2, R15).
  */
 export function presentAt(log: readonly WireEntry[], joinedAt: number, uid: Uid): Uid[] {
   const left = new Set<Uid>();
-  for (const e of log.slice(0, joinedAt)) if (e.type === "left") left.add(e.uid);
+  for (const e of log.slice(0, joinedAt)) if (e.type === "left" || e.type === "skipped") left.add(e.uid);
   return Array.from({ length: uid - 1 }, (_, i) => i + 1).filter((v) => !left.has(v));
 }
 
@@ -211,6 +213,17 @@ export function skipRefusal(log: readonly WireEntry[], uid: Uid, sender?: Uid): 
   const skipped = at("skipped");
   if (skipped >= 0) return `field entry.uid: user ${uid} was already skipped at index ${skipped}`;
   return null;
+}
+
+/**
+ * @spec DCA_Refusals!RGoSilently R16 — has a DC skipped `uid`? Then the DS never announces its
+ * departure: a joiner skipped while it had not left (its KeyPackage reached the DC garbled,
+ * spec/welcome-auth.md section 5) was never added and never will be, and everyone who read
+ * the skip dropped it; its `left` would give a user who arrived after the skip, and so never
+ * read it, a pending remove of someone who is no member, which MLS cannot commit.
+ */
+export function skippedOnLog(log: readonly WireEntry[], uid: Uid): boolean {
+  return log.some((e) => e.type === "skipped" && e.uid === uid);
 }
 
 /** The one encoder of server frames. */

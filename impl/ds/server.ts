@@ -9,7 +9,7 @@
 
 import { WebSocketServer, type WebSocket } from "ws";
 import type { Uid } from "../types.ts";
-import { decodeClientFrame, encodeServerMessage, HARD_FRAME_BYTES, presentAt, skipRefusal, type ClientMessage, type ServerMessage } from "./protocol.ts";
+import { decodeClientFrame, encodeServerMessage, HARD_FRAME_BYTES, presentAt, skippedOnLog, skipRefusal, type ClientMessage, type ServerMessage } from "./protocol.ts";
 import type { Storage } from "./storage.ts";
 
 export interface DsOptions {
@@ -122,6 +122,8 @@ export async function startDs(opts: DsOptions): Promise<RunningDs> {
 
   const announceLeft = async (r: RoomState, uid: Uid, why: string) => {
     r.grace.delete(uid);
+    // A user the room refused (skipped, R16) goes without a `left` (protocol.ts skippedOnLog).
+    if (skippedOnLog((await storage.read(r.name, 0)).map((x) => x.entry), uid)) return event(`room ${r.name}: user ${uid}, skipped, gone (${why}); no \`left\` for it`);
     const index = await storage.leave(r.name, uid);
     if (index === null) return;
     event(`room ${r.name}: user ${uid} left (${why}) at index ${index}`);
