@@ -1,7 +1,9 @@
-// npm run bench:storm at a tiny size (scripts/bench-storm.ts, scripts/lib/step-plot.ts): it
-// prints both columns with the Commits each way (a leave storm of 2 is 2 Commits one per
-// Commit and 1 batched), writes an SVG with both curves in each panel, and refuses bad
-// usage with exit 2 naming the option. Budget: 30 s (about 8 s measured here under load).
+// npm run bench:storm at a tiny size (scripts/bench-storm.ts, scripts/lib/storm-net.ts,
+// scripts/lib/step-plot.ts): on the in-process room it prints both columns with the Commits
+// each way (a leave storm of 2 is 2 Commits one per Commit and 1 batched) and writes an SVG
+// with both curves in each panel; over the network (a DS process, network clients) it
+// converges both ways and prints the network table; it refuses bad usage with exit 2
+// naming the option. Budget: 40 s (about 12 s measured here under load).
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -20,7 +22,7 @@ describe("npm run bench:storm", () => {
     const dir = await mkdtemp(join(tmpdir(), "storm-"));
     try {
       const svg = join(dir, "s.svg");
-      const r = await run(["--joiners", "4", "--leavers", "2", "--window", "0", "--svg", svg]);
+      const r = await run(["--joiners", "4", "--leavers", "2", "--window", "0", "--where", "room", "--svg", svg]);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/one per Commit\s+batched\s+ratio/);
       expect(r.stdout).toMatch(/leave: Commits\s+2\s+1\s+2\.0×/);
@@ -33,9 +35,26 @@ describe("npm run bench:storm", () => {
     }
   }, 30_000);
 
+  it("over the network: a DS process and network clients converge both ways, one Commit per joiner and per leaver unbatched", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "storm-net-"));
+    try {
+      const r = await run(["--joiners", "3", "--leavers", "1", "--window", "0", "--where", "net", "--svg", join(dir, "s.svg")]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/over the network: a DS process .* 5 network clients/);
+      expect(r.stdout).toMatch(/join: Commits\s+3\s+[123]\s/);
+      expect(r.stdout).toMatch(/leave: Commits\s+1\s+1\s+1\.0×/);
+      expect(r.stdout).not.toMatch(/in-process room/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 40_000);
+
   it("refuses bad usage with exit 2, naming the option", async () => {
     const r = await run(["--joiners", "0"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--joiners/);
+    const w = await run(["--where", "moon"]);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toMatch(/--where: expected net, room or net,room, got "moon"/);
   }, 30_000);
 });

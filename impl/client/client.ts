@@ -470,12 +470,16 @@ export class NetworkClient {
     const core = this.core!;
     const prev = this.file;
     const steps = this.stepsRecorded;
+    // Without a store nothing survives a crash: the member (its MLS groups, encoded, a few
+    // milliseconds a read at 50 members) and the identity are encoded for the store only;
+    // without one, `member` is the first one saved and never read (restore needs a store).
+    const stored = this.opts.store !== undefined;
     this.file = {
       format: "dca-client/1",
       room: this.opts.room,
       uid: core.uid,
-      identity: this.identity && !core.state.welcomed ? mls.encodeMember(this.identity) : null,
-      member: core.save(),
+      identity: stored && this.identity && !core.state.welcomed ? mls.encodeMember(this.identity) : null,
+      member: stored || !prev ? core.save() : prev.member,
       keyPackages: this.keyPackages,
       outbox: prev?.outbox ?? null,
       steps,

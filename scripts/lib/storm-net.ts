@@ -80,21 +80,26 @@ export async function netStorm(o: NetStormOptions): Promise<{ join: Phase; leave
       return c;
     };
     const alive = () => clients.filter((c) => !c.hasLeft);
-    const isConverged = (c: NetworkClient, epoch: number, users: string) => {
+    // Polled every 50 ms: the member states first (cheap), the MLS groups and safety numbers
+    // only once every state says converged (reading 52 groups each poll would cost the
+    // clients' own CPU time, which the storm measures).
+    const stateConverged = (c: NetworkClient, epoch: number, users: string) => {
       const s = c.state;
-      const v = c.view;
       return (
-        s !== null && v !== null && s.welcomed && s.cursor === log!.length() && v.epoch === epoch && s.pendingAdds.length === 0 &&
-        s.pendingRemoves.length === 0 && s.adding === 0 && [...v.members].sort((a, b) => a - b).join() === users
+        s !== null && s.welcomed && s.cursor === log!.length() && s.epoch === epoch && s.pendingAdds.length === 0 &&
+        s.pendingRemoves.length === 0 && s.adding === 0 && s.members.join() === users
       );
     };
-    /** Converged (every client in the room) and the count of clients converged so far. */
+    /** Converged (every client in the room, its MLS group exactly them, one safety number) and how many clients are so far. */
     const status = (expected: number) => {
       const in_ = alive();
       const users = in_.map((c) => c.uid ?? 0).sort((a, b) => a - b).join();
-      const epoch = Math.max(...in_.map((c) => c.view?.epoch ?? -1));
-      const done = in_.filter((c) => isConverged(c, epoch, users));
-      const all = in_.length === expected && done.length === expected && new Set(done.map((c) => c.view!.safetyNumber)).size === 1;
+      const epoch = Math.max(...in_.map((c) => c.state?.epoch ?? -1));
+      const done = in_.filter((c) => stateConverged(c, epoch, users));
+      if (in_.length !== expected || done.length !== expected) return { all: false, converged: done.length };
+      const views = done.map((c) => c.view);
+      const all = views.every((v) => v !== null && v.epoch === epoch && [...v.members].sort((a, b) => a - b).join() === users) &&
+        new Set(views.map((v) => v!.safetyNumber)).size === 1;
       return { all, converged: done.length };
     };
     const phase = async (what: string, expected: number, t0: number, more: () => boolean): Promise<Phase> => {
@@ -108,7 +113,7 @@ export async function netStorm(o: NetStormOptions): Promise<{ join: Phase; leave
           o.progress?.(`  ${o.batch ? "batched" : "one per Commit"}, ${what}: ${(now() - t0).toFixed(0)} s, ${s.converged}/${expected} converged, ${log!.commits() - commits0} Commits`);
         }
         if (now() - t0 > o.limitS) throw new StormNotConverged(`${what} (${o.batch ? "batched" : "one per Commit"}): not converged after ${o.limitS} s`);
-        await sleep(25);
+        await sleep(50);
       }
       const seconds = now() - t0;
       const times = alive().map((c) => Math.max(0, (lastChange.get(c) ?? t0) - t0)).sort((a, b) => a - b);
