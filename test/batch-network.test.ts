@@ -8,31 +8,17 @@
 // Clients that disagree on the setting: the first entry made under the other one is
 // refused by name (batch-mismatch).
 // Budget: 20 s (about 6 s measured here).
-import { afterEach, describe, expect, it } from "vitest";
-import { NetworkClient } from "../impl/client/client.ts";
-import { readRoomLog, wsLink } from "../impl/client/ds-link.ts";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { wsLink } from "../impl/client/ds-link.ts";
 import type { DsLink, LinkHandlers } from "../impl/client/link.ts";
 import { connectWs } from "../impl/client/ws-socket.ts";
-import { startDs, type RunningDs } from "../impl/ds/server.ts";
+import { startDs } from "../impl/ds/server.ts";
 import { MemoryStorage } from "../impl/ds/storage-memory.ts";
 import type { LogEntry } from "../impl/types.ts";
 import { observeLog, RawClient } from "./ds-harness.ts";
+import { loopbackRoom, until } from "./loopback-room.ts";
 
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 15000) => {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
-let ds: RunningDs | undefined;
-const clients: NetworkClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.stop();
-  await ds?.close();
-  ds = undefined;
-});
+const QUIET_DS = { graceMs: 60000, heartbeatMs: 60000 };
 
 /** A connection whose incoming entries can be held back: a DC that is not reading for a while. */
 function holdable(url: string) {
@@ -56,23 +42,17 @@ function holdable(url: string) {
 
 /** Users 1 (the DC) and 2 in one epoch; then six join while the DC holds its reading; then three leave the same way. */
 async function storm(batch: boolean) {
-  ds = await startDs({ storage: new MemoryStorage(), graceMs: 60000, heartbeatMs: 60000 });
-  const url = ds.url;
-  const make = async (connect = wsLink(url, connectWs)) => {
-    const c = new NetworkClient({ room: "r", connect, batch, backoff: { first: 5, max: 20 } });
-    clients.push(c);
-    await c.start();
-    return c;
-  };
-  const log = () => readRoomLog(url, "r", connectWs);
+  const room = await loopbackRoom(QUIET_DS);
+  const make = (connect = wsLink(room.url, connectWs)) => room.join({ connect, batch });
+  const log = room.log;
   const quiet = async (n: number) => {
     const length = (await log()).length;
-    const alive = clients.filter((c) => !c.hasLeft);
+    const alive = room.clients.filter((c) => !c.hasLeft);
     return alive.length === n && alive.every((c) => c.state!.cursor === length && c.view?.members.length === n) &&
       new Set(alive.map((c) => c.view!.safetyNumber)).size === 1;
   };
   const commits = async () => (await log()).filter((e) => e.type === "add" || e.type === "remove");
-  const dc = holdable(url);
+  const dc = holdable(room.url);
   await make(dc.connect);
   await make();
   await until("1 and 2 in one epoch", () => quiet(2));
@@ -91,8 +71,8 @@ async function storm(batch: boolean) {
   dc.ctl.release();
   await until("5 members in one epoch, one safety number", () => quiet(5));
   const leaveCommits = (await commits()).slice(before + joinCommits.length);
-  const epochs = new Set(clients.filter((c) => !c.hasLeft).map((c) => c.view!.epoch));
-  return { joinCommits, leaveCommits, epochs };
+  const epochs = new Set(room.clients.filter((c) => !c.hasLeft).map((c) => c.view!.epoch));
+  return { joinCommits, leaveCommits, epochs, log };
 }
 
 const describeCommits = (cs: LogEntry[]) => cs.map((c) => (c.type === "add" || c.type === "remove" ? `${c.type} ${c.targets ?? c.target}` : c.type));
@@ -103,7 +83,7 @@ describe("batched adds and removes over a real DS and network clients", () => {
     expect(describeCommits(r.joinCommits)).toEqual(["add 3,4,5,6,7,8"]);
     expect(describeCommits(r.leaveCommits)).toEqual(["remove 3,4,5"]);
     expect([...r.epochs]).toEqual([3]);
-    const welcomes = (await readRoomLog(ds!.url, "r", connectWs)).filter((e) => e.type === "welcome");
+    const welcomes = (await r.log()).filter((e) => e.type === "welcome");
     expect(welcomes.map((w) => (w.type === "welcome" ? w.targets ?? w.target : 0))).toEqual([[2], [3, 4, 5, 6, 7, 8]]); // under batch: true even a batch of one carries its list
   }, 30_000);
 
@@ -117,15 +97,9 @@ describe("batched adds and removes over a real DS and network clients", () => {
 
 describe("clients that disagree on the batch setting", () => {
   it("a joiner running today's rules refuses a batched DC's Welcome by name (batch-mismatch), and is not welcomed", async () => {
-    ds = await startDs({ storage: new MemoryStorage(), graceMs: 60000, heartbeatMs: 60000 });
-    const make = async (batch: boolean) => {
-      const c = new NetworkClient({ room: "r", connect: wsLink(ds!.url, connectWs), batch, backoff: { first: 5, max: 20 } });
-      clients.push(c);
-      await c.start();
-      return c;
-    };
-    await make(true);
-    const joiner = await make(false);
+    const room = await loopbackRoom(QUIET_DS);
+    await room.join({ batch: true });
+    const joiner = await room.join({ batch: false });
     const refused: string[] = [];
     joiner.on((e) => e.type === "refused" && refused.push(`${e.reason}: ${e.detail}`));
     await until("the joiner refuses the Welcome", () => refused.length > 0);
@@ -136,7 +110,8 @@ describe("clients that disagree on the batch setting", () => {
 
 describe("the DS checks a batched entry's targets list", () => {
   it("refuses a malformed list, naming the field and why; appends nothing; keeps a good list as sent", async () => {
-    ds = await startDs({ storage: new MemoryStorage(), graceMs: 60000, heartbeatMs: 60000 });
+    const ds = await startDs({ storage: new MemoryStorage(), ...QUIET_DS });
+    onTestFinished(() => ds.close());
     const a = await RawClient.open(ds.url);
     await a.join("r");
     const b = await RawClient.open(ds.url);
