@@ -14,10 +14,11 @@
 // refinement mapping (conformance/model/batch-refinement.ts). `dcStep` and `round` take
 // whatever step comes next (the storm benchmark).
 //
-// Why a room of its own rather than an option of impl/room.ts: the candidate is not in
-// tla/DCA.tla yet; impl/room.ts and impl/client/core.ts implement the adopted rules and
-// are being changed by the model's own session. What adopting it into them needs:
-// spec/batching.md section 4.
+// The reference for the batched rules: impl/client/core.ts runs the same rules with
+// `batch: true` (impl/room.ts, the network client; spec/batching.md section 4), and both
+// replay the batched traces. This room stays the benchmark's in-process baseline and the
+// reference replay's room: it is small, steppable, and independent of the client's
+// checks (no trial join, no save and restore).
 //
 // Scope: every member is honest; a crash is its `left` (as in the model); a dead room
 // revives (R15); a joiner joins from its Welcome when the Add confirms it (R8) without the
