@@ -7,7 +7,8 @@
 // known-bad "Silent" rule (CoreOptions.refusalRule, tests only) split the room — 2 revives
 // apart while 3 is DC of the old group: two DCs, two safety numbers. Also: a refused
 // `joined` bars its refuser from reviving before it is welcomed, a forged skip of a member
-// is still refused, and the `left` of a skipped joiner leaves no remove behind.
+// is still refused, the `left` of a skipped joiner leaves no remove behind, and the batched
+// rules (RoomOptions.batch) skip the refused joiner before their one Welcome too.
 // Budget: about 3 s.
 import { describe, expect, it } from "vitest";
 import * as mls from "../impl/mls.ts";
@@ -135,6 +136,20 @@ describe("a DS garbles the KeyPackage of `joined 2` (in-process room, real MLS)"
     const split = dcs(room);
     expect(split.dcs).toEqual([two, three]);
     expect(split.numbers.size).toBe(2);
+  });
+
+  // @spec DCA_Batch!BDcSkip R16 — the batched rules skip an unusable joiner too, before their one Welcome.
+  it("batched: the DC skips 2, then welcomes and adds 3 and 4 together; 2 stops by name", async () => {
+    const room = await Room.create({ batch: true });
+    const two = await room.join();
+    garbleKeyPackage(room, two);
+    const three = await room.join();
+    const four = await room.join();
+    expect(await dcWork(room, 1)).toEqual([`DcSkip(1 → ${two})`, `DcWelcome(1 → ${three},${four})`, `DcAdd(1 → ${three},${four})`]);
+    await untilRefused(room, two);
+    expect(room.refusedByRoom(two)?.by).toBe(1);
+    for (const u of [three, four]) await catchUp(room, u);
+    expect(room.state(four)).toMatchObject({ welcomed: true, members: [1, three, four] });
   });
 
   it("garbled for the DC only: a member that read `joined 2` intact takes the DC's skip of it", async () => {
