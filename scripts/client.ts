@@ -51,7 +51,7 @@ function describe(e: ClientEvent): string {
     case "refused":
       return `refused ${e.logIndex >= 0 ? `log entry ${e.logIndex}` : "a message"}: ${e.reason}: ${e.detail}`;
     case "dc-step":
-      return `as DC: ${e.action} for user ${e.target} (log entry ${e.logIndex})`;
+      return `as DC: ${e.action} for ${e.targets && e.targets.length > 1 ? `users ${e.targets.join(", ")}` : `user ${e.target}`} (log entry ${e.logIndex})`;
     case "revived":
       return `the room was dead (every member had left): created a new group as its DC, after log entry ${e.logLength - 1}`;
     case "refused-by-room":

@@ -2,12 +2,14 @@
 // spec/batching.md section 4), in the in-process room (impl/room.ts), on real MLS: five
 // joiners welcomed by one Welcome entry and added by one Commit, one safety number; three
 // departures removed by one Commit; a joiner leaving mid-batch skipped (R16) and the rest
-// welcomed again; the order of DCs after a batch is the UID order, and the known-bad
+// welcomed again; a DC crashing mid-batch restarts from its saved state (and not under the
+// other setting); the order of DCs after a batch is the UID order, and the known-bad
 // tie-breaks break it (a fork, no DC); entries with a malformed list, an entry made under
 // the other setting, and an Add whose list the DS shortened are each refused by name.
 // Budget: 20 s (about 5 s measured here).
 import { describe, expect, it } from "vitest";
 import * as mls from "../impl/mls.ts";
+import { MemberCore } from "../impl/client/core.ts";
 import { Room } from "../impl/room.ts";
 import type { BatchRank } from "../impl/rules.ts";
 import { safetyNumber } from "../impl/safety-number.ts";
@@ -99,6 +101,23 @@ describe("batched adds and removes in the client core (batch: true)", () => {
     await catchUpAll(room);
     return believers(room);
   };
+
+  it("a DC that crashes between its batched Welcome and its Add restarts from its saved state and adds the batch", async () => {
+    const room = await roomWith(3);
+    await room.dcWelcome(1);
+    const saved = room.crash(1);
+    expect(saved.snapshot.context).toMatchObject({ batched: true, state: { adding: 2, batch: [2, 3, 4] } });
+    room.restart(1, saved);
+    expect(room.enabledDcSteps()).toEqual(["DcAdd(1 → 2,3,4)"]);
+    room.dcAdd(1);
+    await catchUpAll(room);
+    for (const u of active(room)) expect(room.state(u)).toMatchObject({ epoch: 1, members: [1, 2, 3, 4] });
+    expect(numbers(room).size).toBe(1);
+    // A client restarted under the other setting refuses to start, naming both.
+    expect(() => MemberCore.restore({ uid: 1, variant: "Correct", ctx: null, keyPackageOf: () => new Uint8Array() }, room.save(1))).toThrow(
+      /user 1: its saved state was made with batch: true, the client now runs batch: false/,
+    );
+  }, 20_000);
 
   it("after a batch exactly one member believes it is the DC, the lowest UID", async () => {
     expect(await dcsAfterTheDcLeaves("Uid")).toEqual([2]);

@@ -9,6 +9,7 @@
 // refused by name (batch-mismatch).
 // Budget: 20 s (about 6 s measured here).
 import { describe, expect, it, onTestFinished } from "vitest";
+import type { ClientEvent } from "../impl/client/client.ts";
 import { wsLink } from "../impl/client/ds-link.ts";
 import type { DsLink, LinkHandlers } from "../impl/client/link.ts";
 import { connectWs } from "../impl/client/ws-socket.ts";
@@ -53,7 +54,8 @@ async function storm(batch: boolean) {
   };
   const commits = async () => (await log()).filter((e) => e.type === "add" || e.type === "remove");
   const dc = holdable(room.url);
-  await make(dc.connect);
+  const dcSteps: ClientEvent[] = [];
+  (await make(dc.connect)).on((e) => e.type === "dc-step" && dcSteps.push(e));
   await make();
   await until("1 and 2 in one epoch", () => quiet(2));
   const before = (await commits()).length;
@@ -72,7 +74,7 @@ async function storm(batch: boolean) {
   await until("5 members in one epoch, one safety number", () => quiet(5));
   const leaveCommits = (await commits()).slice(before + joinCommits.length);
   const epochs = new Set(room.clients.filter((c) => !c.hasLeft).map((c) => c.view!.epoch));
-  return { joinCommits, leaveCommits, epochs, log };
+  return { joinCommits, leaveCommits, epochs, log, dcSteps };
 }
 
 const describeCommits = (cs: LogEntry[]) => cs.map((c) => (c.type === "add" || c.type === "remove" ? `${c.type} ${c.targets ?? c.target}` : c.type));
@@ -83,6 +85,7 @@ describe("batched adds and removes over a real DS and network clients", () => {
     expect(describeCommits(r.joinCommits)).toEqual(["add 3,4,5,6,7,8"]);
     expect(describeCommits(r.leaveCommits)).toEqual(["remove 3,4,5"]);
     expect([...r.epochs]).toEqual([3]);
+    expect(r.dcSteps).toContainEqual(expect.objectContaining({ action: "DcAdd", target: 3, targets: [3, 4, 5, 6, 7, 8] }));
     const welcomes = (await r.log()).filter((e) => e.type === "welcome");
     expect(welcomes.map((w) => (w.type === "welcome" ? w.targets ?? w.target : 0))).toEqual([[2], [3, 4, 5, 6, 7, 8]]); // under batch: true even a batch of one carries its list
   }, 30_000);

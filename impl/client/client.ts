@@ -29,7 +29,8 @@ export type ClientEvent =
   | { type: "epoch"; epoch: number; safetyNumber: string }
   | { type: "message"; from: Uid; text: string }
   | { type: "refused"; logIndex: number; reason: string; detail: string }
-  | { type: "dc-step"; action: DcAction; target: Uid; logIndex: number }
+  /** `targets`: a batched step's whole list (batch: true), `target` its first. */
+  | { type: "dc-step"; action: DcAction; target: Uid; targets?: Uid[]; logIndex: number }
   /** R15: the room was dead; this client created a new group (after reading `logLength` entries). */
   | { type: "revived"; uid: Uid; logLength: number }
   /**
@@ -384,7 +385,9 @@ export class NetworkClient {
     const out = this.file!.outbox!;
     this.file!.outbox = null;
     this.save();
-    this.emit({ type: "dc-step", action: out.action as DcAction, target: out.target ?? 0, logIndex: index });
+    const e = out.entry;
+    const targets = (e.type === "welcome" || e.type === "add" || e.type === "remove") && e.targets ? { targets: [...e.targets] } : {};
+    this.emit({ type: "dc-step", action: out.action as DcAction, target: out.target ?? 0, ...targets, logIndex: index });
     return true;
   }
 
