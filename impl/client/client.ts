@@ -4,7 +4,9 @@
 // every step (a ClientStore: a file on Node, impl/client/state-file.ts) and resumes
 // from it after a crash, sends and receives application messages, records its model
 // steps for TLC (a StepSink: impl/client/step-record.ts), and emits the events a UI
-// needs. It touches no file itself, so a browser page runs it too (impl/web/).
+// needs. It touches no file itself, so a browser page runs it too (impl/web/). With
+// `batch: true` its core runs the batched rules (spec/batching.md section 4); a room's
+// clients must all use the same setting.
 //
 // One pump runs everything that touches the member (reads, DC steps, messages) one
 // at a time: MLS handles are single-use (impl/mls.ts), and the model's steps of one
