@@ -75,6 +75,7 @@ export {
   createGroup,
   initMls,
   inspectWelcome,
+  inspectWelcomeToJoin,
   joinFromWelcome,
   newMember,
   processCommit,

@@ -19,6 +19,7 @@ import {
   epochOf,
   initMls,
   inspectWelcome,
+  inspectWelcomeToJoin,
   joinFromWelcome,
   membersOf,
   myUid,
@@ -379,6 +380,19 @@ describe("impl/mls.ts: a DCA group over real MLS", () => {
     await expectInputError(inspectWelcome(ctx, m2, tampered), "crypto");
     const g2 = await joinFromWelcome(ctx, m2, a.welcome);
     expectSameEpoch([a.group, g2], [1, 2]);
+  });
+
+  // impl/client/core.ts joins from the trial join it made when it read the Welcome (one join, not two).
+  it("inspectWelcomeToJoin: the trial join, adopted later, is the group joinFromWelcome makes; it uses the secret then, not before", async () => {
+    const [m1, m2] = [await newMember(ctx, 1), await newMember(ctx, 2)];
+    const a = await commitAdd(ctx, await createGroup(ctx, m1, "room-trial"), m2.keyPackage, { removes: [] });
+    const trial = await inspectWelcomeToJoin(ctx, m2, a.welcome);
+    expect(trial.contents).toEqual({ epoch: 1, members: [1, 2], signer: 1, removes: [] });
+    expect(await inspectWelcome(ctx, m2, a.welcome)).toEqual(trial.contents); // the secret is still unused
+    const g2 = trial.join();
+    expectSameEpoch([a.group, g2], [1, 2]);
+    await expectInputError(joinFromWelcome(ctx, m2, a.welcome), "key-package-used");
+    expect(() => trial.join()).toThrow(/already used by joinFromWelcome/);
   });
 });
 

@@ -123,6 +123,12 @@ export class MemberCore {
   private keptGroup: Uint8Array | null = null;
   /** Known-bad 2: the Welcome owed after an early Add. */
   private owedWelcome: Uint8Array | null = null;
+  /**
+   * A joiner's last Welcome that passed its checks when read (its bytes) and the trial join
+   * made then, to adopt when the Add confirms that Welcome (R8): one join per Welcome, not two.
+   * In memory only (not saved): it holds the joined group's secrets.
+   */
+  private trialJoin: { welcome: Uint8Array; join: () => mls.MlsGroup } | null = null;
 
   private constructor(opts: CoreOptions, actor: MemberActor) {
     this.uid = opts.uid;
@@ -355,6 +361,7 @@ export class MemberCore {
   /** The client stops (a crash): the machine takes no more events. */
   stop(): void {
     this.actor.stop();
+    this.trialJoin = null;
     this.pendingCommit = null;
     this.keptGroup = null;
   }
@@ -366,6 +373,7 @@ export class MemberCore {
     // A user the room refused (R16) may still leave: that is all it does.
     if (!this.active) throw new StepNotEnabled(`user ${this.uid} has left`);
     this.actor.send({ type: "LEAVE" });
+    this.trialJoin = null;
     this.pendingCommit = null;
     this.keptGroup = null;
     this.owedWelcome = null;
@@ -467,7 +475,7 @@ export class MemberCore {
    * too ("entry-mismatch").
    */
   private async checkWelcomeEntry(logIndex: number, entry: WelcomeEntry): Promise<void> {
-    const said = await mls.inspectWelcome(this.ctx!, this.identity!, entry.welcome!);
+    const { contents: said, join } = await mls.inspectWelcomeToJoin(this.ctx!, this.identity!, entry.welcome!);
     const signedRemoves = this.trustWelcomeRemoves ? entry.removes : said.removes;
     if (signedRemoves === null) {
       throw new MemberInputError(this.uid, logIndex, "unsigned-removes", `a Welcome from ${said.signer} whose GroupInfo carries no signed removes list (its entry says [${entry.removes}])`);
@@ -479,6 +487,7 @@ export class MemberCore {
       !sameList(signedRemoves, entry.removes) && `its committer signed the removes [${signedRemoves}], its log entry says [${entry.removes}]`,
     ].filter((x): x is string => typeof x === "string");
     if (misstated.length) throw new MemberInputError(this.uid, logIndex, "entry-mismatch", `a Welcome whose entry misstates it: ${misstated.join("; ")}`);
+    this.trialJoin = { welcome: entry.welcome!, join };
   }
 
   /** The MLS work a read needs; its result is what the member machine adopts. */
@@ -495,8 +504,9 @@ export class MemberCore {
     // the members or the sender that its Add must match — is refused at its own log
     // index, not found out at the Add (or never, if the Add then fails to match it).
     // The Welcome the Add confirms was checked so when read: joining from it needs no
-    // second look. (The known-bad FirstWelcomeCounts joins at once, after the check:
-    // a trial join and a real one, on a path only tests take.)
+    // second look, and none is made: the trial join made when it was read is kept in
+    // memory (trialJoin) and adopted if its bytes are the ones confirmed; a joiner
+    // restored from storage, which has no trial join kept, joins from the bytes.
     if (entry.type === "joined") mls.checkKeyPackage(entry.keyPackage!, entry.uid);
     if ((effect === "hold-welcome" || effect === "enter-at-welcome") && entry.type === "welcome") {
       await this.checkWelcomeEntry(state.cursor, entry);
@@ -505,6 +515,9 @@ export class MemberCore {
     const welcome = effect === "enter-at-welcome" ? entry : effect === "confirm-welcome" ? state.tentative : null;
     if (welcome) {
       if (welcome.type !== "welcome" || !welcome.welcome) throw new Error("a welcome entry without MLS Welcome bytes");
+      const trial = this.trialJoin;
+      this.trialJoin = null;
+      if (trial !== null && sameBytes(trial.welcome, welcome.welcome)) return trial.join();
       return mls.joinFromWelcome(ctx, this.identity!, welcome.welcome);
     }
     if (effect === "apply-commit") {
@@ -736,3 +749,5 @@ export class MemberCore {
     }
   }
 }
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));

@@ -313,13 +313,30 @@ export interface WelcomeContents {
  * private keys are the very arrays of the KeyPackage secret the real join still needs.
  */
 export async function inspectWelcome(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array): Promise<WelcomeContents> {
+  return (await inspectWelcomeToJoin(ctx, member, welcomeBytes)).contents;
+}
+
+/**
+ * inspectWelcome, keeping the trial join: `join()` later joins from this Welcome as
+ * joinFromWelcome would (the secret unused until then, and consumed by it) without
+ * opening and checking the Welcome a second time — a full join, tens of milliseconds at
+ * 50 members. The joined state is the one joinFromWelcome makes from the same bytes.
+ * Kept in memory only: a joiner restored from storage joins with joinFromWelcome.
+ */
+export async function inspectWelcomeToJoin(ctx: MlsContext, member: Member, welcomeBytes: Uint8Array): Promise<{ contents: WelcomeContents; join: () => MlsGroup }> {
   const { r, welcome, ref, state, extensions } = await openWelcome(ctx, member, welcomeBytes, "inspectWelcome");
   const removes = readRemovesExtension(extensions);
   const signerLeaf = await welcomeSignerLeaf(ctx, r, welcome, ref);
   const uids = leafUids(state.ratchetTree, "Welcome");
   const signer = uids.get(signerLeaf);
   if (signer === undefined) throw inputError("invalid", `Welcome: its signer, leaf ${signerLeaf}, is not a member`);
-  return { epoch: Number(state.groupContext.epoch), members: [...uids.values()].sort((a, b) => a - b), signer, removes };
+  const contents = { epoch: Number(state.groupContext.epoch), members: [...uids.values()].sort((a, b) => a - b), signer, removes };
+  const join = () => {
+    const unused = unusedSecret(member, "joinFromWelcome");
+    consumeSecret(unused, "joinFromWelcome");
+    return wrapGroup(state, unused.uid);
+  };
+  return { contents, join };
 }
 
 /** Joins from a Welcome made for `member`'s KeyPackage (consumes its secret on success). */
