@@ -1,5 +1,5 @@
 // Every storage backend of the delivery service (memory, SQLite, Redis), for a suite that
-// runs once on each against a DS of its own (test/ds-storage.test.ts, test/ds-skip.test.ts):
+// runs once on each against a DS of its own (test/ds-storage.test.ts, test/ds-skip.test.ts, test/refusal-ds.test.ts):
 // the guarantees must hold whatever stores the log. Redis is a redis-server of the test
 // file's own (ds-harness.ts startRedis), SQLite a database file in a folder of its own,
 // both gone after the file's tests.

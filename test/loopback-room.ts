@@ -1,6 +1,6 @@
 // One room ("r") on a real delivery service (impl/ds, WebSocket on a loopback port, memory
 // storage) with real network clients (impl/client), for the tests that drive a whole room
-// over the network (skip-network.test.ts, welcome-removes-network.test.ts): each started its
+// over the network (skip-network.test.ts, welcome-removes-network.test.ts, refusal-network.test.ts): each started its
 // DS and clients and stopped them after the test the same way. Here the DS and every client
 // stop when the test that started them finishes, passed or failed (vitest's onTestFinished).
 

@@ -7,56 +7,26 @@
 // at the whole log, which an accepted skip would have lengthened; the unit test pins each
 // refusal of skipRefusal by its message. Budget: about 3 s (one redis-server of its own).
 
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { presentAt, skippedOnLog, skipRefusal, type WireEntry } from "../impl/ds/protocol.ts";
-import { startDs, type RunningDs } from "../impl/ds/server.ts";
-import { MemoryStorage } from "../impl/ds/storage-memory.ts";
-import { RedisStorage } from "../impl/ds/storage-redis.ts";
-import { SqliteStorage } from "../impl/ds/storage-sqlite.ts";
-import type { Storage } from "../impl/ds/storage.ts";
-import { add, observeLog, RawClient, startRedis } from "./ds-harness.ts";
+import { add, observeLog, RawClient } from "./ds-harness.ts";
+import { dsForSuite, storageBackends } from "./ds-storages.ts";
 
-const dir = mkdtempSync(join(tmpdir(), "refusal-ds-"));
-let redis: Awaited<ReturnType<typeof startRedis>>;
-beforeAll(async () => {
-  redis = await startRedis();
-});
-afterAll(async () => {
-  await redis?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const backends: [string, () => Promise<Storage>][] = [
-  ["memory", async () => new MemoryStorage()],
-  ["sqlite", async () => new SqliteStorage(join(dir, `${Math.random()}.db`))],
-  ["redis", async () => RedisStorage.connect(redis.url)],
-];
+const backends = storageBackends("refusal-ds-");
 
 const skipped = (uid: number, sender: number) => ({ type: "skipped", uid, sender });
 
 describe.each(backends)("the skip of a refused joiner on %s storage", (name, open) => {
-  let ds: RunningDs;
-  let storage: Storage;
-  beforeAll(async () => {
-    storage = await open();
-    ds = await startDs({ storage, heartbeatMs: 60000, graceMs: 60000 });
-  });
-  afterAll(async () => {
-    await ds.close();
-    await storage.close();
-  });
+  const on = dsForSuite(open);
 
   // @spec DCA!DcSkip R16
   it("lands without a `left` of the joiner; a skip by a later arrival, a second skip, a skip of an added user are refused", async () => {
     const r = `refusal-${name}`;
-    const a = await RawClient.open(ds.url);
+    const a = await RawClient.open(on.ds.url);
     await a.join(r); // 1, the DC
-    const b = await RawClient.open(ds.url);
+    const b = await RawClient.open(on.ds.url);
     await b.join(r, "QkI="); // 2: arrives (index 0) and stays; its KeyPackage reaches the DC garbled
-    const c = await RawClient.open(ds.url);
+    const c = await RawClient.open(on.ds.url);
     await c.join(r, "Q0M="); // 3: arrives (index 1)
 
     const refused = async (who: RawClient, id: string, entry: object, why: RegExp) => {
@@ -65,7 +35,7 @@ describe.each(backends)("the skip of a refused joiner on %s storage", (name, ope
     };
     // 3 arrived after 2: no DC of 3's tracks 2, so 3 cannot skip it.
     await refused(c, "later", skipped(2, 3), /field entry\.uid: user 2 did not arrive after the sender, user 3/);
-    expect(await observeLog(ds.url, r)).toHaveLength(2);
+    expect(await observeLog(on.ds.url, r)).toHaveLength(2);
 
     a.send({ t: "append", id: "skip2", entry: skipped(2, 1) });
     expect(await a.kind("ack")).toEqual({ t: "ack", id: "skip2", index: 2 });
@@ -79,11 +49,11 @@ describe.each(backends)("the skip of a refused joiner on %s storage", (name, ope
     // user arriving now is not told it is present; 3, not skipped, leaves as usual.
     b.send({ t: "leave" });
     await b.sync();
-    const d = await RawClient.open(ds.url);
+    const d = await RawClient.open(on.ds.url);
     expect(await d.join(r, "RETE")).toMatchObject({ uid: 4, present: [1, 3] });
     c.send({ t: "leave" });
     await a.next((f) => f.t === "entry" && f.index === 5);
-    expect((await observeLog(ds.url, r)).map((e) => `${String(e.type)} ${String(e.uid ?? e.target)}`)).toEqual(["joined 2", "joined 3", "skipped 2", "add 3", "joined 4", "left 3"]);
+    expect((await observeLog(on.ds.url, r)).map((e) => `${String(e.type)} ${String(e.uid ?? e.target)}`)).toEqual(["joined 2", "joined 3", "skipped 2", "add 3", "joined 4", "left 3"]);
     for (const x of [a, b, c, d]) x.close();
   });
 });

@@ -8,30 +8,13 @@
 // Teeth: the same run under the known-bad "Silent" rule (ClientOptions.refusalRule, tests
 // only) splits the room: 2 revives apart while 3 is DC of the old group — two DCs, two safety
 // numbers. Budget: about 5 s (two runs of three clients on real MLS).
-import { afterEach, describe, expect, it } from "vitest";
-import { NetworkClient, type ClientEvent, type ClientOptions } from "../impl/client/client.ts";
-import { readRoomLog, wsLink } from "../impl/client/ds-link.ts";
+import { describe, expect, it } from "vitest";
+import type { ClientEvent, ClientOptions, NetworkClient } from "../impl/client/client.ts";
+import { wsLink } from "../impl/client/ds-link.ts";
 import type { LinkHandlers } from "../impl/client/link.ts";
 import { connectWs } from "../impl/client/ws-socket.ts";
-import { startDs, type RunningDs } from "../impl/ds/server.ts";
-import { MemoryStorage } from "../impl/ds/storage-memory.ts";
 import type { LogEntry, Uid } from "../impl/types.ts";
-
-const until = async (what: string, cond: () => boolean | Promise<boolean>, ms = 15000) => {
-  const t0 = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-
-let ds: RunningDs | undefined;
-const clients: NetworkClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.stop();
-  await ds?.close();
-  ds = undefined;
-});
+import { loopbackRoom, until } from "./loopback-room.ts";
 
 /** A connection on which the `joined` of `victim` arrives with bytes that are no KeyPackage. */
 const garbling = (url: string, victim: Uid) => (h: LinkHandlers) =>
@@ -45,25 +28,21 @@ const garbling = (url: string, victim: Uid) => (h: LinkHandlers) =>
 const believesDc = (c: NetworkClient) => !c.hasLeft && c.state?.welcomed === true && c.state.ahead.length === 0;
 
 async function run(refusalRule: "Skip" | "Silent") {
-  ds = await startDs({ storage: new MemoryStorage() });
-  const url = ds.url;
+  const room = await loopbackRoom();
   const events = new Map<Uid, ClientEvent[]>();
-  const make = async (connect: ClientOptions["connect"]) => {
-    const c = new NetworkClient({ room: "r", connect, refusalRule, backoff: { first: 5, max: 20 } });
-    clients.push(c);
+  const make = async (connect?: ClientOptions["connect"]) => {
+    const c = await room.join({ refusalRule, ...(connect ? { connect } : {}) });
     const seen: ClientEvent[] = [];
     c.on((e) => seen.push(e));
-    await c.start();
     events.set(c.uid!, seen);
     return c;
   };
-  const log = () => readRoomLog(url, "r", connectWs);
-  const a = await make(garbling(url, 2)); // UID 1, the creator and DC: 2's KeyPackage reaches it garbled
-  const b = await make(wsLink(url, connectWs)); // UID 2
-  const c = await make(wsLink(url, connectWs)); // UID 3
+  const a = await make(garbling(room.url, 2)); // UID 1, the creator and DC: 2's KeyPackage reaches it garbled
+  const b = await make(); // UID 2
+  const c = await make(); // UID 3
   expect([a.uid, b.uid, c.uid]).toEqual([1, 2, 3]);
   await until("3 added by DC 1", () => c.view?.members.includes(1) === true && a.view?.members.includes(3) === true);
-  return { a, b, c, log, events };
+  return { a, b, c, log: room.log, events, clients: room.clients };
 }
 
 const steps = (events: ClientEvent[]) => events.flatMap((e) => (e.type === "dc-step" ? [`${e.action} ${e.target}`] : []));
@@ -71,7 +50,7 @@ const steps = (events: ClientEvent[]) => events.flatMap((e) => (e.type === "dc-s
 describe("a DS garbles the KeyPackage of `joined 2` for the DC (real DS and clients)", () => {
   // @spec DCA_Refusals!ReadOwnSkip DCA!DcSkip R16 R15
   it("Skip: DC 1 skips 2 before welcoming 3; 2 stops by name and never revives; after 1 leaves, one DC, one safety number", async () => {
-    const { a, b, c, log, events } = await run("Skip");
+    const { a, b, c, log, events, clients } = await run("Skip");
     const entries = await log();
     const skipAt = entries.findIndex((e) => e.type === "skipped" && e.uid === 2);
     const welcomeAt = entries.findIndex((e) => e.type === "welcome" && e.target === 3);
@@ -97,7 +76,7 @@ describe("a DS garbles the KeyPackage of `joined 2` for the DC (real DS and clie
 
   // @spec DCA!Revive R15 — teeth: the known-bad silent refusal splits the room.
   it("Silent (known-bad): DC 1 welcomes 3 first; after 1 leaves, 2 revives apart: two DCs, two safety numbers", async () => {
-    const { a, b, c, log, events } = await run("Silent");
+    const { a, b, c, log, events, clients } = await run("Silent");
     expect((await log()).some((e) => e.type === "skipped")).toBe(false);
     a.leave();
     await until("2 revives", () => events.get(2)!.some((e) => e.type === "revived"));
