@@ -4,16 +4,18 @@
 // equals the model's, the DC steps the room allows are the model's, MLS agrees. Teeth:
 // the room with batch-mates unranked (BatchRank "None"), all ranked ("All"), today's
 // one-joiner-per-Welcome rule, or without R16's skip diverges, at the step and field named; malformed traces are
-// refused as bad input before any step. Budget: 20 s (about 6 s measured here).
+// refused as bad input before any step. The replay and tie-break cases are
+// test/batch-replay-cases.ts's, shared with the core's test. Budget: 20 s (about 6 s measured here).
 import { copyFile, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { BATCH_TRACE_DIR, checkBatchTraces, REQUIRED_KEYS } from "../conformance/generate/batch-traces.ts";
 import { TraceError } from "../conformance/model/vocabulary.ts";
-import { BATCH_REPLAYED_ACTIONS, replayBatchAll, replayBatchTrace } from "../conformance/replay/batch-replay.ts";
+import { replayBatchAll, replayBatchTrace } from "../conformance/replay/batch-replay.ts";
 import { traceFiles } from "../conformance/replay/replay-all.ts";
 import { readItf } from "../scripts/tlc/formats/itf.ts";
+import { batchReplayCases } from "./batch-replay-cases.ts";
 
 describe("the batched rules' traces on impl/batch.ts", () => {
   it("are current, and take every batched action and detail (recomputed from their states)", async () => {
@@ -39,22 +41,7 @@ describe("the batched rules' traces on impl/batch.ts", () => {
     expect(r.problems.join("\n")).toMatch(/no trace takes .*DcWelcome batched/);
   });
 
-  it("replay step by step with real MLS: state, enabled DC steps, epochs and safety numbers as the model's", async () => {
-    const r = await replayBatchAll(traceFiles(BATCH_TRACE_DIR));
-    expect(r.failures.map((f) => f.message)).toEqual([]);
-    for (const a of BATCH_REPLAYED_ACTIONS) expect(r.actions.get(a) ?? 0, a).toBeGreaterThan(0);
-    expect(r.batchedSteps).toBeGreaterThanOrEqual(6);
-    expect(r.steps).toBeGreaterThan(250);
-  }, 20_000);
-
-  it("catch batch-mates that do not rank each other, or all rank each other, at the joiner's entry", async () => {
-    for (const [batchRank, field] of [["None", /st\[3\]\.ahead: model \{1, 2\}, implementation \{1\}/], ["All", /st\[2\]\.ahead: model \{1\}, implementation \{1, 3\}/]] as const) {
-      const r = await replayBatchAll(traceFiles(BATCH_TRACE_DIR), { room: { batchRank } });
-      expect(r.failures.length, batchRank).toBeGreaterThan(0);
-      expect(r.failures.map((f) => f.message).join("\n")).toMatch(field);
-      expect(r.failures.every((f) => f.step.action === "Read")).toBe(true);
-    }
-  }, 20_000);
+  batchReplayCases(replayBatchAll, 20_000);
 
   it("catch a Welcome that leaves out a joiner (today's one-per-Welcome rule in the room)", async () => {
     const r = await replayBatchAll(traceFiles(BATCH_TRACE_DIR), { room: { batch: false } });

@@ -5,10 +5,13 @@
 // where the trace lists the DC steps TLC's graph allows (#meta.enabled), the room must
 // allow exactly those; each welcomed member's MLS epoch and membership must be its model
 // epoch and view, and members of one epoch must show one safety number.
+// The loop is room-agnostic (BatchReplayRoom): conformance/replay/core-batch-replay.ts
+// runs it on the client core with batch: true.
 
 import * as mls from "../../impl/mls.ts";
 import { BatchRoom, type BatchRoomOptions } from "../../impl/batch.ts";
 import { safetyNumber } from "../../impl/safety-number.ts";
+import type { Uid } from "../../impl/types.ts";
 import { readItf, type ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
 import { toBatchModel, type BatchSnapshot } from "../model/batch-refinement.ts";
@@ -116,55 +119,101 @@ export function checkBatchTrace(trace: ItfTrace, file: string): { users: number;
   return { users, steps };
 }
 
-/** The room's state as the refinement mapping reads it. */
-export function batchSnapshot(room: BatchRoom, users: number): BatchSnapshot {
-  return { log: room.log, revivals: room.revivals, nextUid: room.nextUid, users, members: new Map(room.uids().map((u) => [u, room.view(u)])) };
+/**
+ * What the batched replay needs of a room of the batched rules. impl/batch.ts's BatchRoom
+ * (batchReplayRoom, below) and the client core's Room with batch: true
+ * (core-batch-replay.ts) each give one; the loop, the checks and the report are shared.
+ */
+export interface BatchReplayRoom {
+  /** The steps both rooms name alike (impl/batch.ts's BatchRoom, impl/room.ts's Room). */
+  readonly steps: {
+    leave(u: Uid): void;
+    dcWelcome(u: Uid): Promise<void>;
+    dcAdd(u: Uid): void;
+    dcRemove(u: Uid): Promise<void>;
+    dcSkip(u: Uid): void;
+    revive(u: Uid): Promise<void>;
+    enabledDcSteps(): string[];
+    group(u: Uid): mls.MlsGroup | null;
+  };
+  /** A user arrives; its UID. */
+  arrive(): Promise<Uid>;
+  /** u reads its next entry; throws if u has nothing to read or refuses the entry. */
+  read(u: Uid): Promise<void>;
+  /** The room's state as the batched refinement mapping reads it (but for the model's constant Users). */
+  snapshot(): RoomSnapshot;
 }
 
-export const batchModelOf = (room: BatchRoom, users: number): ModelState => toBatchModel(batchSnapshot(room, users));
+export type RoomSnapshot = Omit<BatchSnapshot, "users">;
+
+/** The BatchRoom's state as the refinement mapping reads it. */
+export function batchSnapshot(room: BatchRoom): RoomSnapshot {
+  return { log: room.log, revivals: room.revivals, nextUid: room.nextUid, members: new Map(room.uids().map((u) => [u, room.view(u)])) };
+}
+
+export const batchModelOf = (room: BatchRoom, users: number): ModelState => toBatchModel({ ...batchSnapshot(room), users });
+
+/** impl/batch.ts's BatchRoom as the replay steps it. */
+export function batchReplayRoom(room: BatchRoom): BatchReplayRoom {
+  return {
+    steps: room,
+    arrive: () => room.arrive(),
+    read: async (u) => {
+      if (!(await room.read(u))) throw new Error(`member ${u} has nothing left to read`);
+    },
+    snapshot: () => batchSnapshot(room),
+  };
+}
+
+/** The active members' states, by UID. */
+const activeIn = (snap: Pick<RoomSnapshot, "members">) => [...snap.members].filter(([, s]) => s.status === "active");
+
+/** The users the last log entry names: a batched entry's targets, a skipped user, none for an arrival or a departure. */
+function lastEntryNames(snap: RoomSnapshot): readonly Uid[] {
+  const e = snap.log.at(-1)!;
+  return e.type === "skipped" ? [e.uid] : "targets" in e ? e.targets : [];
+}
 
 /** Performs one model action on the room. */
-export async function performBatch(room: BatchRoom, action: string, p: BatchStepParams): Promise<void> {
+export async function performBatch(r: BatchReplayRoom, action: string, p: BatchStepParams): Promise<void> {
   const u = p.u!;
-  const sameTargets = (what: string, got: readonly number[]) => {
-    if (p.targets !== undefined && got.join() !== p.targets.join()) throw new Error(`${what}: the room's entry names ${got.join(",")}, the trace ${p.targets.join(",")}`);
-  };
-  const appended = () => {
-    const e = room.log.at(-1)!;
-    return e.type === "skipped" ? [e.uid] : "targets" in e ? e.targets : [];
+  const room = r.steps;
+  const sameTargets = () => {
+    const got = lastEntryNames(r.snapshot());
+    if (p.targets !== undefined && got.join() !== p.targets.join()) throw new Error(`${action}: the room's entry names ${got.join(",")}, the trace ${p.targets.join(",")}`);
   };
   switch (action) {
     case "Join": {
-      const uid = await room.arrive();
+      const uid = await r.arrive();
       if (p.u !== undefined && uid !== p.u) throw new Error(`the room gave UID ${uid}, the trace says ${p.u}`);
       return;
     }
     case "Leave":
       return room.leave(u);
     case "Read":
-      if (!(await room.read(u))) throw new Error(`member ${u} has nothing left to read`);
-      return;
+      return r.read(u);
     case "DcWelcome":
       await room.dcWelcome(u);
-      return sameTargets("DcWelcome", appended());
+      return sameTargets();
     case "DcAdd":
       room.dcAdd(u);
-      return sameTargets("DcAdd", appended());
+      return sameTargets();
     case "DcRemove":
       await room.dcRemove(u);
-      return sameTargets("DcRemove", appended());
+      return sameTargets();
     case "DcSkip":
       room.dcSkip(u);
-      return sameTargets("DcSkip", appended());
+      return sameTargets();
     case "Revive":
       return room.revive(u);
     // DCA!AllGone: everyone has arrived and left: a stutter, nothing to do.
     case "AllGone":
       return;
     case QUIESCED: {
-      const busy = room.active().filter((v) => room.view(v).cursor < room.log.length);
+      const snap = r.snapshot();
+      const busy = activeIn(snap).filter(([, s]) => s.cursor < snap.log.length);
       const work = room.enabledDcSteps();
-      if (busy.length || work.length) throw new Error(`the run claims quiescence, but ${[...busy.map((v) => `${v} has unread entries`), ...work].join(", ")}`);
+      if (busy.length || work.length) throw new Error(`the run claims quiescence, but ${[...busy.map(([v]) => `${v} has unread entries`), ...work].join(", ")}`);
       return;
     }
     default:
@@ -172,23 +221,22 @@ export async function performBatch(room: BatchRoom, action: string, p: BatchStep
   }
 }
 
-/** MLS at this step: each member's epoch and membership are its model's, and one epoch shows one safety number. */
-export function batchMlsProblems(room: BatchRoom): string[] {
+/** MLS at this step: each welcomed member's epoch and membership are its model's, and one epoch shows one safety number. */
+export function snapshotMlsProblems(snap: Pick<RoomSnapshot, "members">, group: (u: Uid) => mls.MlsGroup | null): string[] {
   const problems: string[] = [];
   const byEpoch = new Map<string, { uid: number; number: string }[]>();
-  for (const uid of room.active()) {
-    const s = room.view(uid);
+  for (const [uid, s] of activeIn(snap)) {
     if (!s.welcomed) continue;
-    const group = room.group(uid);
-    if (!group) {
+    const g = group(uid);
+    if (!g) {
       problems.push(`member ${uid} is welcomed but has no MLS group`);
       continue;
     }
-    if (mls.epochOf(group) !== s.epoch) problems.push(`member ${uid}: MLS epoch ${mls.epochOf(group)}, model epoch ${s.epoch}`);
-    const members = [...mls.membersOf(group)].sort((a, b) => a - b);
+    if (mls.epochOf(g) !== s.epoch) problems.push(`member ${uid}: MLS epoch ${mls.epochOf(g)}, model epoch ${s.epoch}`);
+    const members = [...mls.membersOf(g)].sort((a, b) => a - b);
     if (members.join() !== s.members.join()) problems.push(`member ${uid}: MLS members ${members.join(",")}, its view ${s.members.join(",")}`);
     const key = `${s.epoch}/${s.by}`;
-    byEpoch.set(key, [...(byEpoch.get(key) ?? []), { uid, number: safetyNumber(mls.epochAuthenticator(group)) }]);
+    byEpoch.set(key, [...(byEpoch.get(key) ?? []), { uid, number: safetyNumber(mls.epochAuthenticator(g)) }]);
   }
   for (const [key, list] of byEpoch) {
     if (new Set(list.map((x) => x.number)).size > 1) problems.push(`epoch ${key}: members ${list.map((x) => `${x.uid} shows ${x.number}`).join("; ")}`);
@@ -196,17 +244,17 @@ export function batchMlsProblems(room: BatchRoom): string[] {
   return problems;
 }
 
-export interface BatchReplayOptions {
-  file: string;
-  /** The room's switches (known-bad ones for the tests' teeth): `batchRank`, `batch`. */
-  room?: Pick<BatchRoomOptions, "batch" | "batchRank" | "skip">;
-  onStep?: (step: BatchStepReport) => void;
-}
+export const batchMlsProblems = (room: BatchRoom): string[] => snapshotMlsProblems(batchSnapshot(room), (u) => room.group(u));
 
-/** Replays the trace; a TraceError (bad input) before any step, a BatchConformanceError at the first divergence. */
-export async function replayBatchTrace(trace: ItfTrace, opts: BatchReplayOptions): Promise<BatchReplayReport> {
+/**
+ * Replays the trace on the room `open` makes (after the trace is checked); a TraceError
+ * (bad input) before any step, a BatchConformanceError at the first divergence. After
+ * every step: the mapped state equals the trace's, the room's DC steps are the ones the
+ * trace lists (#meta.enabled, where it does), MLS agrees with the model.
+ */
+export async function replayBatchOn(trace: ItfTrace, opts: { file: string; onStep?: (step: BatchStepReport) => void }, open: () => Promise<BatchReplayRoom>): Promise<BatchReplayReport> {
   const { users, steps } = checkBatchTrace(trace, opts.file);
-  const room = await BatchRoom.create(opts.room ?? {});
+  const room = await open();
   const report: BatchReplayReport = { file: opts.file, steps: [] };
   for (let i = 0; i < trace.states.length; i++) {
     const state = trace.states[i]!;
@@ -219,16 +267,16 @@ export async function replayBatchTrace(trace: ItfTrace, opts: BatchReplayOptions
         refused = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       }
     }
-    const mapped = batchModelOf(room, users);
+    const snap = room.snapshot();
     const model = { log: state.log, st: state.st, nextUid: state.nextUid, group: state.group } as unknown as ItfValue;
-    const differences = diffValues(model, mapped as unknown as ItfValue);
+    const differences = diffValues(model, toBatchModel({ ...snap, users }) as unknown as ItfValue);
     const enabled = state["#meta"]?.enabled;
     if (Array.isArray(enabled)) {
       const want = [...(enabled as string[])].sort();
-      const have = room.enabledDcSteps();
+      const have = room.steps.enabledDcSteps();
       if (want.join("|") !== have.join("|")) differences.push({ path: "enabled DC steps", model: `{${want.join(", ")}}`, impl: `{${have.join(", ")}}` });
     }
-    const step: BatchStepReport = { index: i, action, params, differences, mlsProblems: batchMlsProblems(room), ...(refused ? { refused } : {}) };
+    const step: BatchStepReport = { index: i, action, params, differences, mlsProblems: snapshotMlsProblems(snap, (u) => room.steps.group(u)), ...(refused ? { refused } : {}) };
     report.steps.push(step);
     opts.onStep?.(step);
     if (differences.length || step.mlsProblems.length || refused !== undefined) {
@@ -244,12 +292,12 @@ export interface BatchSuiteResult extends Tally<BatchReplayReport, BatchConforma
   batchedSteps: number;
 }
 
-/** Replays every file; collects divergences instead of stopping (bad input still throws). */
-export async function replayBatchAll(files: string[], opts: { room?: Pick<BatchRoomOptions, "batch" | "batchRank" | "skip"> } = {}): Promise<BatchSuiteResult> {
+/** Replays every file with `replay`; collects divergences instead of stopping (bad input still throws). */
+export async function replayBatchFiles(files: string[], replay: (trace: ItfTrace, file: string) => Promise<BatchReplayReport>): Promise<BatchSuiteResult> {
   let batchedSteps = 0;
   const result = await tallyReplays(
     files,
-    async (file) => replayBatchTrace(await readItf(file), { file, ...(opts.room ? { room: opts.room } : {}) }),
+    async (file) => replay(await readItf(file), file),
     BatchConformanceError,
     (step) => `${step.action}${formatBatchParams(step.params)}`,
     (step) => {
@@ -257,4 +305,21 @@ export async function replayBatchAll(files: string[], opts: { room?: Pick<BatchR
     },
   );
   return { ...result, batchedSteps };
+}
+
+export interface BatchReplayOptions {
+  file: string;
+  /** The room's switches (known-bad ones for the tests' teeth): `batchRank`, `batch`. */
+  room?: Pick<BatchRoomOptions, "batch" | "batchRank" | "skip">;
+  onStep?: (step: BatchStepReport) => void;
+}
+
+/** Replays the trace on impl/batch.ts's BatchRoom; a TraceError (bad input) before any step, a BatchConformanceError at the first divergence. */
+export function replayBatchTrace(trace: ItfTrace, opts: BatchReplayOptions): Promise<BatchReplayReport> {
+  return replayBatchOn(trace, opts, async () => batchReplayRoom(await BatchRoom.create(opts.room ?? {})));
+}
+
+/** Replays every file on a BatchRoom; collects divergences instead of stopping (bad input still throws). */
+export function replayBatchAll(files: string[], opts: { room?: BatchReplayOptions["room"] } = {}): Promise<BatchSuiteResult> {
+  return replayBatchFiles(files, (trace, file) => replayBatchTrace(trace, { file, ...(opts.room ? { room: opts.room } : {}) }));
 }
