@@ -608,16 +608,26 @@ export class MemberCore {
     const state = this.dcState();
     if (this.batched) return this.dcWelcomeBatch(state, target);
     const entry = welcomeEntry(state, target ?? this.head(state.pendingAdds, "welcome"), state.epoch + 1);
+    return this.sendWelcome(entry, (ctx, group) => mls.commitAdd(ctx, group, this.keyPackageOf(entry.target), { removes: entry.removes }));
+  }
+
+  /**
+   * Step 1 of an add, for one joiner or a batch: `commit` makes the Commit and its Welcome,
+   * with the removes the entry states signed inside (R7, spec/welcome-auth.md). Making the
+   * Commit retires the DC's handle of its epoch, so it first keeps that state encoded, in
+   * case a joiner leaves before the Add and is skipped (R16): the DC then stays in this epoch
+   * (impl/mls.ts: an independent copy is decodeGroup of encodeGroup). The Commit made from
+   * the original is never sent then, so the next Commit, made from the copy, reuses no
+   * handshake key anybody saw.
+   */
+  private async sendWelcome(
+    entry: WelcomeEntry,
+    commit: (ctx: mls.MlsContext, group: mls.MlsGroup) => Promise<{ welcome: Uint8Array; commit: Uint8Array; group: mls.MlsGroup }>,
+  ): Promise<WelcomeEntry> {
     const event = { type: "DC_WELCOME", entry } as const;
-    // The removes the entry states go inside the Welcome too, signed (R7, spec/welcome-auth.md).
-    // Making the Commit retires the DC's handle of its epoch, so it first keeps that state
-    // encoded, in case the joiner leaves before the Add and is skipped (R16): the DC then
-    // stays in this epoch (impl/mls.ts: an independent copy is decodeGroup of encodeGroup).
-    // The Commit made from the original is never sent then, so the next Commit, made from
-    // the copy, reuses no handshake key anybody saw.
     const made = await this.mlsWork(event, async (ctx, group) => {
       const kept = mls.encodeGroup(group);
-      return { kept, ...(await mls.commitAdd(ctx, group, this.keyPackageOf(entry.target), { removes: entry.removes })) };
+      return { kept, ...(await commit(ctx, group)) };
     });
     if (made) {
       entry.welcome = made.welcome;
@@ -632,19 +642,9 @@ export class MemberCore {
   private async dcWelcomeBatch(state: MemberState, target?: Uid): Promise<WelcomeEntry> {
     const entry = bWelcomeEntry(state);
     if (target !== undefined && target !== entry.target) throw new StepNotEnabled(`member ${this.uid}: a batched Welcome is for [${targetsOf(entry)}], not from ${target}`);
-    const event = { type: "DC_WELCOME", entry } as const;
-    // As dcWelcome: the removes signed in the Welcome, the epoch's state kept for a skip (R16).
-    const made = await this.mlsWork(event, async (ctx, group) => {
-      const kept = mls.encodeGroup(group);
-      return { kept, ...(await mls.commitAddMany(ctx, group, targetsOf(entry).map((t) => this.keyPackageOf(t)), { removes: entry.removes })) };
-    });
-    if (made) {
-      entry.welcome = made.welcome;
-      this.pendingCommit = made.commit;
-      this.keptGroup = made.kept;
-    }
-    this.send({ ...event, pendingGroup: made?.group });
-    return entry;
+    return this.sendWelcome(entry, (ctx, group) =>
+      mls.commitAddMany(ctx, group, targetsOf(entry).map((t) => this.keyPackageOf(t)), { removes: entry.removes }),
+    );
   }
 
   /** @spec DCA!DcAdd DCA_Batch!BDcAdd R10 R12 — the Add (step 2), a separate append; batched, of the whole batch. */
