@@ -120,6 +120,11 @@ export class Room {
 
   // --- views ---------------------------------------------------------------
 
+  /** Whether the room runs the batched rules (RoomOptions.batch): its recordings are of tla/DCA_Batch.tla's model. */
+  get batched(): boolean {
+    return this.batch;
+  }
+
   /** UIDs that have arrived (active or gone), in order. */
   uids(): Uid[] {
     return [...this.cores.keys()].sort((a, b) => a - b);

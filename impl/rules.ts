@@ -8,6 +8,7 @@
 
 import {
   NO_UID,
+  addingBatch,
   isBatched,
   targetsOf,
   type CommitEntry,
@@ -484,11 +485,6 @@ export function unexpectedSkip(s: MemberState, lastArrival: Uid, t: Uid): Unexpe
 // --- The DC's batched steps (tla/DCA_Batch.tla; the `batch` option) ------------
 // The batched rule is checked with Variant = "Correct" only: the known-bad variants are
 // single-target rules, so a batched member runs "Correct" (impl/client/core.ts refuses others).
-
-/** The batch a DC is adding (its Welcome sent, its Add not), ascending; [] if none. */
-export function addingBatch(s: MemberState): Uid[] {
-  return s.batch ?? (s.adding === NO_UID ? [] : [s.adding]);
-}
 
 /**
  * @spec DCA_Batch!BDcSkip R16 — the joiner a believing batched DC skips next: the lowest UID

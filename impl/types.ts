@@ -108,6 +108,11 @@ export const isCommit = (e: LogEntry): e is CommitEntry => e.type === "add" || e
  */
 export const targetsOf = (e: { target: Uid; targets?: readonly Uid[] }): readonly Uid[] => e.targets ?? [e.target];
 
+/** The batch a DC is adding (its Welcome sent, its Add not), ascending; [] if none. */
+export function addingBatch(s: MemberState): Uid[] {
+  return s.batch ?? (s.adding === NO_UID ? [] : [s.adding]);
+}
+
 /** Is this a batched entry (made under the batched rules, spec/batching.md section 4)? */
 export const isBatched = (e: { targets?: readonly Uid[] }): boolean => e.targets !== undefined;
 

@@ -4,13 +4,15 @@
 // impl/batch.ts (conformance/validate/batch-validate.ts's BatchRunRecorder, e.g. the
 // failing run `npm run fuzz:batch` writes, or a trace of traces/batch/) is a behaviour of
 // DCA with tla/DCA_Batch.tla's overrides, and if not, at which step it left them
-// (tla/DCA_BatchValidate.tla). Exit status: 0 accepted, 1 rejected, 2 error (bad input:
+// (tla/DCA_BatchValidate.tla). `npm run validate` does the same for any batched run (it
+// tells one by its form); a run of DCA's single-target rules is refused here, naming
+// the mismatch. Exit status: 0 accepted, 1 rejected, 2 error (bad input:
 // a trace whose values or steps are not the batched model's, refused before TLC runs;
 // no TLC; no verdict).
 
-import { basename, relative } from "node:path";
+import { basename } from "node:path";
 import { TraceError } from "../conformance/model/vocabulary.ts";
-import { batchVerdictLine, validateBatchRun } from "../conformance/validate/batch-validate.ts";
+import { batchReportLines, validateBatchRun } from "../conformance/validate/batch-validate.ts";
 import { TraceValidationError } from "../conformance/validate/trace-validate.ts";
 import { command, UsageError } from "./cli/command.ts";
 import { readItf } from "./tlc/formats/itf.ts";
@@ -33,10 +35,7 @@ await command(import.meta.url, {
     const file = positionals[0]!;
     const name = values.name ?? (basename(file).replace(/\.itf\.json$|\.json$/, "").replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^[^A-Za-z0-9]+/, "") || "run");
     const r = await validateBatchRun(await readItf(file), { name, source: file });
-    console.log(`Trace:   ${file} (${r.steps + 1} states, Users = ${r.users}), checked against the batched rules (BatchRank "Uid")`);
-    console.log(`TLC:     ${r.seconds.toFixed(1)} s, one worker; output ${relative(process.cwd(), r.dir)}\n`);
-    console.log(batchVerdictLine(r));
-    if (!r.accepted && r.leftAt!.step > 0) console.log(`  states 0..${r.leftAt!.step - 1} are a behaviour of the batched rules`);
+    for (const line of batchReportLines(file, r)) console.log(line);
     return r.accepted ? 0 : 1;
   },
 });

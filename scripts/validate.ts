@@ -8,11 +8,19 @@
 // Bad input includes a trace of the wrong shape: one that is not ITF, or whose
 // values or steps are not DCA's (the shape check the replay and the viewer make,
 // conformance/model/vocabulary.ts): it is refused before TLC runs, never "rejected".
+// A run of the batched rules (spec/batching.md: a recording of the client with
+// batch: true, in-process or merged from network clients, or of impl/batch.ts) is told
+// by its form (conformance/model/trace-rules.ts: st[u].batch and the entries' `targets`
+// sets; a `#meta.batch` header must agree) and checked against tla/DCA_BatchValidate.tla
+// (conformance/validate/batch-validate.ts), never against DCA.tla; a trace mixing the
+// two forms is refused naming both places.
 
 import { basename, relative } from "node:path";
 import { command, UsageError } from "./cli/command.ts";
 import { readItf } from "./tlc/formats/itf.ts";
 import { formatLabel, validateRun, verdictLine, type ValidationResult } from "../conformance/validate/trace-validate.ts";
+import { batchReportLines, validateBatchRun } from "../conformance/validate/batch-validate.ts";
+import { traceRules } from "../conformance/model/trace-rules.ts";
 
 const HELP = `Usage: npm run validate -- <run.itf.json> [--variant V] [--name N] [--no-explain]
 
@@ -21,8 +29,13 @@ const HELP = `Usage: npm run validate -- <run.itf.json> [--variant V] [--name N]
   --name N       output directory build/validate/N/ (default: the file's name)
   --no-explain   on rejection, skip the second TLC run that explains the step
 
+A run of the batched rules (st[u] with a batch field, entries with targets sets,
+as the recorders and the network merge write a run with batch: true) is checked
+against them (tla/DCA_BatchValidate.tla) instead, with variant Correct only;
+--no-explain does not apply to it.
+
 Exit status: 0 accepted, 1 rejected, 2 error (bad input, e.g. a trace whose
-values or steps are not DCA's; no TLC; no verdict).`;
+values or steps are not DCA's or mix the two rules' forms; no TLC; no verdict).`;
 
 const rel = (p: string) => relative(process.cwd(), p) || p;
 
@@ -61,6 +74,12 @@ await command(import.meta.url, {
     const fromFile = basename(file).replace(/\.itf\.json$|\.json$/, "").replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^[^A-Za-z0-9]+/, "");
     const name = values.name ?? (fromFile || "run");
     const trace = await readItf(file);
+    if (traceRules(trace, file) === "batched") {
+      if (values.variant !== undefined && values.variant !== "Correct") throw new UsageError(`--variant ${values.variant}: ${file} is a run of the batched rules, checked with variant Correct only`);
+      const r = await validateBatchRun(trace, { name, source: file });
+      for (const line of batchReportLines(file, r)) console.log(line);
+      return r.accepted ? 0 : 1;
+    }
     const result = await validateRun(trace, {
       name,
       source: file,

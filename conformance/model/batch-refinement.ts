@@ -11,12 +11,15 @@
 //   nextUid  the room's;
 //   group    Genesis, then every Commit on the log applied with all its targets
 //            (BApplyToGroup), restarting at each revive (R15) from the new group.
+// The client core with batch: true (impl/room.ts, the network client) writes the same
+// values in impl/types.ts's forms: coreEntryToBatch and coreMemberToBatch read them as
+// this mapping's (used by the core's replay, the run recorder and the network merge).
 // Pure: the room's state comes in as plain values (BatchSnapshot), so this layer does not
 // load the implementation (only impl/types.ts, through refinement.ts, whose local-state
 // mapping it shares).
 
 import type { ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
-import { NO_UID, type Uid } from "../../impl/types.ts";
+import { NO_UID, addingBatch, type LogEntry, type MemberState, type Uid, type WelcomeEntry } from "../../impl/types.ts";
 import { fresh, localStates, set, settledPrefix, sharedLocalToModel, type ModelState, type SharedLocalState } from "./refinement.ts";
 
 /** A batched log entry as impl/batch.ts writes it (MLS bytes ignored). */
@@ -40,6 +43,19 @@ export interface BatchSnapshot {
   members: ReadonlyMap<Uid, BatchMemberState>;
   /** The model's constant Users (UIDs 1..Users). */
   users: number;
+}
+
+/** A client core's log entry under batch: true as this mapping reads it: every welcome, add and remove carries `targets` there. */
+export function coreEntryToBatch(e: LogEntry, index: number): BatchLogEntry {
+  if ((e.type === "welcome" || e.type === "add" || e.type === "remove") && e.targets === undefined) {
+    throw new Error(`log entry ${index}: a ${e.type} without targets in a run of the batched rules (batch: true)`);
+  }
+  return e as BatchLogEntry;
+}
+
+/** A client core's local state under batch: true as this mapping reads it: its batch is `batch` (or the one it is `adding`). */
+export function coreMemberToBatch(s: MemberState): BatchMemberState {
+  return { ...s, tentative: s.tentative as (WelcomeEntry & { targets: Uid[] }) | null, batch: addingBatch(s) };
 }
 
 /** tla/DCA_Batch.tla, BFresh: DCA's Fresh with an empty batch. */

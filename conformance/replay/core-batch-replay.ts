@@ -7,31 +7,17 @@
 // stepped is a Room of client cores, and how its state reads as the batched mapping's.
 
 import { Room, type RoomOptions } from "../../impl/room.ts";
-import { addingBatch } from "../../impl/rules.ts";
-import type { LogEntry, Uid, WelcomeEntry } from "../../impl/types.ts";
 import type { ItfTrace } from "../../scripts/tlc/formats/itf.ts";
-import type { BatchLogEntry, BatchMemberState } from "../model/batch-refinement.ts";
+import { coreEntryToBatch, coreMemberToBatch } from "../model/batch-refinement.ts";
 import { replayBatchFiles, replayBatchOn, type BatchReplayReport, type BatchReplayRoom, type BatchSuiteResult, type RoomSnapshot } from "./batch-replay.ts";
 
 /** The core room's switches a replay may set: the known-bad tie-breaks (tests' teeth). */
 export type CoreBatchRoomOptions = Pick<RoomOptions, "batchRank">;
 
-/** A batched entry as the mapping reads it: the core writes `targets` on every welcome, add and remove under batch: true. */
-function asBatchEntry(e: LogEntry, index: number): BatchLogEntry {
-  if ((e.type === "welcome" || e.type === "add" || e.type === "remove") && e.targets === undefined) {
-    throw new Error(`log entry ${index}: a ${e.type} without targets in a batch: true room`);
-  }
-  return e as BatchLogEntry;
-}
-
 /** The core room's state (batch: true) as the batched refinement mapping reads it. */
 export function coreBatchSnapshot(room: Room): RoomSnapshot {
-  const members = new Map<Uid, BatchMemberState>();
-  for (const u of room.uids()) {
-    const s = room.state(u);
-    members.set(u, { ...s, tentative: s.tentative as (WelcomeEntry & { targets: Uid[] }) | null, batch: addingBatch(s) });
-  }
-  return { log: room.log.map(asBatchEntry), revivals: room.revivals, nextUid: room.nextUid, members };
+  const members = new Map(room.uids().map((u) => [u, coreMemberToBatch(room.state(u))]));
+  return { log: room.log.map(coreEntryToBatch), revivals: room.revivals, nextUid: room.nextUid, members };
 }
 
 /** A core Room (batch: true) as the batched replay steps it. */

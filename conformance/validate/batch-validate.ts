@@ -12,7 +12,7 @@
 //     step m; TLC's distinct states must be m + 1 (one chain), else no verdict.
 
 import { copyFile, mkdir, rm, writeFile } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BatchRoom } from "../../impl/batch.ts";
 import type { ItfTrace } from "../../scripts/tlc/formats/itf.ts";
@@ -20,8 +20,9 @@ import { itfToTla, parseTlaState, type ItfValue } from "../../scripts/tlc/format
 import { describeOutcome } from "../../scripts/tlc/messages.ts";
 import type { ResolvedTlc } from "../../scripts/tlc/resolve.ts";
 import { runTlc } from "../../scripts/tlc/run.ts";
+import { expectRules } from "../model/trace-rules.ts";
 import { batchModelOf, checkBatchTrace, formatBatchParams, type BatchStepParams } from "../replay/batch-replay.ts";
-import { ModelRunRecorder } from "./run-recorder.ts";
+import { batchItfParams, ModelRunRecorder } from "./run-recorder.ts";
 import { TraceValidationError } from "./trace-validate.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -47,18 +48,14 @@ export class BatchRunRecorder extends ModelRunRecorder<BatchStepParams> {
   constructor(room: BatchRoom, users: number) {
     super(
       () => batchModelOf(room, users),
-      (params) => {
-        const p: Record<string, ItfValue> = {};
-        if (params.u !== undefined) p.u = params.u;
-        if (params.targets !== undefined) p.targets = { "#set": [...params.targets].sort((a, b) => a - b) };
-        return p;
-      },
+      batchItfParams,
       () => ({
         description: "A run of impl/batch.ts, mapped to the batched model's variables (conformance/model/batch-refinement.ts)",
         source: "impl/batch.ts",
         variant: "Correct",
         batchRank: room.batchRank,
         users,
+        batch: true,
       }),
     );
   }
@@ -82,6 +79,8 @@ const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 export async function validateBatchRun(trace: ItfTrace, opts: { name?: string; outRoot?: string; jar?: ResolvedTlc; /** Where the trace came from, for error messages. */ source?: string } = {}): Promise<BatchValidation> {
   const name = opts.name ?? "run";
   if (!SAFE_NAME.test(name) || name.includes("..")) throw new Error(`run name ${JSON.stringify(name)}: use letters, digits, "-", "_", "."`);
+  // A run of DCA's single-target rules is never checked against the batched steps.
+  expectRules(trace, "batched", opts.source ?? name, "TLC checks it against tla/DCA_Validate.tla (validateRun in trace-validate.ts; npm run validate chooses by the trace's form)");
   const { users, steps } = checkBatchTrace(trace, opts.source ?? name);
   const dir = resolve(opts.outRoot ?? join(ROOT, "build", "validate-batch"), name);
   await rm(dir, { recursive: true, force: true });
@@ -159,4 +158,15 @@ export function batchVerdictLine(r: BatchValidation): string {
   const d = r.leftAt!;
   if (d.step === 0) return "rejected: the recorded state 0 is not an initial state of the batched rules";
   return `rejected: the implementation left the batched rules at step ${d.step} (${d.action}${formatBatchParams(d.params)}): no such step leads from state ${d.step - 1} to the recorded state ${d.step}`;
+}
+
+/** The report both commands print (npm run validate on a batched run, npm run validate:batch): the run, TLC, the verdict. */
+export function batchReportLines(file: string, r: BatchValidation): string[] {
+  return [
+    `Trace:   ${file} (${r.steps + 1} states, Users = ${r.users}), checked against the batched rules (tla/DCA_BatchValidate.tla, BatchRank "Uid")`,
+    `TLC:     ${r.seconds.toFixed(1)} s, one worker; output ${relative(process.cwd(), r.dir) || r.dir}`,
+    "",
+    batchVerdictLine(r),
+    ...(!r.accepted && r.leftAt!.step > 0 ? [`  states 0..${r.leftAt!.step - 1} are a behaviour of the batched rules`] : []),
+  ];
 }

@@ -12,14 +12,23 @@
 // as its reviver had read. A recorded DC step whose entry
 // never reached the log is allowed only as the last steps of a user the log
 // announces as left (a fenced zombie's step, refused by the DS).
+//
+// A run of the batched rules (clients with batch: true, spec/batching.md section 4) is
+// told by its log: every welcome, add and remove carries `targets` there, none does
+// under today's rules, and a log with both is refused. It is mapped by the batched
+// refinement mapping (conformance/model/batch-refinement.ts), its DC steps labelled with
+// their entries' targets and the trace's header saying `batch: true`, so
+// `npm run validate` checks it against tla/DCA_BatchValidate.tla.
 
 import { creatorState, joinerState } from "../../impl/rules.ts";
-import type { LogEntry, MemberState, Uid, Variant } from "../../impl/types.ts";
+import { isBatched, targetsOf, type LogEntry, type MemberState, type Uid, type Variant } from "../../impl/types.ts";
 import type { RecordedStep } from "../../impl/client/step-record.ts";
 import type { ItfState, ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import { modelHash } from "../generate/model-source-hash.ts";
-import { toModel, type Revival } from "../model/refinement.ts";
+import { coreEntryToBatch, coreMemberToBatch, toBatchModel } from "../model/batch-refinement.ts";
+import { toModel, type ModelState, type Revival } from "../model/refinement.ts";
 import { DCA_VARS } from "../model/vocabulary.ts";
+import { batchItfParams } from "./run-recorder.ts";
 
 /** The recordings and the log do not make one behaviour: names the user, step or log index and why. */
 export class MergeError extends Error {
@@ -40,10 +49,33 @@ const aboutOf = (e: LogEntry): Uid | undefined => (e.type === "skipped" ? e.uid 
 
 export interface MergedRun {
   trace: ItfTrace;
+  /** The run is of the batched rules (its log's entries carry targets). */
+  batched: boolean;
   /** The merged steps, as "Action(u → target)", in order. */
   order: string[];
   /** Recorded DC steps of fenced users that never reached the log. */
   dropped: number;
+}
+
+/**
+ * Whether the log was written under the batched rules: its welcome, add and remove
+ * entries all carry `targets`, or none does. `expected` (the caller's setting, if it
+ * knows it) must agree. A log without such entries is whatever `expected` says (today's
+ * rules by default).
+ */
+export function logIsBatched(log: readonly LogEntry[], expected?: boolean): boolean {
+  const lists = log.flatMap((e, i) => (e.type === "welcome" || e.type === "add" || e.type === "remove" ? [{ i, e, batched: isBatched(e) }] : []));
+  const withList = lists.find((x) => x.batched);
+  const without = lists.find((x) => !x.batched);
+  if (withList && without) {
+    throw new MergeError(`log index ${withList.i}: a ${withList.e.type} with targets (the batched rules), but log index ${without.i}: a ${without.e.type} without (one target per entry): one room runs one setting`);
+  }
+  const batched = withList ? true : without ? false : (expected ?? false);
+  if (expected !== undefined && expected !== batched) {
+    const at = withList ?? without!;
+    throw new MergeError(`the merge was asked for ${expected ? "the batched rules (batch: true)" : "today's rules (batch: false)"}, but log index ${at.i} is a ${at.e.type} ${batched ? "with" : "without"} targets`);
+  }
+  return batched;
 }
 
 /**
@@ -55,9 +87,12 @@ export interface MergedRun {
 export function mergeRun(
   log: readonly LogEntry[],
   recordings: ReadonlyMap<Uid, readonly RecordedStep[]>,
-  opts: { variant?: Variant; quiesced?: boolean } = {},
+  opts: { variant?: Variant; quiesced?: boolean; /** The clients' setting, checked against the log (default: read from it). */ batch?: boolean } = {},
 ): MergedRun {
   const variant = opts.variant ?? "Correct";
+  const batched = logIsBatched(log, opts.batch);
+  if (batched && variant !== "Correct") throw new MergeError(`a run of the batched rules is checked with variant Correct only, not ${variant}`);
+
   const users = Math.max(1, ...log.map((e) => (e.type === "joined" ? e.uid : 1)));
   const leftAt = new Map<Uid, number>();
   log.forEach((e, i) => e.type === "left" && leftAt.set(e.uid, i));
@@ -107,10 +142,20 @@ export function mergeRun(
   let appended = 0;
   const states: ItfState[] = [];
   const order: string[] = [];
-  const push = (action: string, params: { u?: Uid; target?: Uid }) => {
-    const label = params.u === undefined ? action : `${action}(${params.u}${params.target === undefined ? "" : ` → ${params.target}`})`;
+  /** The state now through the refinement mapping of the run's rules. */
+  const mapped = (): ModelState => {
+    const now = log.slice(0, appended);
+    if (!batched) return toModel({ log: now, revivals, nextUid, users, members });
+    return toBatchModel({ log: now.map(coreEntryToBatch), revivals, nextUid, users, members: new Map([...members].map(([u, s]) => [u, coreMemberToBatch(s)])) });
+  };
+  /** `entry`: the DC step's entry, whose targets label a batched step. */
+  const push = (action: string, params: { u?: Uid; target?: Uid }, entry?: LogEntry) => {
+    const targets = entry === undefined ? undefined : entry.type === "skipped" ? [entry.uid] : "target" in entry ? targetsOf(entry) : undefined;
+    const shown = batched ? targets?.join(",") : params.target;
+    const label = params.u === undefined ? action : `${action}(${params.u}${shown === undefined ? "" : ` → ${shown}`})`;
     if (states.length > 0) order.push(label);
-    states.push({ "#meta": { index: states.length, action, params }, ...toModel({ log: log.slice(0, appended), revivals, nextUid, users, members }) });
+    const itfParams = batched ? batchItfParams({ ...(params.u === undefined ? {} : { u: params.u }), ...(targets ? { targets: [...targets] } : {}) }) : params;
+    states.push({ "#meta": { index: states.length, action, params: itfParams }, ...mapped() });
   };
   push("Init", {});
 
@@ -143,7 +188,7 @@ export function mergeRun(
           appended++;
           members.set(u, s.state);
           ptr.set(u, ptr.get(u)! + 1);
-          push(s.action, { u, target: s.target! });
+          push(s.action, { u, target: s.target! }, log[appended - 1]);
         }
         progress = true;
       }
@@ -183,15 +228,18 @@ export function mergeRun(
       "#meta": {
         format: "ITF",
         "format-description": "https://apalache-mc.org/docs/adr/015adr-trace.html",
-        description: "A networked run: the DS's log merged with every client's recorded steps (spec/network.md), mapped to the model's variables",
+        description: batched
+          ? "A networked run of the batched rules (batch: true): the DS's log merged with every client's recorded steps (spec/network.md), mapped to the batched model's variables"
+          : "A networked run: the DS's log merged with every client's recorded steps (spec/network.md), mapped to the model's variables",
         source: "impl-network",
         variant,
         users,
-        modelHash: modelHash(),
+        ...(batched ? { batch: true } : { modelHash: modelHash() }),
       },
       vars: [...DCA_VARS],
       states,
     },
+    batched,
     order,
     dropped,
   };

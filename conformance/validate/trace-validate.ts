@@ -30,6 +30,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { diffValues } from "../model/diff.ts";
 import { VARIANTS } from "../../impl/types.ts";
+import { expectRules } from "../model/trace-rules.ts";
 import { checkDcaTrace as checkDcaShape, DCA_VARS, KNOWN_ACTIONS, TraceError } from "../model/vocabulary.ts";
 import { ItfError, validateItf, type ItfTrace } from "../../scripts/tlc/formats/itf.ts";
 import { isItfRecord, itfToTla, parseTlaState, type ItfValue } from "../../scripts/tlc/formats/tla-values.ts";
@@ -428,6 +429,13 @@ export async function validateRun(trace: ItfTrace | unknown, opts: ValidateOptio
   if (!SAFE_NAME.test(name) || name.includes("..")) throw new TraceInputError(`run name ${JSON.stringify(name)}: use letters, digits, "-", "_", "."`);
   const variant = opts.variant ?? "Correct";
   if (!(VARIANTS as readonly string[]).includes(variant)) throw new TraceInputError(`unknown variant ${JSON.stringify(variant)}; DCA's are ${VARIANTS.join(", ")}`);
+  // A run of the batched rules is never checked against DCA.tla's single-target steps.
+  try {
+    expectRules(trace, "single", opts.source ?? name, "TLC checks it against tla/DCA_BatchValidate.tla (validateBatchRun in batch-validate.ts; npm run validate chooses by the trace's form)");
+  } catch (e) {
+    if (e instanceof TraceError) throw new TraceInputError(e.message);
+    throw e;
+  }
   const checked = checkDcaTrace(trace, opts.source ?? name);
   const { users, states } = checked;
 

@@ -19,7 +19,6 @@ import { createActor, type Actor } from "xstate";
 import * as mls from "../mls.ts";
 import { memberMachine, type MemberEvent } from "../member.ts";
 import {
-  addingBatch,
   bCommitEntry,
   bWelcomeEntry,
   commitEntry,
@@ -33,7 +32,7 @@ import {
   welcomeEntry,
   type BatchRank,
 } from "../rules.ts";
-import { NO_UID, isBatched, targetsOf, type CommitEntry, type LogEntry, type MemberState, type SkippedEntry, type Uid, type Variant, type WelcomeEntry } from "../types.ts";
+import { NO_UID, addingBatch, isBatched, targetsOf, type CommitEntry, type LogEntry, type MemberState, type SkippedEntry, type Uid, type Variant, type WelcomeEntry } from "../types.ts";
 import { checkEntry, MalformedEntry, sameList, sameUids } from "./entry-check.ts";
 import { MemberInputError, StepNotEnabled } from "./errors.ts";
 
