@@ -13,14 +13,14 @@
 // by its form (conformance/model/trace-rules.ts: st[u].batch and the entries' `targets`
 // sets; a `#meta.batch` header must agree) and checked against tla/DCA_BatchValidate.tla
 // (conformance/validate/batch-validate.ts), never against DCA.tla; a trace mixing the
-// two forms is refused naming both places.
+// two forms is refused naming both places (conformance/validate/validate-recorded.ts).
 
 import { basename, relative } from "node:path";
 import { command, UsageError } from "./cli/command.ts";
 import { readItf } from "./tlc/formats/itf.ts";
-import { formatLabel, validateRun, verdictLine, type ValidationResult } from "../conformance/validate/trace-validate.ts";
-import { batchReportLines, validateBatchRun } from "../conformance/validate/batch-validate.ts";
-import { traceRules } from "../conformance/model/trace-rules.ts";
+import { formatLabel, verdictLine, type ValidationResult } from "../conformance/validate/trace-validate.ts";
+import { batchReportLines } from "../conformance/validate/batch-validate.ts";
+import { validateRecordedRun } from "../conformance/validate/validate-recorded.ts";
 
 const HELP = `Usage: npm run validate -- <run.itf.json> [--variant V] [--name N] [--no-explain]
 
@@ -74,19 +74,14 @@ await command(import.meta.url, {
     const fromFile = basename(file).replace(/\.itf\.json$|\.json$/, "").replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^[^A-Za-z0-9]+/, "");
     const name = values.name ?? (fromFile || "run");
     const trace = await readItf(file);
-    if (traceRules(trace, file) === "batched") {
-      if (values.variant !== undefined && values.variant !== "Correct") throw new UsageError(`--variant ${values.variant}: ${file} is a run of the batched rules, checked with variant Correct only`);
-      const r = await validateBatchRun(trace, { name, source: file });
-      for (const line of batchReportLines(file, r)) console.log(line);
-      return r.accepted ? 0 : 1;
-    }
-    const result = await validateRun(trace, {
+    const v = await validateRecordedRun(trace, {
       name,
       source: file,
       ...(values.variant ? { variant: values.variant } : {}),
       explain: !values["no-explain"],
     });
-    report(file, result);
-    return result.accepted ? 0 : 1;
+    if (v.rules === "batched") for (const line of batchReportLines(file, v.result)) console.log(line);
+    else report(file, v.result);
+    return v.result.accepted ? 0 : 1;
   },
 });

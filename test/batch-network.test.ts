@@ -10,32 +10,11 @@
 import { describe, expect, it } from "vitest";
 import type { ClientEvent } from "../impl/client/client.ts";
 import { wsLink } from "../impl/client/ds-link.ts";
-import type { DsLink, LinkHandlers } from "../impl/client/link.ts";
 import { connectWs } from "../impl/client/ws-socket.ts";
 import type { LogEntry } from "../impl/types.ts";
-import { loopbackRoom, until } from "./loopback-room.ts";
+import { heldConnection, loopbackRoom, until } from "./loopback-room.ts";
 
 const QUIET_DS = { graceMs: 60000, heartbeatMs: 60000 };
-
-/** A connection whose incoming entries can be held back: a DC that is not reading for a while. */
-function holdable(url: string) {
-  const held: [number, LogEntry][] = [];
-  let deliver: ((i: number, e: LogEntry) => void) | null = null;
-  const ctl = {
-    holding: false,
-    /** The entries held back so far. */
-    held: () => held.map(([, e]) => e),
-    release() {
-      ctl.holding = false;
-      for (const [i, e] of held.splice(0)) deliver!(i, e);
-    },
-  };
-  const connect = async (h: LinkHandlers): Promise<DsLink> => {
-    deliver = h.entry;
-    return wsLink(url, connectWs)({ ...h, entry: (i, e) => (ctl.holding ? held.push([i, e]) : h.entry(i, e)) });
-  };
-  return { connect, ctl };
-}
 
 /** Users 1 (the DC) and 2 in one epoch; then six join while the DC holds its reading; then three leave the same way. */
 async function storm(batch: boolean) {
@@ -49,7 +28,7 @@ async function storm(batch: boolean) {
       new Set(alive.map((c) => c.view!.safetyNumber)).size === 1;
   };
   const commits = async () => (await log()).filter((e) => e.type === "add" || e.type === "remove");
-  const dc = holdable(room.url);
+  const dc = heldConnection(room.url);
   const dcSteps: ClientEvent[] = [];
   (await make(dc.connect)).on((e) => e.type === "dc-step" && dcSteps.push(e));
   await make();

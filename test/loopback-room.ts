@@ -1,6 +1,7 @@
 // One room ("r") on a real delivery service (impl/ds, WebSocket on a loopback port, memory
 // storage) with real network clients (impl/client), for the tests that drive a whole room
-// over the network (skip-network.test.ts, welcome-removes-network.test.ts, refusal-network.test.ts): each started its
+// over the network (skip-network.test.ts, welcome-removes-network.test.ts, refusal-network.test.ts,
+// batch-network.test.ts, batch-network-validate.test.ts): each started its
 // DS and clients and stopped them after the test the same way. Here the DS and every client
 // stop when the test that started them finishes, passed or failed (vitest's onTestFinished).
 
@@ -10,6 +11,7 @@ import { readRoomLog, wsLink } from "../impl/client/ds-link.ts";
 import { connectWs } from "../impl/client/ws-socket.ts";
 import { startDs, type DsOptions } from "../impl/ds/server.ts";
 import { MemoryStorage } from "../impl/ds/storage-memory.ts";
+import type { DsLink, LinkHandlers } from "../impl/client/link.ts";
 import type { LogEntry } from "../impl/types.ts";
 
 /** Polls `cond` every 20 ms until it holds; fails naming `what` after `ms`. */
@@ -51,4 +53,24 @@ export async function loopbackRoom(ds: Omit<DsOptions, "storage"> = {}): Promise
     },
     log: () => readRoomLog(url, "r", connectWs),
   };
+}
+
+/** A connection to the DS whose incoming entries can be held back: a client (a DC) that is not reading for a while. */
+export function heldConnection(url: string) {
+  const held: [number, LogEntry][] = [];
+  let deliver: ((i: number, e: LogEntry) => void) | null = null;
+  const ctl = {
+    holding: false,
+    /** The entries held back so far. */
+    held: () => held.map(([, e]) => e),
+    release() {
+      ctl.holding = false;
+      for (const [i, e] of held.splice(0)) deliver!(i, e);
+    },
+  };
+  const connect = async (h: LinkHandlers): Promise<DsLink> => {
+    deliver = h.entry;
+    return wsLink(url, connectWs)({ ...h, entry: (i, e) => (ctl.holding ? held.push([i, e]) : h.entry(i, e)) });
+  };
+  return { connect, ctl };
 }

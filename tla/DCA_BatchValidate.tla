@@ -1,8 +1,11 @@
 --------------------------- MODULE DCA_BatchValidate ---------------------------
 (***************************************************************************)
 (* TRACE VALIDATION of the batched rules: is one recorded run of           *)
-(* impl/batch.ts (BatchRoom) a behaviour of DCA under tla/DCA_Batch.tla's  *)
-(* overrides?  What tla/DCA_Validate.tla is for DCA, for the batched       *)
+(* impl/batch.ts (BatchRoom), or of the client with batch: true            *)
+(* (in-process or merged from network clients; npm run validate picks     *)
+(* this module by the run's form), a behaviour of DCA under                *)
+(* tla/DCA_Batch.tla's overrides?                                          *)
+(* What tla/DCA_Validate.tla is for DCA, for the batched                   *)
 (* rules; its comment explains the method, which is the same here:         *)
 (*  - `Trace` is the run, a tuple of records                               *)
 (*      [log |-> ..., st |-> ..., nextUid |-> ..., group |-> ...,          *)

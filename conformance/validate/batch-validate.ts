@@ -1,6 +1,9 @@
 // Trace validation of the batched rules: a run of impl/batch.ts (BatchRoom), recorded
 // through the batched refinement mapping (BatchRunRecorder, a ModelRunRecorder of
-// run-recorder.ts), is checked by TLC against DCA with tla/DCA_Batch.tla's overrides
+// run-recorder.ts), or of the client with batch: true (RunRecorder on a batch: true
+// Room; network-merge.ts on a batched log), is checked by TLC against DCA with
+// tla/DCA_Batch.tla's overrides. A run of DCA's single-target rules is refused, naming
+// the mismatch (conformance/model/trace-rules.ts; validate-recorded.ts picks the validator)
 // (tla/DCA_BatchValidate.tla, whose comment has the method;
 // conformance/validate/trace-validate.ts does the same for impl/room.ts):
 //  1. the run's shape is checked as the batched replay checks a trace (checkBatchTrace:

@@ -1,7 +1,9 @@
 // Trace validation (as CCF and etcd-raft do it): TLC decides whether a recorded
 // run -- an ITF trace of the model's variables, as conformance/validate/run-recorder.ts writes
 // it, or any trace of tla/DCA.tla -- is a behaviour of the model, and if not, at
-// which step it left the model.
+// which step it left the model. A run of the batched rules (conformance/model/trace-rules.ts)
+// is refused here, naming the mismatch: batch-validate.ts checks it
+// (validate-recorded.ts, which `npm run validate` runs, picks by the run's form).
 //
 // How (the auditor's account is at the top of tla/DCA_Validate.tla):
 //  1. The trace's shape is checked and normalised here, so that TLC only ever

@@ -19,6 +19,7 @@ import * as mls from "../mls.ts";
 import { epochMedia, type EpochMedia } from "../media/mls-keys.ts";
 import { safetyNumber } from "../safety-number.ts";
 import type { LogEntry, MemberState, Uid, Variant } from "../types.ts";
+import type { BatchRank } from "../rules.ts";
 import { MemberCore, type CoreOptions, type DcAction } from "./core.ts";
 import type { DsLink, Joined, LinkHandlers } from "./link.ts";
 import type { ClientFile } from "./state-file.ts";
@@ -76,6 +77,8 @@ export interface ClientOptions {
    * tla/DCA_Batch.tla. Every client of a room must use the same (default false).
    */
   batch?: boolean;
+  /** Known-bad tie-breaks of batch-mates (CoreOptions.batchRank, the model's BatchRank), for tests only. */
+  batchRank?: BatchRank;
   /** What refusing a `joined` does (CoreOptions.refusalRule): "Skip" (default, R16); "Silent" is known-bad, for tests only. */
   refusalRule?: "Skip" | "Silent";
   /** Reconnect backoff (ms): first delay and cap. */
@@ -185,6 +188,7 @@ export class NetworkClient {
       ...(this.identity ? { identity: this.identity } : {}),
       groupIdBase: `dca-room:${this.opts.room}`,
       ...(this.opts.batch ? { batch: true } : {}),
+      ...(this.opts.batchRank ? { batchRank: this.opts.batchRank } : {}),
       keyPackageOf: (t) => {
         const kp = this.keyPackages[String(t)];
         if (!kp) throw new Error(`no KeyPackage for user ${t}`);

@@ -2,7 +2,8 @@
 // (spec/network.md): one JSON line per model step this member took — the action,
 // its parameters, the log index it read or its append landed at, and its st[u]
 // after the step. The server's log plus every client's recording is merged into
-// one behaviour of the model (conformance/validate/network-merge.ts).
+// one behaviour of the model (conformance/validate/network-merge.ts): of DCA.tla, or of
+// the batched model when the clients run batch: true (the log's entries say which).
 //
 // The line is written before the state file counts the step; on restart the
 // recording is cut back to the saved count, so a step the client takes again
