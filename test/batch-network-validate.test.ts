@@ -11,8 +11,11 @@
 //    enters the group with the wrong rank: the test computes that step from the run and
 //    asserts it; and a batched run is never checked against DCA.tla's single-target model,
 //    nor a single-target run against the batched one (refused, naming the mismatch).
-// Budget: 40 s (about 15 s measured here: two network runs, two in-process runs, four TLC runs).
-import { mkdtempSync, rmSync } from "node:fs";
+// The command itself (npm run validate) is run on a batched network recording and on a
+// mixed one. Budget: 60 s (about 25 s measured here: two network runs, three in-process
+// runs, five TLC runs, two commands).
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -114,6 +117,14 @@ async function inProcessRun(batchRank: Rank): Promise<{ log: LogEntry[]; trace: 
   return { log: room.log, trace: rec.toItf() };
 }
 
+/** `npm run validate -- file` as a process (TLA2TOOLS_JAR: the test's jar, or one that does not exist). */
+function validateCommand(file: string, jar?: string) {
+  return spawnSync(process.execPath, ["--import", "./scripts/register-ts-node.mjs", "scripts/validate.ts", file, "--name", "batch-cli"], {
+    encoding: "utf8",
+    env: { ...process.env, TLA2TOOLS_JAR: jar ?? testJar().jar },
+  });
+}
+
 /** Where batch-mates that do not rank each other leave the model: the step at which the second joiner of the first batch of two or more (here 4) enters the group. */
 function secondBatchMateEnters(trace: ItfTrace, log: LogEntry[]): number {
   const batch = log.find((e): e is Extract<LogEntry, { type: "welcome" }> => e.type === "welcome" && (e.targets?.length ?? 0) >= 2)!.targets!;
@@ -152,8 +163,17 @@ describe("recorded runs of the client with batch: true", () => {
       const v = await validateRecordedRun(trace, { name: "batch-net-rank-none", jar: testJar() });
       expect(v.rules).toBe("batched");
       expect(v.result.accepted).toBe(false);
-      expect(v.result.leftAt!.step).toBe(secondBatchMateEnters(trace, bad.log));
-    }, 40_000);
+      const step = secondBatchMateEnters(trace, bad.log);
+      expect(v.result.leftAt!.step).toBe(step);
+
+      // The command: npm run validate tells the recording is batched, and says so.
+      const file = join(dir, "net-rank-none.itf.json");
+      writeFileSync(file, JSON.stringify(trace));
+      const cli = validateCommand(file);
+      expect(cli.stdout).toContain("checked against the batched rules (tla/DCA_BatchValidate.tla");
+      expect(cli.stdout).toContain(`rejected: the implementation left the batched rules at step ${step} (Read(4))`);
+      expect(cli.status).toBe(1);
+    }, 60_000);
 
     it("accepts the in-process run (impl/room.ts, RunRecorder), and rejects it with batch-mates unranked at that step", async () => {
       const good = await inProcessRun("Uid");
@@ -182,5 +202,13 @@ describe("recorded runs of the client with batch: true", () => {
     const mixed = structuredClone(trace);
     delete (mixed.states.at(-1)!.st as Record<string, unknown>[])[0]!.batch;
     await expect(validateRecordedRun(mixed, { name: "mixed" })).rejects.toThrow(/mixes the two rules' forms: \$\.states\[0\]\.st\[0\]\.batch is of the batched rules/);
+    // The command: bad input, exit 2, one line naming both places; TLC is not reached.
+    const file = join(dir, "mixed.itf.json");
+    writeFileSync(file, JSON.stringify(mixed));
+    const cli = validateCommand(file, join(dir, "no-such-tla2tools.jar"));
+    expect(cli.stderr.trim().split("\n")).toHaveLength(1);
+    expect(cli.stderr).toContain(`validate: error: ${file}: mixes the two rules' forms: $.states[0].st[0].batch is of the batched rules`);
+    expect(cli.stderr).toMatch(/\$\.states\[\d+\]\.st\[0\] \(no batch field\) of DCA's single-target rules/);
+    expect(cli.status).toBe(2);
   }, 20_000);
 });
