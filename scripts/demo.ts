@@ -1,4 +1,4 @@
-// npm run demo -- --clients N [--seed S] [--events E] [--variant V]
+// npm run demo -- --clients N [--seed S] [--events E] [--variant V] [--batch]
 //
 // Starts a delivery service on loopback and N client processes (scripts/client.ts)
 // in one room, churns them — joins, leaves, kill -9 and restart from the saved
@@ -17,8 +17,10 @@ import { mergeRun } from "../conformance/validate/network-merge.ts";
 import { churn } from "../impl/client/churn.ts";
 import { DsProcess } from "../impl/client/ds-process.ts";
 import { VARIANTS } from "../impl/types.ts";
-import { command, integer, oneOf } from "./cli/command.ts";
-import { validateRun, verdictLine } from "../conformance/validate/trace-validate.ts";
+import { command, integer, oneOf, UsageError } from "./cli/command.ts";
+import { verdictLine } from "../conformance/validate/trace-validate.ts";
+import { batchVerdictLine } from "../conformance/validate/batch-validate.ts";
+import { validateRecordedRun } from "../conformance/validate/validate-recorded.ts";
 
 const HELP = `Usage: npm run demo -- --clients N [--seed S] [--events E] [--settle SECONDS] [--variant V] [--validate] [--keep]
 
@@ -27,8 +29,10 @@ const HELP = `Usage: npm run demo -- --clients N [--seed S] [--events E] [--sett
   --events E      random events after the joins (default 2 × N)
   --settle S      give up waiting for the clients to agree after S seconds (default 60)
   --variant V     a known-bad switch in every client (tests only)
+  --batch         every client runs the batched rules (spec/batching.md section 4)
   --validate      merge the clients' recordings with the DS's log into one run of the
-                  model (spec/network.md) and have TLC check it (tla/DCA_Validate.tla)
+                  model (spec/network.md) and have TLC check it (tla/DCA_Validate.tla;
+                  with --batch, tla/DCA_BatchValidate.tla)
   --keep          keep the clients' state files and recordings (their directory is printed)
 
 Exit status: 0 every live client shows the same epoch and safety number, 1 not, 2 bad usage.`;
@@ -42,6 +46,7 @@ await command(import.meta.url, {
     events: { type: "string" },
     settle: { type: "string" },
     variant: { type: "string" },
+    batch: { type: "boolean" },
     keep: { type: "boolean" },
     validate: { type: "boolean" },
   },
@@ -52,6 +57,8 @@ await command(import.meta.url, {
     const events = integer("--events", values.events, { min: 0, max: 1000, fallback: 2 * clients });
     const settle = integer("--settle", values.settle, { min: 1, max: 3600, fallback: 60 });
     const variant = values.variant === undefined ? undefined : oneOf("--variant", values.variant, VARIANTS, "variant");
+    const batch = values.batch === true;
+    if (batch && variant !== undefined && variant !== "Correct") throw new UsageError(`--batch runs the batched rules, checked with variant Correct only, not ${variant}`);
 
     const dir = mkdtempSync(join(tmpdir(), "dca-demo-"));
     // The delivery service (npm run ds) as a process of its own on SQLite; its restart is a kill -9.
@@ -72,6 +79,7 @@ await command(import.meta.url, {
         cwd: process.cwd(),
         settleMs: settle * 1000,
         ...(variant ? { variant } : {}),
+        ...(batch ? { batch: true } : {}),
         log: (line) => console.log(`${stamp()}  ${line}`),
       });
       console.log("");
@@ -85,12 +93,18 @@ await command(import.meta.url, {
           ? `demo: converged: ${run.finals.length} live clients, one epoch and one safety number, the message reached all (${run.log.length} log entries, ${stamp().trim()})`
           : `demo: NOT converged: ${run.problem ?? "the message did not reach every client"}`,
       );
+      if (batch) {
+        const lists = run.log.flatMap((e) => (e.type === "welcome" || e.type === "add" || e.type === "remove" ? [`${e.type} ${(e.targets ?? [e.target]).join(",")}`] : []));
+        const many = lists.filter((l) => l.includes(","));
+        console.log(`demo: batched rules: ${lists.length} welcome/add/remove entries, ${many.length} naming two users or more${many.length ? ` (${many.join("; ")})` : ""}`);
+      }
       let accepted = true;
       if (values.validate) {
-        const merged = mergeRun(run.log, run.recordings, { quiesced: run.quiesced, ...(variant ? { variant } : {}) });
-        const v = await validateRun(merged.trace, { name: `demo-${seed}`, variant: "Correct", explain: false, source: "npm run demo" });
-        accepted = v.accepted;
-        console.log(`demo: the merged run, ${merged.order.length} steps${run.quiesced ? " ending in a Quiesced claim" : ""}: ${verdictLine(v)}`);
+        const merged = mergeRun(run.log, run.recordings, { quiesced: run.quiesced, batch, ...(variant ? { variant } : {}) });
+        const v = await validateRecordedRun(merged.trace, { name: `demo-${seed}`, variant: "Correct", explain: false, source: "npm run demo" });
+        accepted = v.result.accepted;
+        const verdict = v.rules === "batched" ? batchVerdictLine(v.result) : verdictLine(v.result);
+        console.log(`demo: the merged run, ${merged.order.length} steps${run.quiesced ? " ending in a Quiesced claim" : ""}: ${verdict}`);
       }
       if (values.keep) console.log(`demo: state files and recordings in ${dir}`);
       return ok && accepted ? 0 : 1;

@@ -29,6 +29,8 @@ export interface ChurnOptions {
   dir: string;
   cwd: string;
   variant?: Variant;
+  /** Every client runs the batched rules (spec/batching.md section 4). */
+  batch?: boolean;
   /** A fixed sequence of events instead of random ones (for a small, certain run). */
   plan?: ("join" | "leave" | "kill" | "ds-restart")[];
   /** Give up waiting for convergence after this long (ms). */
@@ -77,7 +79,7 @@ export async function churn(o: ChurnOptions): Promise<ChurnResult> {
   };
   const spawnClient = async () => {
     const name = `c${all.length + 1}`;
-    const c = new ClientProcess({ name, room, url: o.ds.url, stateFile: join(o.dir, `${name}.json`), recordFile: join(o.dir, `${name}.steps.jsonl`), cwd: o.cwd, ...(o.variant ? { variant: o.variant } : {}) });
+    const c = new ClientProcess({ name, room, url: o.ds.url, stateFile: join(o.dir, `${name}.json`), recordFile: join(o.dir, `${name}.steps.jsonl`), cwd: o.cwd, ...(o.variant ? { variant: o.variant } : {}), ...(o.batch ? { batch: true } : {}) });
     all.push(c);
     const connected = c.next((l) => l.type === "connected", 30000, "connection");
     c.start();

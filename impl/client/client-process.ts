@@ -25,6 +25,8 @@ export interface ClientProcessOptions {
   stateFile: string;
   recordFile: string;
   variant?: Variant;
+  /** The batched rules (npm run client -- --batch, spec/batching.md section 4). */
+  batch?: boolean;
   /** Repository root (where scripts/ is). */
   cwd: string;
 }
@@ -73,6 +75,7 @@ export class ClientProcess {
     const o = this.opts;
     const args = [clientBundle(o.cwd), "--json", "--room", o.room, "--name", o.name, "--url", o.url, "--state", o.stateFile, "--record", o.recordFile];
     if (o.variant) args.push("--variant", o.variant);
+    if (o.batch) args.push("--batch");
     this.startedAt = Date.now();
     const child = spawn(process.execPath, args, { cwd: o.cwd, stdio: ["pipe", "pipe", "pipe"] });
     this.child = child;
