@@ -55,12 +55,17 @@ export async function loopbackRoom(ds: Omit<DsOptions, "storage"> = {}): Promise
   };
 }
 
-/** A connection to the DS whose incoming entries can be held back: a client (a DC) that is not reading for a while. */
+/**
+ * A connection to the DS whose incoming entries can be held back (a client, a DC, that is
+ * not reading for a while), and whose appends can be followed by a hook (`afterAppend`,
+ * awaited before the append returns: the DC is slow to go on after its entry landed).
+ */
 export function heldConnection(url: string) {
   const held: [number, LogEntry][] = [];
   let deliver: ((i: number, e: LogEntry) => void) | null = null;
   const ctl = {
     holding: false,
+    afterAppend: null as ((e: LogEntry) => Promise<void>) | null,
     /** The entries held back so far. */
     held: () => held.map(([, e]) => e),
     release() {
@@ -70,7 +75,15 @@ export function heldConnection(url: string) {
   };
   const connect = async (h: LinkHandlers): Promise<DsLink> => {
     deliver = h.entry;
-    return wsLink(url, connectWs)({ ...h, entry: (i, e) => (ctl.holding ? held.push([i, e]) : h.entry(i, e)) });
+    const link = await wsLink(url, connectWs)({ ...h, entry: (i, e) => (ctl.holding ? held.push([i, e]) : h.entry(i, e)) });
+    return {
+      ...link,
+      append: async (e, id) => {
+        const index = await link.append(e, id);
+        await ctl.afterAppend?.(e);
+        return index;
+      },
+    };
   };
   return { connect, ctl };
 }

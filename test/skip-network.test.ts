@@ -12,45 +12,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { NetworkClient, type ClientOptions } from "../impl/client/client.ts";
-import { wsLink } from "../impl/client/ds-link.ts";
-import type { DsLink, LinkHandlers } from "../impl/client/link.ts";
 import { readRecording, StepRecorder, type RecordedStep } from "../impl/client/step-record.ts";
-import { connectWs } from "../impl/client/ws-socket.ts";
 import type { LogEntry, Uid, Variant } from "../impl/types.ts";
 import { mergeRun } from "../conformance/validate/network-merge.ts";
 import { validateRun } from "../conformance/validate/trace-validate.ts";
 import { skipWithoutTlc, testJar } from "./local-tlc.ts";
-import { loopbackRoom, until } from "./loopback-room.ts";
+import { heldConnection, loopbackRoom, until } from "./loopback-room.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "dca-skip-net-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** A DC's connection whose incoming entries can be held back (the DC is slow to read), and whose appends can be delayed by a hook. */
-function slowDc(url: string) {
-  const held: [number, LogEntry][] = [];
-  const ctl = {
-    holding: false,
-    afterAppend: null as ((e: LogEntry) => Promise<void>) | null,
-    deliver: null as ((index: number, e: LogEntry) => void) | null,
-    release() {
-      ctl.holding = false;
-      for (const [i, e] of held.splice(0)) ctl.deliver!(i, e);
-    },
-  };
-  const connect = async (h: LinkHandlers): Promise<DsLink> => {
-    ctl.deliver = h.entry;
-    const link = await wsLink(url, connectWs)({ ...h, entry: (i, e) => (ctl.holding ? held.push([i, e]) : h.entry(i, e)) });
-    return {
-      ...link,
-      append: async (e, id) => {
-        const index = await link.append(e, id);
-        await ctl.afterAppend?.(e);
-        return index;
-      },
-    };
-  };
-  return { connect, ctl };
-}
 
 async function room(variant: Variant, tag: string) {
   const r = await loopbackRoom({ graceMs: 60000, heartbeatMs: 60000 });
@@ -88,7 +58,7 @@ async function tlcAccepts(trace: Awaited<ReturnType<typeof mergeRun>>["trace"], 
 /** Users 1 (the DC, slow to read) and 2; user 3 arrives and leaves before 1 has read its arrival. */
 async function leavesBeforeWelcome(variant: Variant, tag: string) {
   const r = await room(variant, tag);
-  const dc = slowDc(r.url);
+  const dc = heldConnection(r.url);
   const a = await r.make("a", dc.connect);
   const b = await r.make("b");
   await until("1 and 2 in one epoch", r.quiet);
@@ -131,7 +101,7 @@ describe("R16 over a real delivery service and network clients", () => {
   // @spec DCA!DcSkip DCA!DcAdd R16 — mid-add over the network.
   it("mid-add: the joiner leaves after its Welcome; the DC skips, stays in its epoch, and adds the next joiner from it", async () => {
     const r = await room("Correct", "mid");
-    const dc = slowDc(r.url);
+    const dc = heldConnection(r.url);
     const a = await r.make("a", dc.connect);
     const b = await r.make("b");
     await until("1 and 2 in one epoch", r.quiet);

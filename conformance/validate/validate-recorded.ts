@@ -8,7 +8,7 @@
 // also refuses the other form by itself.
 
 import type { ItfTrace } from "../../scripts/tlc/formats/itf.ts";
-import { traceRules } from "../model/trace-rules.ts";
+import { traceRules, type TraceRules } from "../model/trace-rules.ts";
 import { TraceError } from "../model/vocabulary.ts";
 import { validateBatchRun, type BatchValidation } from "./batch-validate.ts";
 import { TraceInputError, validateRun, type ValidateOptions, type ValidationResult } from "./trace-validate.ts";
@@ -18,7 +18,7 @@ export type RecordedValidation = { rules: "single"; result: ValidationResult } |
 /** Validates the run against the model its form names. Throws TraceInputError for bad input (a mixed form included), TraceValidationError when TLC gives no verdict. */
 export async function validateRecordedRun(trace: ItfTrace | unknown, opts: ValidateOptions = {}): Promise<RecordedValidation> {
   const where = opts.source ?? opts.name ?? "run";
-  let rules;
+  let rules: TraceRules;
   try {
     rules = traceRules(trace, where);
   } catch (e) {
