@@ -9,11 +9,12 @@
 //  - teeth: the same runs with the test-only batchRank "None" (batch-mates that do not
 //    rank each other) are rejected, at the Read where the second joiner of the batch
 //    enters the group with the wrong rank: the test computes that step from the run and
-//    asserts it; and a batched run is never checked against DCA.tla's single-target model,
+//    asserts it; the network run with its log tampered so that the batched Welcome leaves
+//    out a joiner is rejected at that DcWelcome; and a batched run is never checked against DCA.tla's single-target model,
 //    nor a single-target run against the batched one (refused, naming the mismatch).
 // The command itself (npm run validate) is run on a batched network recording and on a
-// mixed one. Budget: 60 s (about 25 s measured here: two network runs, three in-process
-// runs, five TLC runs, two commands).
+// mixed one. Budget: 60 s (about 25 s measured here alone: two network runs, three in-process
+// runs, six TLC runs, two commands).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -152,11 +153,19 @@ describe("recorded runs of the client with batch: true", () => {
   }, 20_000);
 
   describe.skipIf(skipWithoutTlc)("TLC against the batched model", () => {
-    it("accepts the network run, and rejects it with batch-mates unranked at the step the second batch-mate enters", async () => {
+    it("accepts the network run; rejects it with a Welcome leaving out a joiner at that DcWelcome, and with batch-mates unranked where the second one enters", async () => {
       const good = await networkRun("Uid");
       const ok = await validateRecordedRun(mergeRun(good.log, good.recordings, { quiesced: true }).trace, { name: "batch-net", jar: testJar() });
       expect(ok.rules).toBe("batched");
       expect(ok.result.accepted).toBe(true);
+
+      // The DS's log tampered: the batched Welcome leaves out joiner 5 (its list {3, 4}). Rejected at that DcWelcome.
+      const tampered = good.log.map((e) => (e.type === "welcome" && e.targets?.length === 3 ? { ...e, targets: [3, 4] } : e));
+      const cut = mergeRun(tampered, good.recordings, { quiesced: true });
+      const welcomeStep = cut.order.indexOf("DcWelcome(1 → 3,4)") + 1;
+      expect(welcomeStep).toBeGreaterThan(0);
+      const t = await validateRecordedRun(cut.trace, { name: "batch-net-tampered", jar: testJar() });
+      expect([t.result.accepted, t.result.leftAt?.step]).toEqual([false, welcomeStep]);
 
       const bad = await networkRun("None");
       const trace = mergeRun(bad.log, bad.recordings, { quiesced: true }).trace;
