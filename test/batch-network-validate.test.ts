@@ -10,10 +10,11 @@
 //    rank each other) are rejected, at the Read where the second joiner of the batch
 //    enters the group with the wrong rank: the test computes that step from the run and
 //    asserts it; the network run with its log tampered so that the batched Welcome leaves
-//    out a joiner is rejected at that DcWelcome; and a batched run is never checked against DCA.tla's single-target model,
-//    nor a single-target run against the batched one (refused, naming the mismatch).
+//    out a joiner is rejected at that DcWelcome; and a batched run is never checked
+//    against DCA.tla's single-target model, nor a single-target run against the batched
+//    one (refused, naming the mismatch).
 // The command itself (npm run validate) is run on a batched network recording and on a
-// mixed one. Budget: 60 s (about 25 s measured here alone: two network runs, three in-process
+// mixed one. Budget: 60 s (about 25 s measured alone: two network runs, three in-process
 // runs, six TLC runs, two commands).
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
