@@ -22,7 +22,7 @@ import type { LogEntry, MemberState, Uid, Variant } from "../types.ts";
 import type { BatchRank } from "../rules.ts";
 import { MemberCore, type CoreOptions, type DcAction } from "./core.ts";
 import type { DsLink, Joined, LinkHandlers } from "./link.ts";
-import type { ClientFile } from "./state-file.ts";
+import type { ClientFile, ClientStore } from "./state-file.ts";
 import type { RecordedStep } from "./step-record.ts";
 
 export type ClientEvent =
@@ -44,15 +44,6 @@ export type ClientEvent =
   | { type: "refused-by-room"; by: Uid; logIndex: number; message: string }
   | { type: "left"; reason: "self" | "fenced" | "announced" | "refused" }
   | { type: "error"; where: string; message: string };
-
-/** Where a client keeps its state across a crash (fileStore in impl/client/state-file.ts on Node). */
-export interface ClientStore {
-  /** Names the storage in errors (a file path). */
-  readonly where: string;
-  /** The saved state, or null if nothing was saved yet. */
-  load(): ClientFile | null;
-  save(file: ClientFile): void;
-}
 
 /** Where a client records its model steps (StepRecorder in impl/client/step-record.ts on Node). */
 export interface StepSink {

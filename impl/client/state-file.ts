@@ -8,11 +8,19 @@
 
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from "node:fs";
 import type { LogEntry, Uid } from "../types.ts";
-import type { ClientStore } from "./client.ts";
 import type { SavedMember } from "./core.ts";
 import { fromJsonValue, toJsonValue } from "./json-bytes.ts";
 
 export const STATE_FORMAT = "dca-client/1";
+
+/** Where a client keeps its state across a crash (fileStore below on Node; a browser page keeps none). */
+export interface ClientStore {
+  /** Names the storage in errors (a file path). */
+  readonly where: string;
+  /** The saved state, or null if nothing was saved yet. */
+  load(): ClientFile | null;
+  save(file: ClientFile): void;
+}
 
 export interface ClientFile {
   format: typeof STATE_FORMAT;
