@@ -10,6 +10,7 @@ import {
   NO_UID,
   addingBatch,
   isBatched,
+  sameList,
   targetsOf,
   type CommitEntry,
   type LogEntry,
@@ -518,8 +519,6 @@ export function bCommitEntry(s: MemberState, type: "add" | "remove", targets: re
   return { type, target: ts[0] ?? NO_UID, targets: ts, epoch: s.epoch, sender: s.uid, parent: s.by };
 }
 
-const sameAsc = (a: readonly Uid[], b: readonly Uid[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-
 /**
  * @spec DCA_Batch!BDcWelcome R10 R11 R12 R16 — may `s` send this batched Welcome now? It
  * believes, has no add under way, and the Welcome is for every pending joiner, none of
@@ -531,7 +530,7 @@ export function canBWelcome(s: MemberState, w: WelcomeEntry, variant: Variant, u
     s.adding === NO_UID &&
     s.pendingAdds.length > 0 &&
     isBatched(w) &&
-    sameAsc(targetsOf(w), sorted(s.pendingAdds)) &&
+    sameList(targetsOf(w), sorted(s.pendingAdds)) &&
     s.pendingAdds.every((t) => !leftBeforeAdded(s, t, variant, unusable))
   );
 }
@@ -549,14 +548,14 @@ export function canBAdd(s: MemberState, c: CommitEntry, variant: Variant, unusab
     s.status === "active" &&
     batch.length > 0 &&
     isBatched(c) &&
-    sameAsc(targetsOf(c), batch) &&
+    sameList(targetsOf(c), batch) &&
     batch.every((t) => !leftBeforeAdded(s, t, variant, unusable))
   );
 }
 
 /** @spec DCA_Batch!BDcRemove R13 — every pending remove in one Commit, once no add is pending or under way. */
 export function canBRemove(s: MemberState, c: CommitEntry, variant: Variant): boolean {
-  return canRemove(s, variant) && isBatched(c) && sameAsc(targetsOf(c), sorted(s.pendingRemoves));
+  return canRemove(s, variant) && isBatched(c) && sameList(targetsOf(c), sorted(s.pendingRemoves));
 }
 
 /** @spec DCA_Batch!BSendCommit — the DC's state after its own batched Commit. */

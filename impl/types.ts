@@ -165,3 +165,12 @@ export interface MemberState {
    */
   batch?: Uid[];
 }
+
+/** The same UIDs in the same order (a Welcome's removes list is ordered, R7; a batch is ascending). */
+export const sameList = (a: readonly Uid[], b: readonly Uid[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** The same UIDs in any order. */
+export const sameUids = (a: readonly Uid[], b: readonly Uid[]): boolean => {
+  const asc = (xs: readonly Uid[]) => [...xs].sort((x, y) => x - y);
+  return sameList(asc(a), asc(b));
+};

@@ -32,8 +32,8 @@ import {
   welcomeEntry,
   type BatchRank,
 } from "../rules.ts";
-import { NO_UID, addingBatch, isBatched, targetsOf, type CommitEntry, type LogEntry, type MemberState, type SkippedEntry, type Uid, type Variant, type WelcomeEntry } from "../types.ts";
-import { checkEntry, MalformedEntry, sameList, sameUids } from "./entry-check.ts";
+import { NO_UID, addingBatch, isBatched, sameList, sameUids, targetsOf, type CommitEntry, type LogEntry, type MemberState, type SkippedEntry, type Uid, type Variant, type WelcomeEntry } from "../types.ts";
+import { checkEntry, MalformedEntry } from "./entry-check.ts";
 import { MemberInputError, StepNotEnabled } from "./errors.ts";
 
 /** A member's client storage: what `MemberCore.save` writes and `MemberCore.restore` reads. */
@@ -453,7 +453,7 @@ export class MemberCore {
     if (effect === "confirm-welcome" && entry.type === "add" && state.tentative && isBatched(entry)) {
       const said = targetsOf(state.tentative);
       const ts = targetsOf(entry);
-      if (said.length !== ts.length || said.some((t, i) => t !== ts[i])) {
+      if (!sameList(said, ts)) {
         refuse("entry-mismatch", `a batched add of [${ts}] by ${entry.sender}, but the Welcome it confirms was for [${said}]`);
       }
     }

@@ -57,9 +57,3 @@ export function checkEntry(entry: LogEntry, withMls: boolean): void {
     bytes("commit");
   }
 }
-
-export const sameUids = (a: readonly Uid[], b: readonly Uid[]) =>
-  a.length === b.length && [...a].sort((x, y) => x - y).every((x, i) => x === [...b].sort((p, q) => p - q)[i]);
-
-/** The same UIDs in the same order (a Welcome's removes list is ordered, R7). */
-export const sameList = (a: readonly Uid[], b: readonly Uid[]) => a.length === b.length && a.every((x, i) => x === b[i]);
