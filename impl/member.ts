@@ -25,7 +25,6 @@ import {
   canWelcome,
   creatorState,
   joinerState,
-  leftOfSkipped,
   onMessage,
   readEffect,
   reviveState,
@@ -184,11 +183,7 @@ export const memberMachine = setup({
       const { entry } = event;
       const effect = readEffect(context.state, entry, context.variant);
       const skipped = context.skipped ?? [];
-      // R16: the `left` of a joiner it read skipped only ends its ranking (rules.ts leftOfSkipped).
-      const state =
-        entry.type === "left" && leftOfSkipped(context.state, entry.uid, skipped)
-          ? { ...context.state, cursor: context.state.cursor + 1, ahead: context.state.ahead.filter((v) => v !== entry.uid) }
-          : onMessage(context.state, entry, context.variant, context.batchRank ?? "Uid");
+      const state = onMessage(context.state, entry, context.variant, context.batchRank ?? "Uid", skipped);
       const mls = { ...context.mls };
       // The room joined (from the confirmed Welcome) or processed the Commit already.
       if (["confirm-welcome", "enter-at-welcome", "apply-commit"].includes(effect)) mls.group = event.group ?? null;

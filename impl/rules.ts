@@ -226,9 +226,11 @@ export function dropSkipped(s: MemberState, t: Uid): MemberState {
 
 /**
  * @spec DCA!OnMessage DCA_Batch!BOnWelcome R3 R4 R7 R8 R9 R16 — the member's state after reading
- * `entry` (cursor advanced); `rank`: how batch-mates rank (the rule, or known-bad for tests).
+ * `entry` (cursor advanced); `rank`: how batch-mates rank (the rule, or known-bad for tests);
+ * `skipped`: the users whose `skipped` it has read (the `left` of one only ends its ranking,
+ * leftOfSkipped).
  */
-export function onMessage(s0: MemberState, entry: LogEntry, variant: Variant, rank: BatchRank = "Uid"): MemberState {
+export function onMessage(s0: MemberState, entry: LogEntry, variant: Variant, rank: BatchRank = "Uid", skipped: readonly Uid[] = []): MemberState {
   const s = { ...s0, cursor: s0.cursor + 1 };
   const effect = readEffect(s0, entry, variant);
   switch (effect) {
@@ -236,7 +238,8 @@ export function onMessage(s0: MemberState, entry: LogEntry, variant: Variant, ra
       return { ...s, pendingAdds: [...s.pendingAdds, (entry as { uid: Uid }).uid] };
     case "track-leave": {
       const uid = (entry as { uid: Uid }).uid;
-      return { ...s, pendingRemoves: [...s.pendingRemoves, uid], ahead: without(s.ahead, uid) };
+      const ahead = without(s.ahead, uid);
+      return leftOfSkipped(s0, uid, skipped) ? { ...s, ahead } : { ...s, pendingRemoves: [...s.pendingRemoves, uid], ahead };
     }
     case "drop-skipped":
       return dropSkipped(s, (entry as SkippedEntry).uid);
