@@ -62,9 +62,9 @@ describe.each(backends)("R16 skips on %s storage", (name, open) => {
 describe("skipRefusal reads envelopes only", () => {
   it("joined, left, no add and no earlier skip: accepted; each missing or extra entry named", () => {
     const log = [{ type: "joined", uid: 2, keyPackage: "AA==" }, { type: "left", uid: 2 }] as const;
-    expect(skipRefusal(log, 2)).toBeNull();
-    expect(skipRefusal(log.slice(0, 1), 2)).toBeNull(); // no `left` needed (test/refusal-ds.test.ts)
-    expect(skipRefusal([...log, { type: "skipped", uid: 2, sender: 1 }], 2)).toMatch(/already skipped at index 2/);
-    expect(skipRefusal([log[0], { type: "add", target: 2, epoch: 0, sender: 1, parent: 0 }, log[1]], 2)).toMatch(/was added at index 1/);
+    expect(skipRefusal(log, 2, 1)).toBeNull();
+    expect(skipRefusal(log.slice(0, 1), 2, 1)).toBeNull(); // no `left` needed (test/refusal-ds.test.ts)
+    expect(skipRefusal([...log, { type: "skipped", uid: 2, sender: 1 }], 2, 1)).toMatch(/already skipped at index 2/);
+    expect(skipRefusal([log[0], { type: "add", target: 2, epoch: 0, sender: 1, parent: 0 }, log[1]], 2, 1)).toMatch(/was added at index 1/);
   });
 });

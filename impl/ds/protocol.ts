@@ -204,10 +204,10 @@ export function presentAt(log: readonly WireEntry[], joinedAt: number, uid: Uid)
  * could both land; members treat the second as a no-op (impl/rules.ts dropSkipped), and an
  * honest DC never sends one (the next DC reads the first before it believes, R6).
  */
-export function skipRefusal(log: readonly WireEntry[], uid: Uid, sender?: Uid): string | null {
+export function skipRefusal(log: readonly WireEntry[], uid: Uid, sender: Uid): string | null {
   const at = (type: WireEntry["type"]) => log.findIndex((e) => e.type === type && ("target" in e ? targetsOf(e).includes(uid) : e.uid === uid));
   if (at("joined") < 0) return `field entry.uid: user ${uid} has no \`joined\` on the log (only a joiner is skipped)`;
-  if (sender !== undefined && sender >= uid) return `field entry.uid: user ${uid} did not arrive after the sender, user ${sender} (a DC skips only joiners that arrived after it)`;
+  if (sender >= uid) return `field entry.uid: user ${uid} did not arrive after the sender, user ${sender} (a DC skips only joiners that arrived after it)`;
   const added = at("add");
   if (added >= 0) return `field entry.uid: user ${uid} was added at index ${added} (a member that left is removed, not skipped)`;
   const skipped = at("skipped");
