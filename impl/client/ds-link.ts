@@ -148,36 +148,50 @@ export function linkOver(socket: ClientSocket, handlers: LinkHandlers): DsLink {
   };
 }
 
-/** A room's whole log, read by an observer connection (it does not join); for checking a run afterwards. */
-export async function readRoomLog(url: string, room: string, open: (url: string) => Promise<ClientSocket>, ms = 10000): Promise<LogEntry[]> {
+/** What an observer connection hears: the log's head when it connected, each entry in order, a refusal. */
+export interface RoomObserver {
+  ready?(head: number): void;
+  entry(index: number, entry: LogEntry): void;
+  error?(reason: string): void;
+}
+
+/**
+ * Watches a room's log live through an observer connection (it does not join): every entry
+ * from the start, in order, as the DS relays it. Returns the connection's close.
+ */
+export async function observeRoom(url: string, room: string, open: (url: string) => Promise<ClientSocket>, on: RoomObserver): Promise<() => void> {
   const socket = await open(url);
+  let next = 0;
+  socket.onClose(() => {});
+  socket.onMessage((text) => {
+    const m = JSON.parse(text) as Record<string, unknown>;
+    if (m.t === "ready") on.ready?.(m.head as number);
+    else if (m.t === "entry" && m.index === next) on.entry(next++, entryFromWire(m.entry as Record<string, unknown>));
+    else if (m.t === "error") on.error?.(String(m.reason));
+  });
+  socket.send(JSON.stringify({ t: "hello", room, observe: true }));
+  return () => socket.close();
+}
+
+/** A room's whole log, read by an observer connection (it does not join); for checking a run afterwards. */
+export function readRoomLog(url: string, room: string, open: (url: string) => Promise<ClientSocket>, ms = 10000): Promise<LogEntry[]> {
+  const log: LogEntry[] = [];
+  let head = -1;
+  let close = () => {};
   return new Promise<LogEntry[]>((resolve, reject) => {
-    const log: LogEntry[] = [];
-    let head = -1;
-    const timer = setTimeout(() => {
-      socket.close();
-      reject(new Error(`${url}: room ${room}: the log did not arrive within ${ms} ms (${log.length} of ${head} entries)`));
-    }, ms);
-    const done = () => {
-      if (head >= 0 && log.length >= head) {
-        clearTimeout(timer);
-        socket.close();
-        resolve(log.slice(0, head));
-      }
+    const timer = setTimeout(() => end(() => reject(new Error(`${url}: room ${room}: the log did not arrive within ${ms} ms (${log.length} of ${head} entries)`))), ms);
+    const end = (settle: () => void) => {
+      clearTimeout(timer);
+      close();
+      settle();
     };
-    socket.onClose(() => {});
-    socket.onMessage((text) => {
-      const m = JSON.parse(text) as Record<string, unknown>;
-      if (m.t === "ready") head = m.head as number;
-      else if (m.t === "entry" && m.index === log.length) log.push(entryFromWire(m.entry as Record<string, unknown>));
-      else if (m.t === "error") {
-        clearTimeout(timer);
-        socket.close();
-        reject(new Error(`${url}: room ${room}: ${String(m.reason)}`));
-        return;
-      }
-      done();
-    });
-    socket.send(JSON.stringify({ t: "hello", room, observe: true }));
+    const done = () => {
+      if (head >= 0 && log.length >= head) end(() => resolve(log.slice(0, head)));
+    };
+    observeRoom(url, room, open, {
+      ready: (h) => ((head = h), done()),
+      entry: (_index, e) => (log.push(e), done()),
+      error: (reason) => end(() => reject(new Error(`${url}: room ${room}: ${reason}`))),
+    }).then((c) => (close = c), (e: unknown) => end(() => reject(e)));
   });
 }

@@ -13,7 +13,7 @@
 
 import { NetworkClient } from "../../impl/client/client.ts";
 import { DsProcess } from "../../impl/client/ds-process.ts";
-import { wsLink } from "../../impl/client/ds-link.ts";
+import { observeRoom, wsLink } from "../../impl/client/ds-link.ts";
 import { connectWs } from "../../impl/client/ws-socket.ts";
 
 export interface Phase {
@@ -42,18 +42,15 @@ const now = () => performance.now() / 1000;
 
 /** An observer connection to the room: how long the log is and how many Commits are on it, live. */
 async function observe(url: string): Promise<{ length: () => number; commits: () => number; close: () => void }> {
-  const socket = await connectWs(url);
   let length = 0;
   let commits = 0;
-  socket.onClose(() => {});
-  socket.onMessage((text) => {
-    const m = JSON.parse(text) as { t: string; index?: number; entry?: { type: string } };
-    if (m.t !== "entry" || m.index !== length) return;
-    length++;
-    if (m.entry?.type === "add" || m.entry?.type === "remove") commits++;
+  const close = await observeRoom(url, ROOM, connectWs, {
+    entry: (_index, e) => {
+      length++;
+      if (e.type === "add" || e.type === "remove") commits++;
+    },
   });
-  socket.send(JSON.stringify({ t: "hello", room: ROOM, observe: true }));
-  return { length: () => length, commits: () => commits, close: () => socket.close() };
+  return { length: () => length, commits: () => commits, close };
 }
 
 export async function netStorm(o: NetStormOptions): Promise<{ join: Phase; leave: Phase; lastArrivalS: number }> {
