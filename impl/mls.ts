@@ -85,4 +85,5 @@ export { commitAddMany, commitRemoveMany } from "./mls/batch.ts";
 export { decrypt, encrypt } from "./mls/messages.ts";
 export { epochAuthenticator, epochOf, membersOf, myUid } from "./mls/views.ts";
 export { decodeGroup, encodeGroup } from "./mls/persistence.ts";
+export { equalBytes } from "./mls/decoding.ts";
 export { decodeMember, encodeMember } from "./mls/identity.ts";

@@ -516,7 +516,7 @@ export class MemberCore {
       if (welcome.type !== "welcome" || !welcome.welcome) throw new Error("a welcome entry without MLS Welcome bytes");
       const trial = this.trialJoin;
       this.trialJoin = null;
-      if (trial !== null && sameBytes(trial.welcome, welcome.welcome)) return trial.join();
+      if (trial !== null && mls.equalBytes(trial.welcome, welcome.welcome)) return trial.join();
       return mls.joinFromWelcome(ctx, this.identity!, welcome.welcome);
     }
     if (effect === "apply-commit") {
@@ -748,5 +748,3 @@ export class MemberCore {
     }
   }
 }
-
-const sameBytes = (a: Uint8Array, b: Uint8Array) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
